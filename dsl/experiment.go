@@ -1,0 +1,284 @@
+package dsl
+
+import (
+	"fmt"
+
+	"github.com/machinable-go/machinable/runtime"
+	"go.starlark.net/starlark"
+)
+
+// experiment is the Starlark face of *runtime.Experiment. Every method
+// returns the experiment so calls chain.
+type experiment struct {
+	plan   *runtime.Experiment
+	frozen bool
+}
+
+var (
+	_ starlark.HasAttrs = (*experiment)(nil)
+)
+
+func (e *experiment) String() string        { return e.plan.String() }
+func (e *experiment) Type() string          { return "Experiment" }
+func (e *experiment) Freeze()               { e.frozen = true }
+func (e *experiment) Truth() starlark.Bool  { return true }
+func (e *experiment) Hash() (uint32, error) { return 0, fmt.Errorf("unhashable type: Experiment") }
+
+type experimentMethod func(e *experiment, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error)
+
+var experimentMethods map[string]*starlark.Builtin
+
+func init() {
+	methods := map[string]experimentMethod{
+		"component":  expComponent,
+		"components": expComponents,
+		"version":    expVersion,
+		"repeat":     expRepeat,
+		"split":      expSplit,
+		"directory":  expDirectory,
+		"to_json":    expToJSON,
+	}
+	experimentMethods = map[string]*starlark.Builtin{}
+	for name, fn := range methods {
+		fn := fn
+		experimentMethods[name] = starlark.NewBuiltin(name, func(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+			e := b.Receiver().(*experiment)
+			if e.frozen && name != "to_json" {
+				return nil, fmt.Errorf("cannot change a frozen experiment (experiments defined at the top of a loaded file are frozen; build a new one with Experiment())")
+			}
+			return fn(e, b, args, kwargs)
+		})
+	}
+}
+
+func (e *experiment) Attr(name string) (starlark.Value, error) {
+	if b, ok := experimentMethods[name]; ok {
+		return b.BindReceiver(e), nil
+	}
+	return nil, nil
+}
+
+func (e *experiment) AttrNames() []string {
+	return []string{"component", "components", "directory", "repeat", "split", "to_json", "version"}
+}
+
+// componentSpec reads a component entry: a name or a (name, version) tuple.
+func componentSpec(v starlark.Value) (runtime.ComponentSpec, error) {
+	switch x := v.(type) {
+	case starlark.String:
+		return runtime.ComponentSpec{Name: string(x)}, nil
+	case starlark.Tuple:
+		if len(x) == 0 || len(x) > 2 {
+			break
+		}
+		name, ok := x[0].(starlark.String)
+		if !ok {
+			break
+		}
+		spec := runtime.ComponentSpec{Name: string(name)}
+		if len(x) == 2 {
+			ver, err := toVersion(x[1])
+			if err != nil {
+				return spec, fmt.Errorf("component %q: %w", string(name), err)
+			}
+			spec.Version = ver
+		}
+		return spec, nil
+	}
+	return runtime.ComponentSpec{}, fmt.Errorf("expected a component name or a (name, version) tuple, got %s", v.String())
+}
+
+func expComponent(e *experiment, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var name string
+	var version, flags, resources starlark.Value
+	var checkpoint starlark.Value = starlark.None
+	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "name", &name, "version?", &version,
+		"checkpoint?", &checkpoint, "flags?", &flags, "resources?", &resources); err != nil {
+		return nil, err
+	}
+	spec, err := buildSpec(name, version, checkpoint, flags, resources)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", b.Name(), err)
+	}
+	e.plan.Component(spec)
+	return e, nil
+}
+
+func buildSpec(name string, version, checkpoint, flags, resources starlark.Value) (runtime.ComponentSpec, error) {
+	spec := runtime.ComponentSpec{Name: name}
+	if name == "" {
+		return spec, fmt.Errorf("expected a component name")
+	}
+	var err error
+	if spec.Version, err = toVersion(version); err != nil {
+		return spec, err
+	}
+	switch c := checkpoint.(type) {
+	case starlark.String:
+		spec.Checkpoint = string(c)
+	case starlark.NoneType, nil:
+	default:
+		return spec, fmt.Errorf("checkpoint: expected a string, got %s", checkpoint.Type())
+	}
+	if spec.Flags, err = fromStarlarkMap("flags", flags); err != nil {
+		return spec, err
+	}
+	if spec.Resources, err = fromStarlarkMap("resources", resources); err != nil {
+		return spec, err
+	}
+	return spec, nil
+}
+
+func expComponents(e *experiment, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var node, components, resources starlark.Value
+	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "node", &node, "components?", &components, "resources?", &resources); err != nil {
+		return nil, err
+	}
+	spec, err := componentSpec(node)
+	if err != nil {
+		return nil, fmt.Errorf("%s: node: %w", b.Name(), err)
+	}
+	if spec.Resources, err = fromStarlarkMap("resources", resources); err != nil {
+		return nil, fmt.Errorf("%s: %w", b.Name(), err)
+	}
+	var subs []runtime.ComponentSpec
+	switch c := components.(type) {
+	case nil, starlark.NoneType:
+	case starlark.String, starlark.Tuple:
+		sub, err := componentSpec(c)
+		if err != nil {
+			return nil, fmt.Errorf("%s: components: %w", b.Name(), err)
+		}
+		subs = append(subs, sub)
+	case *starlark.List:
+		for i := 0; i < c.Len(); i++ {
+			sub, err := componentSpec(c.Index(i))
+			if err != nil {
+				return nil, fmt.Errorf("%s: components[%d]: %w", b.Name(), i, err)
+			}
+			subs = append(subs, sub)
+		}
+	default:
+		return nil, fmt.Errorf("%s: components: expected a list of names or (name, version) tuples, got %s", b.Name(), c.Type())
+	}
+	e.plan.Node(spec, subs...)
+	return e, nil
+}
+
+func expVersion(e *experiment, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var config starlark.Value = starlark.None
+	var patch starlark.StringDict
+	if len(args) > 1 {
+		return nil, fmt.Errorf("%s: expected one positional argument (config), got %d", b.Name(), len(args))
+	}
+	if len(args) == 1 {
+		config = args[0]
+	}
+	for _, kv := range kwargs {
+		k := string(kv[0].(starlark.String))
+		if k == "config" {
+			config = kv[1]
+			continue
+		}
+		if patch == nil {
+			patch = starlark.StringDict{}
+		}
+		patch[k] = kv[1]
+	}
+	v, err := toVersion(config)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", b.Name(), err)
+	}
+	e.plan.Version(v)
+	if patch != nil {
+		d := starlark.NewDict(len(patch))
+		for _, k := range patch.Keys() {
+			_ = d.SetKey(starlark.String(k), patch[k])
+		}
+		pv, err := toVersion(d)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", b.Name(), err)
+		}
+		e.plan.Version(pv)
+	}
+	return e, nil
+}
+
+func expRepeat(e *experiment, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	return repeatLike(e, b, args, kwargs, "REPEAT", e.plan.Repeat)
+}
+
+func expSplit(e *experiment, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	return repeatLike(e, b, args, kwargs, "SPLIT", e.plan.Split)
+}
+
+func repeatLike(e *experiment, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple, def string, add func(int, string) *runtime.Experiment) (starlark.Value, error) {
+	var k int
+	name := def
+	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "k", &k, "name?", &name); err != nil {
+		return nil, err
+	}
+	if k < 1 {
+		return nil, fmt.Errorf("%s: expected k >= 1, got %d", b.Name(), k)
+	}
+	if len(e.plan.Components) == 0 {
+		return nil, fmt.Errorf("%s: add components before repeating them", b.Name())
+	}
+	add(k, name)
+	return e, nil
+}
+
+func expDirectory(e *experiment, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var dir string
+	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "path", &dir); err != nil {
+		return nil, err
+	}
+	if err := e.plan.SetDirectory(dir); err != nil {
+		return nil, fmt.Errorf("%s: %w", b.Name(), err)
+	}
+	return e, nil
+}
+
+func expToJSON(e *experiment, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	if err := starlark.UnpackArgs(b.Name(), args, kwargs); err != nil {
+		return nil, err
+	}
+	data, err := e.plan.JSON()
+	if err != nil {
+		return nil, err
+	}
+	return starlark.String(data), nil
+}
+
+// builtinExperiment is Experiment(json=None): a new empty plan, or one
+// rebuilt from to_json() output.
+func builtinExperiment(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var js string
+	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "json?", &js); err != nil {
+		return nil, err
+	}
+	if js == "" {
+		return &experiment{plan: runtime.NewExperiment()}, nil
+	}
+	plan, err := runtime.ParseExperiment([]byte(js))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", b.Name(), err)
+	}
+	return &experiment{plan: plan}, nil
+}
+
+// planOf converts execute()'s experiment argument: an Experiment, a
+// component name, or a (name, version) tuple.
+func planOf(v starlark.Value) (*runtime.Experiment, error) {
+	switch x := v.(type) {
+	case *experiment:
+		return x.plan, nil
+	case starlark.String, starlark.Tuple:
+		spec, err := componentSpec(x)
+		if err != nil {
+			return nil, err
+		}
+		return runtime.NewExperiment().Component(spec), nil
+	}
+	return nil, fmt.Errorf("expected an Experiment, a component name or a (name, version) tuple, got %s", v.Type())
+}

@@ -1,0 +1,274 @@
+package dsl
+
+import (
+	"fmt"
+	"math/big"
+	"sort"
+
+	"github.com/machinable-go/machinable/seeding"
+	"go.starlark.net/starlark"
+)
+
+// randomModule is the `random` module: CPython's random.Random algorithms
+// (from package seeding), so a component ported from Python draws the same
+// numbers for the same seed. Each component instance gets its own, seeded
+// with its SEED by the default seeding.
+type randomModule struct {
+	r *seeding.Random
+}
+
+var _ starlark.HasAttrs = (*randomModule)(nil)
+
+// newRandomModule returns a module over r, or over a freshly seeded
+// stream when r is nil (Python's unseeded behaviour).
+func newRandomModule(r *seeding.Random) *randomModule {
+	if r == nil {
+		r = seeding.New(seeding.FreshGlobalSeed())
+	}
+	return &randomModule{r: r}
+}
+
+func (m *randomModule) seed(n int64) { m.r.Seed(n) }
+
+func (m *randomModule) String() string        { return "<module random>" }
+func (m *randomModule) Type() string          { return "module" }
+func (m *randomModule) Freeze()               {}
+func (m *randomModule) Truth() starlark.Bool  { return true }
+func (m *randomModule) Hash() (uint32, error) { return 0, fmt.Errorf("unhashable type: module") }
+
+type randomFunc func(m *randomModule, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error)
+
+var randomFuncs = map[string]randomFunc{
+	"seed":          randSeed,
+	"random":        randRandom,
+	"uniform":       randUniform,
+	"randint":       randInt,
+	"randrange":     randRange,
+	"choice":        randChoice,
+	"choices":       randChoices,
+	"shuffle":       randShuffle,
+	"sample":        randSample,
+	"gauss":         randGauss,
+	"normalvariate": randGauss,
+	"getrandbits":   randGetrandbits,
+}
+
+func (m *randomModule) AttrNames() []string {
+	names := make([]string, 0, len(randomFuncs))
+	for n := range randomFuncs {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+func (m *randomModule) Attr(name string) (starlark.Value, error) {
+	fn, ok := randomFuncs[name]
+	if !ok {
+		return nil, nil
+	}
+	return starlark.NewBuiltin("random."+name, func(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+		return fn(m, b, args, kwargs)
+	}), nil
+}
+
+func bigOf(v starlark.Int) *big.Int { return v.BigInt() }
+
+func randSeed(m *randomModule, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var a starlark.Value = starlark.None
+	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "a?", &a); err != nil {
+		return nil, err
+	}
+	switch x := a.(type) {
+	case starlark.NoneType:
+		m.r.Seed(seeding.FreshGlobalSeed())
+	case starlark.Int:
+		m.r.SeedBig(bigOf(x))
+	default:
+		return nil, fmt.Errorf("%s: expected an int or None, got %s", b.Name(), a.Type())
+	}
+	return starlark.None, nil
+}
+
+func randRandom(m *randomModule, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	if err := starlark.UnpackArgs(b.Name(), args, kwargs); err != nil {
+		return nil, err
+	}
+	return starlark.Float(m.r.Random()), nil
+}
+
+func randUniform(m *randomModule, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var lo, hi starlark.Float
+	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "a", &lo, "b", &hi); err != nil {
+		return nil, err
+	}
+	return starlark.Float(m.r.Uniform(float64(lo), float64(hi))), nil
+}
+
+func randInt(m *randomModule, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var lo, hi starlark.Int
+	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "a", &lo, "b", &hi); err != nil {
+		return nil, err
+	}
+	v, err := m.r.RandIntBig(bigOf(lo), bigOf(hi))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", b.Name(), err)
+	}
+	return starlark.MakeBigInt(v), nil
+}
+
+func randRange(m *randomModule, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var start starlark.Int
+	var stop starlark.Value = starlark.None
+	step := starlark.MakeInt(1)
+	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "start", &start, "stop?", &stop, "step?", &step); err != nil {
+		return nil, err
+	}
+	lo, hi := big.NewInt(0), bigOf(start)
+	if stop != starlark.None {
+		s, ok := stop.(starlark.Int)
+		if !ok {
+			return nil, fmt.Errorf("%s: stop: expected an int, got %s", b.Name(), stop.Type())
+		}
+		lo, hi = bigOf(start), bigOf(s)
+	}
+	v, err := m.r.RandRangeBig(lo, hi, bigOf(step))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", b.Name(), err)
+	}
+	return starlark.MakeBigInt(v), nil
+}
+
+func sequence(fn string, v starlark.Value) (starlark.Indexable, error) {
+	seq, ok := v.(starlark.Indexable)
+	if !ok {
+		return nil, fmt.Errorf("%s: expected a sequence (list, tuple, string), got %s", fn, v.Type())
+	}
+	return seq, nil
+}
+
+func randChoice(m *randomModule, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var v starlark.Value
+	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "seq", &v); err != nil {
+		return nil, err
+	}
+	seq, err := sequence(b.Name(), v)
+	if err != nil {
+		return nil, err
+	}
+	i, err := m.r.Choice(seq.Len())
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", b.Name(), err)
+	}
+	return seq.Index(i), nil
+}
+
+func floats(fn, what string, v starlark.Value) ([]float64, error) {
+	if v == starlark.None {
+		return nil, nil
+	}
+	seq, err := sequence(fn, v)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]float64, seq.Len())
+	for i := range out {
+		f, ok := starlark.AsFloat(seq.Index(i))
+		if !ok {
+			return nil, fmt.Errorf("%s: %s[%d]: expected a number, got %s", fn, what, i, seq.Index(i).Type())
+		}
+		out[i] = f
+	}
+	return out, nil
+}
+
+func randChoices(m *randomModule, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var pop starlark.Value
+	var weights, cum starlark.Value = starlark.None, starlark.None
+	k := 1
+	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "population", &pop, "weights?", &weights, "cum_weights?", &cum, "k?", &k); err != nil {
+		return nil, err
+	}
+	seq, err := sequence(b.Name(), pop)
+	if err != nil {
+		return nil, err
+	}
+	w, err := floats(b.Name(), "weights", weights)
+	if err != nil {
+		return nil, err
+	}
+	cw, err := floats(b.Name(), "cum_weights", cum)
+	if err != nil {
+		return nil, err
+	}
+	idx, err := m.r.Choices(seq.Len(), w, cw, k)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", b.Name(), err)
+	}
+	out := make([]starlark.Value, len(idx))
+	for i, j := range idx {
+		out[i] = seq.Index(j)
+	}
+	return starlark.NewList(out), nil
+}
+
+func randShuffle(m *randomModule, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var list *starlark.List
+	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "x", &list); err != nil {
+		return nil, err
+	}
+	elems := make([]starlark.Value, list.Len())
+	for i := range elems {
+		elems[i] = list.Index(i)
+	}
+	m.r.Shuffle(len(elems), func(i, j int) { elems[i], elems[j] = elems[j], elems[i] })
+	for i, e := range elems {
+		if err := list.SetIndex(i, e); err != nil {
+			return nil, fmt.Errorf("%s: %w", b.Name(), err)
+		}
+	}
+	return starlark.None, nil
+}
+
+func randSample(m *randomModule, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var pop starlark.Value
+	var k int
+	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "population", &pop, "k", &k); err != nil {
+		return nil, err
+	}
+	seq, err := sequence(b.Name(), pop)
+	if err != nil {
+		return nil, err
+	}
+	idx, err := m.r.Sample(seq.Len(), k)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", b.Name(), err)
+	}
+	out := make([]starlark.Value, len(idx))
+	for i, j := range idx {
+		out[i] = seq.Index(j)
+	}
+	return starlark.NewList(out), nil
+}
+
+func randGauss(m *randomModule, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	mu, sigma := starlark.Float(0), starlark.Float(1)
+	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "mu?", &mu, "sigma?", &sigma); err != nil {
+		return nil, err
+	}
+	if b.Name() == "random.normalvariate" {
+		return starlark.Float(m.r.NormalVariate(float64(mu), float64(sigma))), nil
+	}
+	return starlark.Float(m.r.Gauss(float64(mu), float64(sigma))), nil
+}
+
+func randGetrandbits(m *randomModule, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var k int
+	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "k", &k); err != nil {
+		return nil, err
+	}
+	if k < 0 {
+		return nil, fmt.Errorf("%s: number of bits must be non-negative", b.Name())
+	}
+	return starlark.MakeBigInt(m.r.GetRandBits(k)), nil
+}

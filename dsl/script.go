@@ -1,0 +1,92 @@
+package dsl
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/machinable-go/machinable/runtime"
+	"github.com/machinable-go/machinable/runtime/project"
+	"go.starlark.net/lib/json"
+	"go.starlark.net/lib/math"
+	"go.starlark.net/lib/time"
+	"go.starlark.net/starlark"
+	"go.starlark.net/starlarkstruct"
+)
+
+// Report is what running a script produced.
+type Report struct {
+	Globals starlark.StringDict
+	// Results holds every execute() result, in call order.
+	Results []*runtime.Result
+}
+
+// Failed counts failed components over all executions of the script.
+func (r *Report) Failed() int {
+	n := 0
+	for _, res := range r.Results {
+		n += len(res.Failed())
+	}
+	return n
+}
+
+// libraries are the modules available to scripts and components alike.
+func libraries() starlark.StringDict {
+	return starlark.StringDict{
+		"math":   math.Module,
+		"json":   json.Module,
+		"time":   time.Module,
+		"struct": starlark.NewBuiltin("struct", starlarkstruct.Make),
+		"module": starlark.NewBuiltin("module", starlarkstruct.MakeModule),
+	}
+}
+
+// ScriptPredeclared returns the names an experiment script starts with.
+// random is unseeded (fresh) in scripts; components get a seeded one.
+func ScriptPredeclared() starlark.StringDict {
+	d := libraries()
+	d["Experiment"] = starlark.NewBuiltin("Experiment", builtinExperiment)
+	d["execute"] = starlark.NewBuiltin("execute", builtinExecute)
+	d["random"] = newRandomModule(nil)
+	return d
+}
+
+// ExecFile runs an experiment script. src may be nil to read filename.
+// Errors are *starlark.EvalError (with Backtrace) or syntax errors that
+// name file:line:col.
+func ExecFile(ctx context.Context, filename string, src any, opts Options) (*Report, error) {
+	abs, err := filepath.Abs(filename)
+	if err != nil {
+		return nil, err
+	}
+	if src == nil {
+		data, err := os.ReadFile(abs)
+		if err != nil {
+			return nil, fmt.Errorf("read script: %w", err)
+		}
+		src = data
+	}
+	dir := filepath.Dir(abs)
+	root := dir
+	if opts.Project != "" {
+		root = opts.Project
+	} else if found, err := project.Find(dir); err == nil {
+		root = found
+	}
+	out := opts.Stdout
+	if out == nil {
+		out = io.Discard
+	}
+	print := func(_ *starlark.Thread, msg string) { fmt.Fprintln(out, msg) }
+	thread := &starlark.Thread{Name: "script " + filename, Print: print}
+	st := &state{ctx: ctx, role: roleScript, dir: dir, root: root, opts: opts}
+	predeclared := ScriptPredeclared()
+	st.loader = newModuleLoader(root, predeclared, print, st)
+	thread.Load = st.loader.load
+	setState(thread, st)
+	defer watchContext(ctx, thread)()
+	globals, err := starlark.ExecFileOptions(fileOptions, thread, abs, src, predeclared)
+	return &Report{Globals: globals, Results: st.results}, err
+}

@@ -1,0 +1,70 @@
+package dsl
+
+import (
+	"context"
+	"io"
+
+	"github.com/machinable-go/machinable/runtime"
+	"go.starlark.net/starlark"
+)
+
+type role int
+
+const (
+	roleScript    role = iota // an experiment script: may call execute()
+	roleComponent             // a component module: no execute()
+	roleLoaded                // a file loaded with load(): no side effects
+)
+
+// Options configure how scripts run.
+type Options struct {
+	// Executor runs what execute() is given. Required for scripts that
+	// execute.
+	Executor runtime.Executor
+	// Stdout receives the script's print(); nil is discarded.
+	Stdout io.Writer
+	// Storage, Engine, Seed and Project override what the script passes
+	// to execute() (the CLI's --storage, --engine, --seed, --project).
+	Storage string
+	Engine  any
+	Seed    any
+	Project string
+}
+
+// state is the per-run context kept on a thread (never in package
+// variables): who is running, where, and what execute() produced.
+type state struct {
+	ctx     context.Context
+	role    role
+	dir     string // directory of the running file
+	root    string // project root for load()
+	opts    Options
+	results []*runtime.Result
+	loader  *moduleLoader
+}
+
+const stateKey = "machinable.state"
+
+func setState(thread *starlark.Thread, st *state) { thread.SetLocal(stateKey, st) }
+
+func stateOf(thread *starlark.Thread) *state {
+	st, _ := thread.Local(stateKey).(*state)
+	return st
+}
+
+// watchContext cancels the thread when ctx ends; call the returned func
+// when the thread is done.
+func watchContext(ctx context.Context, thread *starlark.Thread) func() {
+	if ctx == nil || ctx.Done() == nil {
+		return func() {}
+	}
+	done := make(chan struct{})
+	go func() {
+		select {
+		case <-ctx.Done():
+			thread.Cancel(context.Cause(ctx).Error())
+		case <-done:
+		}
+	}()
+	return func() { close(done) }
+}

@@ -1,0 +1,260 @@
+package executor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"time"
+
+	"github.com/machinable-go/machinable/engines"
+	"github.com/machinable-go/machinable/runtime"
+	"github.com/machinable-go/machinable/runtime/project"
+	"github.com/machinable-go/machinable/seeding"
+	"github.com/machinable-go/machinable/storage"
+)
+
+// Executor is the standard runtime.Executor.
+type Executor struct {
+	Components *runtime.Registry
+	Engines    *engines.Registry
+	// Console receives the experiment ID, one line per component, the
+	// summary and component output; nil keeps everything quiet.
+	Console io.Writer
+	// Now is the clock (tests set it); nil is time.Now.
+	Now func() time.Time
+}
+
+var _ runtime.Executor = (*Executor)(nil)
+
+// New returns an executor with the given component registry and the
+// built-in engines.
+func New(components *runtime.Registry, console io.Writer) *Executor {
+	return &Executor{Components: components, Engines: engines.NewRegistry(), Console: console}
+}
+
+func (x *Executor) now() time.Time {
+	if x.Now != nil {
+		return x.Now()
+	}
+	return time.Now()
+}
+
+func (x *Executor) printf(format string, args ...any) {
+	if x.Console != nil {
+		fmt.Fprintf(x.Console, format, args...)
+	}
+}
+
+// GlobalSeed turns execute()'s seed argument into the global seed.
+func GlobalSeed(seed any) (int64, error) {
+	switch s := seed.(type) {
+	case nil:
+		return seeding.FreshGlobalSeed(), nil
+	case int64:
+		return seeding.GlobalSeedFromInt(s), nil
+	case int:
+		return seeding.GlobalSeedFromInt(int64(s)), nil
+	case string:
+		return seeding.DecodeExperimentID(s)
+	}
+	return 0, fmt.Errorf("seed: expected None, an integer or a 6-character experiment ID, got %T", seed)
+}
+
+// LoadProject finds and loads the project of a request; no machinable.yaml
+// anywhere is not an error when only Go components are used.
+func LoadProject(dir, searchFrom string) (*project.Project, error) {
+	if dir == "" {
+		if searchFrom == "" {
+			searchFrom, _ = os.Getwd()
+		}
+		found, err := project.Find(searchFrom)
+		if err != nil {
+			return nil, nil
+		}
+		dir = found
+	}
+	p, err := project.Load(dir)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("project %s: no %s there", dir, project.FileName)
+		}
+		return nil, err
+	}
+	return p, nil
+}
+
+// Resolve builds the execution of a request without running it.
+func (x *Executor) Resolve(ctx context.Context, req runtime.ExecuteRequest) (*runtime.Execution, engines.Engine, error) {
+	if req.Plan == nil {
+		return nil, nil, errors.New("execute: no experiment given")
+	}
+	globalSeed, err := GlobalSeed(req.Seed)
+	if err != nil {
+		return nil, nil, err
+	}
+	id, err := seeding.EncodeExperimentID(globalSeed)
+	if err != nil {
+		return nil, nil, err
+	}
+	spec, err := engines.ParseSpec(req.Engine)
+	if err != nil {
+		return nil, nil, err
+	}
+	engine, err := x.Engines.New(spec)
+	if err != nil {
+		return nil, nil, err
+	}
+	proj, err := LoadProject(req.Project, req.SearchFrom)
+	if err != nil {
+		return nil, nil, err
+	}
+	resolver := &runtime.Resolver{Project: proj, Registry: x.Components}
+	schedule, err := resolver.Resolve(ctx, req.Plan, globalSeed)
+	if err != nil {
+		return nil, nil, err
+	}
+	storageURL := req.Storage
+	if storageURL == "" {
+		storageURL = "mem://"
+	}
+	started := x.now()
+	ex := &runtime.Execution{
+		ExperimentID: id,
+		Seed:         globalSeed,
+		Plan:         req.Plan,
+		Engine:       spec.String(),
+		EngineConfig: spec.Options,
+		Storage:      storageURL,
+		Directory:    runtime.Strftime(req.Plan.Directory, started),
+		StartedAt:    started.UTC(),
+		Version:      runtime.MachinableVersion,
+		Schedule:     schedule,
+	}
+	if proj != nil {
+		ex.Project = proj.Dir
+	}
+	return ex, engine, nil
+}
+
+// Execute implements runtime.Executor.
+func (x *Executor) Execute(ctx context.Context, req runtime.ExecuteRequest) (*runtime.Result, error) {
+	ex, engine, err := x.Resolve(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	result := &runtime.Result{Execution: ex}
+	if d, ok := engine.(engines.DryRunner); ok && d.Dry() {
+		result.Dry = true
+		x.printSchedule(ex)
+		return result, nil
+	}
+	st, err := storage.Open(ex.Storage)
+	if err != nil {
+		return nil, err
+	}
+	exp, err := st.CreateExperiment(ex.Directory, ex.ExperimentID)
+	if err != nil {
+		return nil, err
+	}
+	if err := writeExecution(exp, ex); err != nil {
+		return nil, err
+	}
+	result.Experiment = exp
+	x.printf("Experiment %s (seed %d): %d component(s), engine %s, storage %s\n",
+		ex.ExperimentID, ex.Seed, len(ex.Schedule), ex.Engine, st.Describe(exp.Path))
+
+	start := time.Now()
+	done := 0
+	job := &engines.Job{
+		Execution:  ex,
+		Experiment: exp,
+		Registry:   x.Components,
+		Console:    x.Console,
+		Done: func(o runtime.Outcome) {
+			done++
+			x.printOutcome(done, len(ex.Schedule), o)
+		},
+	}
+	outcomes, runErr := engine.Run(ctx, job)
+	result.Outcomes = outcomes
+	x.printSummary(result, time.Since(start))
+	if runErr != nil {
+		return result, fmt.Errorf("engine %s: %w", engine.Name(), runErr)
+	}
+	return result, nil
+}
+
+// writeExecution stores what a worker needs to rebuild the execution.
+func writeExecution(exp *storage.Experiment, ex *runtime.Execution) error {
+	if err := exp.WriteJSON("execution.json", ex); err != nil {
+		return err
+	}
+	if err := exp.WriteJSON("schedule.json", runtime.ScheduleFile{Components: ex.Schedule}); err != nil {
+		return err
+	}
+	return exp.WriteJSON("host.json", runtime.CurrentHost())
+}
+
+// LoadExecution reads an execution back from its experiment directory:
+// the worker protocol's starting point.
+func LoadExecution(exp *storage.Experiment) (*runtime.Execution, error) {
+	var ex runtime.Execution
+	if err := exp.ReadJSON("execution.json", &ex); err != nil {
+		return nil, fmt.Errorf("experiment %s: %w", exp.ID, err)
+	}
+	var sched runtime.ScheduleFile
+	if err := exp.ReadJSON("schedule.json", &sched); err != nil {
+		return nil, fmt.Errorf("experiment %s: %w", exp.ID, err)
+	}
+	ex.Schedule = sched.Components
+	normalizeSchedule(ex.Schedule)
+	if ex.Plan != nil {
+		data, err := ex.Plan.JSON()
+		if err == nil {
+			if plan, err := runtime.ParseExperiment(data); err == nil {
+				ex.Plan = plan
+			}
+		}
+	}
+	return &ex, nil
+}
+
+func normalizeSchedule(cs []runtime.ScheduledComponent) {
+	for i := range cs {
+		c := &cs[i]
+		c.Config = normalizeMap(c.Config)
+		c.Flags = normalizeMap(c.Flags)
+		c.Resources = normalizeMap(c.Resources)
+		normalizeSchedule(c.Components)
+	}
+}
+
+func (x *Executor) printSchedule(ex *runtime.Execution) {
+	x.printf("Experiment %s (seed %d): dry run of %d component(s), nothing is written\n", ex.ExperimentID, ex.Seed, len(ex.Schedule))
+	for i, c := range ex.Schedule {
+		x.printf("  [%d] %s %s config=%s flags=%s\n", i+1, c.ID, c.Name, compactJSON(project.Visible(c.Config)), compactJSON(c.Flags))
+		for _, s := range c.Components {
+			x.printf("      + %s %s config=%s\n", s.ID, s.Name, compactJSON(project.Visible(s.Config)))
+		}
+	}
+}
+
+func (x *Executor) printOutcome(n, total int, o runtime.Outcome) {
+	line := fmt.Sprintf("[%d/%d] %s %s %s in %s", n, total, o.Component.ID, o.Component.Name, o.Status, o.Duration.Round(time.Microsecond))
+	if o.Error != "" {
+		line += ": " + firstLine(o.Error)
+	}
+	x.printf("%s\n", line)
+}
+
+func (x *Executor) printSummary(r *runtime.Result, took time.Duration) {
+	failed := r.Failed()
+	x.printf("Experiment %s: %d finished, %d failed in %s\n", r.Execution.ExperimentID,
+		len(r.Outcomes)-len(failed), len(failed), took.Round(time.Millisecond))
+	for _, o := range failed {
+		x.printf("  failed: %s %s: %s\n", o.Component.ID, o.Component.Name, firstLine(o.Error))
+	}
+}

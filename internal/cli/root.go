@@ -1,0 +1,83 @@
+// Package cli is the machinable command line: it wires the component
+// registry (Starlark loader), the engines and the executor once, so every
+// command (and later the worker on a cluster node) builds the same runtime.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/machinable-go/machinable/dsl"
+	"github.com/machinable-go/machinable/executor"
+	"github.com/machinable-go/machinable/runtime"
+	"github.com/spf13/cobra"
+	"go.starlark.net/starlark"
+)
+
+// Exit codes.
+const (
+	ExitOK     = 0 // everything ran and finished
+	ExitFailed = 1 // a component failed
+	ExitError  = 2 // the script, its input or the command line is wrong
+)
+
+// exitError carries an exit code out of a command.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+
+// NewExecutor builds the standard executor: Starlark components, built-in
+// engines, output to console.
+func NewExecutor(console io.Writer) *executor.Executor {
+	reg := runtime.NewRegistry()
+	dsl.Register(reg)
+	return executor.New(reg, console)
+}
+
+// Main runs the CLI and returns the exit code.
+func Main(args []string, stdout, stderr io.Writer) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	root := &cobra.Command{
+		Use:           "machinable",
+		Short:         "Run experiments described in Starlark",
+		Long:          "machinable runs experiments described in Starlark (.star) files: it resolves\nthe plan into components with config, flags and seeds, runs them on an engine\nand writes everything they produce to a storage under the experiment ID.",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	root.SetArgs(args)
+	root.AddCommand(newRunCommand(stdout), newVersionCommand(stdout))
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return ExitOK
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if ee.err != nil && ee.code != ExitFailed {
+			printError(stderr, ee.err)
+		}
+		return ee.code
+	}
+	printError(stderr, err)
+	return ExitError
+}
+
+// printError shows Starlark errors with their backtrace (file:line:col).
+func printError(w io.Writer, err error) {
+	var evalErr *starlark.EvalError
+	if errors.As(err, &evalErr) {
+		fmt.Fprintln(w, evalErr.Backtrace())
+		return
+	}
+	fmt.Fprintf(w, "error: %v\n", err)
+}

@@ -1,0 +1,104 @@
+package runtime
+
+import (
+	"context"
+	"time"
+
+	"github.com/machinable-go/machinable/storage"
+)
+
+// ScheduledComponent is a component of a resolved execution: the unit an
+// engine runs. Sub-components of a node are nested.
+type ScheduledComponent struct {
+	ID         string               `json:"id"`
+	Name       string               `json:"name"`
+	Module     string               `json:"module,omitempty"`
+	Config     map[string]any       `json:"config"`
+	Flags      map[string]any       `json:"flags"`
+	Checkpoint string               `json:"checkpoint,omitempty"`
+	Resources  map[string]any       `json:"resources,omitempty"`
+	Components []ScheduledComponent `json:"components,omitempty"`
+}
+
+// Execution is a resolved plan: what execution.json and schedule.json
+// hold, and all a worker needs to run one component again elsewhere.
+type Execution struct {
+	ExperimentID string         `json:"experiment_id"`
+	Seed         int64          `json:"seed"`
+	Plan         *Experiment    `json:"plan"`
+	Engine       string         `json:"engine"`
+	EngineConfig map[string]any `json:"engine_config,omitempty"`
+	Storage      string         `json:"storage"`
+	Directory    string         `json:"directory,omitempty"`
+	Project      string         `json:"project"`
+	StartedAt    time.Time      `json:"started_at"`
+	Version      string         `json:"machinable_version"`
+
+	Schedule []ScheduledComponent `json:"-"` // stored in schedule.json
+}
+
+// Component returns the scheduled component with that ID.
+func (e *Execution) Component(id string) (*ScheduledComponent, bool) {
+	for i := range e.Schedule {
+		if e.Schedule[i].ID == id {
+			return &e.Schedule[i], true
+		}
+	}
+	return nil, false
+}
+
+// ScheduleFile is the content of schedule.json.
+type ScheduleFile struct {
+	Components []ScheduledComponent `json:"components"`
+}
+
+// Outcome is how one component ended.
+type Outcome struct {
+	Component *ScheduledComponent
+	Status    string // storage.Status* value
+	Error     string // message with backtrace when failed
+	Duration  time.Duration
+}
+
+// Result is what executing a plan returns.
+type Result struct {
+	Execution *Execution
+	// Experiment is where the results were written (nil for dry runs).
+	Experiment *storage.Experiment
+	Outcomes  []Outcome
+	// Dry is set when the engine only resolved the schedule.
+	Dry bool
+}
+
+// Failed lists the outcomes that failed.
+func (r *Result) Failed() []Outcome {
+	var out []Outcome
+	for _, o := range r.Outcomes {
+		if o.Status == "failed" {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// OK reports whether every component finished.
+func (r *Result) OK() bool { return len(r.Failed()) == 0 }
+
+// ExecuteRequest is everything execute() is given: the plan and where,
+// how and with which seed to run it. Zero values mean defaults.
+type ExecuteRequest struct {
+	Plan    *Experiment
+	Storage string // storage URL; "" is mem://
+	Engine  any    // nil, "native:4", or map[string]any{"type": ...}
+	Seed    any    // nil (fresh), int64, or a 6-character experiment ID
+	// Project is the project directory; "" searches upwards from
+	// SearchFrom for machinable.yaml.
+	Project    string
+	SearchFrom string
+}
+
+// Executor executes plans. The dsl's execute() calls one; the executor
+// package provides the standard implementation.
+type Executor interface {
+	Execute(ctx context.Context, req ExecuteRequest) (*Result, error)
+}

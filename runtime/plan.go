@@ -1,0 +1,218 @@
+package runtime
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"path"
+	"strings"
+
+	"github.com/machinable-go/machinable/internal/jsonvalue"
+)
+
+// ComponentSpec is one component of a plan: a name from machinable.yaml, a
+// version, and for a node its sub-components.
+type ComponentSpec struct {
+	Name       string          `json:"name"`
+	Version    Version         `json:"version,omitzero"`
+	Checkpoint string          `json:"checkpoint,omitempty"`
+	Flags      map[string]any  `json:"flags,omitempty"`
+	Resources  map[string]any  `json:"resources,omitempty"`
+	Components []ComponentSpec `json:"components,omitempty"`
+}
+
+// Repeat is one .repeat() or .split() call. It covers the components that
+// were added before it (the first Covers of the plan).
+type Repeat struct {
+	Kind   string `json:"kind"` // "repeat" or "split"
+	Name   string `json:"name"` // flag prefix, REPEAT or SPLIT by default
+	K      int    `json:"k"`
+	Covers int    `json:"covers"`
+}
+
+// Experiment is a plan: nothing runs until it is executed. Every method
+// returns the experiment so calls chain, as in the script.
+type Experiment struct {
+	Components []ComponentSpec `json:"components"`
+	Versions   []Version       `json:"versions,omitempty"`
+	Repeats    []Repeat        `json:"repeats,omitempty"`
+	Directory  string          `json:"directory,omitempty"`
+}
+
+// NewExperiment returns an empty plan.
+func NewExperiment() *Experiment { return &Experiment{} }
+
+// Component adds a component.
+func (e *Experiment) Component(spec ComponentSpec) *Experiment {
+	e.Components = append(e.Components, spec)
+	return e
+}
+
+// Node adds a node component with sub-components.
+func (e *Experiment) Node(node ComponentSpec, subs ...ComponentSpec) *Experiment {
+	node.Components = append(node.Components, subs...)
+	return e.Component(node)
+}
+
+// Version adds a patch applied to every component of the experiment.
+func (e *Experiment) Version(v Version) *Experiment {
+	if !v.IsDefault() {
+		e.Versions = append(e.Versions, v)
+	}
+	return e
+}
+
+// Repeat adds k independent trials of every component added so far.
+func (e *Experiment) Repeat(k int, name string) *Experiment {
+	return e.addRepeat("repeat", "REPEAT", k, name)
+}
+
+// Split adds k splits (cross-validation style) of every component added so far.
+func (e *Experiment) Split(k int, name string) *Experiment {
+	return e.addRepeat("split", "SPLIT", k, name)
+}
+
+func (e *Experiment) addRepeat(kind, def string, k int, name string) *Experiment {
+	if name == "" {
+		name = def
+	}
+	e.Repeats = append(e.Repeats, Repeat{Kind: kind, Name: name, K: k, Covers: len(e.Components)})
+	return e
+}
+
+// SetDirectory sets the storage sub-directory; strftime placeholders such
+// as %Y-%m-%d are expanded when the experiment is executed.
+func (e *Experiment) SetDirectory(dir string) error {
+	if err := ValidateDirectory(dir); err != nil {
+		return err
+	}
+	e.Directory = dir
+	return nil
+}
+
+// ValidateDirectory refuses directories that would leave the storage.
+func ValidateDirectory(dir string) error {
+	switch {
+	case dir == "":
+		return nil
+	case strings.HasPrefix(dir, "/") || strings.HasPrefix(dir, "~") || strings.Contains(dir, `\`):
+		return fmt.Errorf("directory %q: expected a relative path inside the storage", dir)
+	case path.Clean(dir) == ".." || strings.HasPrefix(path.Clean(dir), "../"):
+		return fmt.Errorf("directory %q: escapes the storage", dir)
+	}
+	return nil
+}
+
+// Validate checks what can be checked without a project.
+func (e *Experiment) Validate() error {
+	if len(e.Components) == 0 {
+		return errors.New("experiment has no components: add one with .component(name)")
+	}
+	for _, r := range e.Repeats {
+		if r.K < 1 {
+			return fmt.Errorf(".%s(%d): expected k >= 1", r.Kind, r.K)
+		}
+		if r.Covers == 0 {
+			return fmt.Errorf(".%s(%d) comes before any component: add components first", r.Kind, r.K)
+		}
+	}
+	var check func(c ComponentSpec) error
+	check = func(c ComponentSpec) error {
+		if c.Name == "" {
+			return errors.New("component without a name")
+		}
+		for _, s := range c.Components {
+			if err := check(s); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	for _, c := range e.Components {
+		if err := check(c); err != nil {
+			return err
+		}
+	}
+	return ValidateDirectory(e.Directory)
+}
+
+// JSON serializes the plan; ParseExperiment rebuilds it.
+func (e *Experiment) JSON() ([]byte, error) { return json.MarshalIndent(e, "", "  ") }
+
+// ParseExperiment rebuilds a plan from its JSON form. Numbers come back as
+// int64 where they are whole, so a round trip keeps the config types.
+func ParseExperiment(data []byte) (*Experiment, error) {
+	var e Experiment
+	if err := jsonvalue.Unmarshal(data, &e); err != nil {
+		return nil, fmt.Errorf("experiment JSON: %w", err)
+	}
+	normalizeExperiment(&e)
+	return &e, nil
+}
+
+func normalizeExperiment(e *Experiment) {
+	var comp func(c *ComponentSpec)
+	comp = func(c *ComponentSpec) {
+		normalizeVersion(&c.Version)
+		c.Flags = jsonvalue.NormalizeMap(c.Flags)
+		c.Resources = jsonvalue.NormalizeMap(c.Resources)
+		for i := range c.Components {
+			comp(&c.Components[i])
+		}
+	}
+	for i := range e.Components {
+		comp(&e.Components[i])
+	}
+	for i := range e.Versions {
+		normalizeVersion(&e.Versions[i])
+	}
+}
+
+func normalizeVersion(v *Version) {
+	if v.Values != nil {
+		v.Values = jsonvalue.NormalizeMap(v.Values)
+	}
+	for i := range v.Items {
+		normalizeVersion(&v.Items[i])
+	}
+}
+
+// String is the readable summary shown by print(experiment).
+func (e *Experiment) String() string {
+	var b strings.Builder
+	b.WriteString("Experiment")
+	if e.Directory != "" {
+		fmt.Fprintf(&b, " (directory %q)", e.Directory)
+	}
+	b.WriteString("\n")
+	var comp func(c ComponentSpec, indent string)
+	comp = func(c ComponentSpec, indent string) {
+		fmt.Fprintf(&b, "%s- %s", indent, c.Name)
+		if !c.Version.IsDefault() {
+			fmt.Fprintf(&b, " version=%s", c.Version)
+		}
+		if c.Checkpoint != "" {
+			fmt.Fprintf(&b, " checkpoint=%q", c.Checkpoint)
+		}
+		if len(c.Flags) > 0 {
+			fmt.Fprintf(&b, " flags=%v", c.Flags)
+		}
+		if len(c.Resources) > 0 {
+			fmt.Fprintf(&b, " resources=%v", c.Resources)
+		}
+		b.WriteString("\n")
+		for _, s := range c.Components {
+			comp(s, indent+"    ")
+		}
+	}
+	for _, c := range e.Components {
+		comp(c, "  ")
+	}
+	for _, v := range e.Versions {
+		fmt.Fprintf(&b, "  version %s\n", v)
+	}
+	for _, r := range e.Repeats {
+		fmt.Fprintf(&b, "  %s %d (%s) of the first %d component(s)\n", r.Kind, r.K, r.Name, r.Covers)
+	}
+	return strings.TrimRight(b.String(), "\n")
+}

@@ -1,0 +1,279 @@
+package project
+
+import (
+	"fmt"
+	"math"
+	"regexp"
+	"slices"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// srcPos is where a config key was written, for error messages about
+// values that are only checked later (references).
+type srcPos struct {
+	file string
+	line int
+}
+
+// positions maps a key path ("model.lr", "layers.0") to where it was
+// written.
+type positions map[string]srcPos
+
+// posError is an error at a place in a file. Callers add what they know
+// about the place (the component) with withContext.
+type posError struct {
+	file string
+	line int
+	msg  string
+}
+
+func (e *posError) Error() string {
+	if e.line > 0 {
+		return fmt.Sprintf("%s:%d: %s", e.file, e.line, e.msg)
+	}
+	return fmt.Sprintf("%s: %s", e.file, e.msg)
+}
+
+func newPosError(file string, line int, format string, args ...any) *posError {
+	return &posError{file: file, line: line, msg: fmt.Sprintf(format, args...)}
+}
+
+// withContext puts ctx (like `component "x"`) after the position of a
+// posError, so the message still starts with file:line.
+func withContext(err error, ctx string) error {
+	if pe, ok := err.(*posError); ok {
+		return &posError{file: pe.file, line: pe.line, msg: ctx + ": " + pe.msg}
+	}
+	return fmt.Errorf("%s: %w", ctx, err)
+}
+
+// keyPrefix names a key path in a message; the root of a value has none.
+func keyPrefix(path string) string {
+	if path == "" {
+		return ""
+	}
+	return fmt.Sprintf("key %q: ", path)
+}
+
+// joinPath appends a key or list index to a key path.
+func joinPath(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+// decoder turns yaml.Node trees into plain config values, records where
+// each key was written and replaces $/file includes.
+type decoder struct {
+	inc    *includer    // nil: includes are left as strings
+	active []*yaml.Node // aliases being expanded, to refuse recursive ones
+}
+
+// decode converts n, which was read from file, into a plain value. path is
+// the key path of n, used for positions and messages; pos may be nil.
+func (d *decoder) decode(n *yaml.Node, file, path string, pos positions) (any, error) {
+	switch n.Kind {
+	case 0:
+		return nil, nil // an empty document
+	case yaml.DocumentNode:
+		if len(n.Content) == 0 {
+			return nil, nil
+		}
+		return d.decode(n.Content[0], file, path, pos)
+	case yaml.AliasNode:
+		if slices.Contains(d.active, n.Alias) {
+			return nil, newPosError(file, n.Line, "%srecursive YAML alias *%s", keyPrefix(path), n.Value)
+		}
+		d.active = append(d.active, n.Alias)
+		defer func() { d.active = d.active[:len(d.active)-1] }()
+		return d.decode(n.Alias, file, path, pos)
+	case yaml.SequenceNode:
+		out := make([]any, len(n.Content))
+		for i, item := range n.Content {
+			p := joinPath(path, fmt.Sprint(i))
+			if pos != nil {
+				pos[p] = srcPos{file, item.Line}
+			}
+			v, err := d.decode(item, file, p, pos)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = v
+		}
+		return out, nil
+	case yaml.MappingNode:
+		return d.mapping(n, file, path, pos)
+	case yaml.ScalarNode:
+		return d.scalar(n, file, path, pos)
+	}
+	return nil, newPosError(file, n.Line, "%sunsupported YAML node", keyPrefix(path))
+}
+
+// mapping decodes a YAML mapping. Duplicate keys are errors (yaml.Node
+// keeps them silently), and "<<" merge keys work as in YAML 1.1: explicit
+// keys win over merged ones, earlier merge sources over later ones.
+func (d *decoder) mapping(n *yaml.Node, file, path string, pos positions) (map[string]any, error) {
+	out := make(map[string]any, len(n.Content)/2)
+	var merges []*yaml.Node
+	seen := make(map[string]int, len(n.Content)/2)
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		kn, vn := n.Content[i], n.Content[i+1]
+		if isMergeKey(kn) {
+			merges = append(merges, vn)
+			continue
+		}
+		key, err := keyString(kn, file, path)
+		if err != nil {
+			return nil, err
+		}
+		if first, dup := seen[key]; dup {
+			return nil, newPosError(file, kn.Line, "%sduplicate key %q (first at line %d)", keyPrefix(path), key, first)
+		}
+		seen[key] = kn.Line
+	}
+	for _, m := range merges {
+		if err := d.merge(out, m, file, path, pos); err != nil {
+			return nil, err
+		}
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		kn, vn := n.Content[i], n.Content[i+1]
+		if isMergeKey(kn) {
+			continue
+		}
+		key, _ := keyString(kn, file, path)
+		p := joinPath(path, key)
+		if pos != nil {
+			pos[p] = srcPos{file, kn.Line}
+		}
+		v, err := d.decode(vn, file, p, pos)
+		if err != nil {
+			return nil, err
+		}
+		out[key] = v
+	}
+	return out, nil
+}
+
+// merge adds the keys of a "<<" value (a mapping or a list of mappings)
+// that out does not have yet.
+func (d *decoder) merge(out map[string]any, n *yaml.Node, file, path string, pos positions) error {
+	sources := []*yaml.Node{n}
+	if n.Kind == yaml.SequenceNode {
+		sources = n.Content
+	}
+	for _, s := range sources {
+		v, err := d.decode(s, file, path, pos)
+		if err != nil {
+			return err
+		}
+		m, ok := v.(map[string]any)
+		if !ok {
+			return newPosError(file, s.Line, "%sexpected a mapping (or a list of mappings) after <<, got %s", keyPrefix(path), describe(v))
+		}
+		for k, x := range m {
+			if _, exists := out[k]; !exists {
+				out[k] = x
+			}
+		}
+	}
+	return nil
+}
+
+func isMergeKey(n *yaml.Node) bool {
+	return n.Kind == yaml.ScalarNode && n.Value == "<<" && n.ShortTag() == "!!merge"
+}
+
+// keyString gives the key as written: non-string keys (1, true, 2.5)
+// become their text, since config keys are strings.
+func keyString(n *yaml.Node, file, path string) (string, error) {
+	if n.Kind == yaml.AliasNode && n.Alias != nil {
+		n = n.Alias
+	}
+	if n.Kind != yaml.ScalarNode {
+		return "", newPosError(file, n.Line, "%sexpected a scalar mapping key, got a %s", keyPrefix(path), kindName(n.Kind))
+	}
+	return n.Value, nil
+}
+
+var integerText = regexp.MustCompile(`^[-+]?[0-9_]+$`)
+
+// scalar decodes a scalar by its resolved tag; integers become int64.
+func (d *decoder) scalar(n *yaml.Node, file, path string, pos positions) (any, error) {
+	switch n.ShortTag() {
+	case "!!str":
+		if d.inc != nil && strings.HasPrefix(n.Value, includePrefix) {
+			return d.inc.include(d, n.Value, file, n.Line, path, pos)
+		}
+		return n.Value, nil
+	case "!!null":
+		return nil, nil
+	case "!!bool", "!!int", "!!float":
+		var v any
+		if err := n.Decode(&v); err != nil {
+			return nil, newPosError(file, n.Line, "%sinvalid %s value %q", keyPrefix(path), n.ShortTag(), n.Value)
+		}
+		switch x := v.(type) {
+		case int:
+			return int64(x), nil
+		case uint64:
+			if x > math.MaxInt64 {
+				return nil, newPosError(file, n.Line, "%sinteger %s does not fit into 64 bits", keyPrefix(path), n.Value)
+			}
+			return int64(x), nil
+		case float64:
+			// The YAML library reads integers beyond 64 bits as floats;
+			// an integer the user wrote must not silently lose digits.
+			if integerText.MatchString(n.Value) {
+				return nil, newPosError(file, n.Line, "%sinteger %s does not fit into 64 bits", keyPrefix(path), n.Value)
+			}
+			return x, nil
+		case int64, bool:
+			return x, nil
+		}
+		return n.Value, nil
+	default:
+		// !!binary, !!timestamp and custom tags: configs hold plain values,
+		// so keep the text as written.
+		return n.Value, nil
+	}
+}
+
+func kindName(k yaml.Kind) string {
+	switch k {
+	case yaml.MappingNode:
+		return "mapping"
+	case yaml.SequenceNode:
+		return "list"
+	case yaml.ScalarNode:
+		return "scalar"
+	case yaml.AliasNode:
+		return "alias"
+	}
+	return "document"
+}
+
+// describe names the kind of a plain value for "expected ..., got ..."
+// messages.
+func describe(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case map[string]any:
+		return "a mapping"
+	case []any:
+		return "a list"
+	case string:
+		return "a string"
+	case int64:
+		return "an integer"
+	case float64:
+		return "a number"
+	case bool:
+		return "a boolean"
+	}
+	return fmt.Sprintf("a %T", v)
+}

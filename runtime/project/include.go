@@ -1,0 +1,212 @@
+package project
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"io/fs"
+	"maps"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// includePrefix starts a string value that stands for the content of a
+// file relative to the project directory.
+const includePrefix = "$/"
+
+// includer reads included files relative to the project directory and
+// keeps the chain of files being included to refuse cycles.
+type includer struct {
+	dir   string
+	nodes map[string]*yaml.Node // parsed YAML files by absolute path
+	stack []string              // files being read, outermost first
+}
+
+func newIncluder(dir, file string) *includer {
+	return &includer{dir: dir, nodes: map[string]*yaml.Node{}, stack: []string{file}}
+}
+
+// include replaces the string ref ("$/configs/data.yaml"), written in file
+// at line, by the parsed content of the file it names. Errors name the
+// including place first and then what went wrong inside.
+func (in *includer) include(d *decoder, ref, file string, line int, path string, pos positions) (any, error) {
+	fail := func(format string, args ...any) error {
+		return newPosError(file, line, "%sinclude %q: "+format, append([]any{keyPrefix(path), ref}, args...)...)
+	}
+	rel := strings.TrimPrefix(ref, includePrefix)
+	ext := strings.ToLower(filepath.Ext(rel))
+	if ext != ".yaml" && ext != ".yml" && ext != ".json" {
+		return nil, fail("expected a path to a .yaml, .yml or .json file after %s", includePrefix)
+	}
+	target := filepath.Join(in.dir, filepath.FromSlash(rel))
+	if i := slices.Index(in.stack, target); i >= 0 {
+		chain := make([]string, 0, len(in.stack)-i+1)
+		for _, f := range append(in.stack[i:], target) {
+			chain = append(chain, in.rel(f))
+		}
+		return nil, fail("include cycle: %s", strings.Join(chain, " -> "))
+	}
+	in.stack = append(in.stack, target)
+	defer func() { in.stack = in.stack[:len(in.stack)-1] }()
+
+	var v any
+	var err error
+	if ext == ".json" {
+		v, err = readJSON(target)
+		if err == nil {
+			v, err = in.expand(d, v, target, path, pos)
+		}
+	} else {
+		var n *yaml.Node
+		n, err = in.yamlNode(target)
+		if err == nil {
+			v, err = d.decode(n, target, path, pos)
+		}
+	}
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fail("no such file %s", target)
+	}
+	if err != nil {
+		return nil, fail("%v", err)
+	}
+	return v, nil
+}
+
+// expand replaces includes inside a plain value (JSON content, patches
+// from Go), which has no line numbers.
+func (in *includer) expand(d *decoder, v any, file, path string, pos positions) (any, error) {
+	switch x := v.(type) {
+	case string:
+		if strings.HasPrefix(x, includePrefix) {
+			return in.include(d, x, file, 0, path, pos)
+		}
+	case map[string]any:
+		for _, k := range slices.Sorted(maps.Keys(x)) {
+			e, err := in.expand(d, x[k], file, joinPath(path, k), pos)
+			if err != nil {
+				return nil, err
+			}
+			x[k] = e
+		}
+	case []any:
+		for i, item := range x {
+			e, err := in.expand(d, item, file, joinPath(path, strconv.Itoa(i)), pos)
+			if err != nil {
+				return nil, err
+			}
+			x[i] = e
+		}
+	}
+	return v, nil
+}
+
+// yamlNode parses a YAML file once; a file included twice is read once.
+func (in *includer) yamlNode(path string) (*yaml.Node, error) {
+	if n, ok := in.nodes[path]; ok {
+		return n, nil
+	}
+	n, err := parseYAMLFile(path)
+	if err != nil {
+		return nil, err
+	}
+	in.nodes[path] = n
+	return n, nil
+}
+
+func (in *includer) rel(path string) string {
+	if r, err := filepath.Rel(in.dir, path); err == nil {
+		return filepath.ToSlash(r)
+	}
+	return path
+}
+
+// parseYAMLFile reads and parses a YAML file, turning the YAML library's
+// "yaml: line N: ..." into "file:N: ...".
+func parseYAMLFile(path string) (*yaml.Node, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var n yaml.Node
+	if err := yaml.Unmarshal(data, &n); err != nil {
+		return nil, yamlError(path, err)
+	}
+	return &n, nil
+}
+
+var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+func yamlError(file string, err error) *posError {
+	msg := err.Error()
+	if m := yamlLine.FindStringSubmatch(msg); m != nil {
+		line, _ := strconv.Atoi(m[1])
+		return newPosError(file, line, "%s", m[2])
+	}
+	return newPosError(file, 0, "%s", strings.TrimPrefix(msg, "yaml: "))
+}
+
+// readJSON reads a JSON file into plain values; numbers without a fraction
+// become int64 like YAML integers.
+func readJSON(path string) (any, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, jsonError(path, data, err)
+	}
+	var extra any
+	if err := dec.Decode(&extra); err != io.EOF {
+		return nil, newPosError(path, lineAt(data, dec.InputOffset()), "expected a single JSON value")
+	}
+	return jsonValue(v), nil
+}
+
+func jsonError(path string, data []byte, err error) error {
+	var syn *json.SyntaxError
+	if errors.As(err, &syn) {
+		return newPosError(path, lineAt(data, syn.Offset), "%v", err)
+	}
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		return newPosError(path, lineAt(data, int64(len(data))), "unexpected end of JSON input")
+	}
+	return newPosError(path, 0, "%v", err)
+}
+
+func lineAt(data []byte, offset int64) int {
+	offset = min(max(offset, 0), int64(len(data)))
+	return bytes.Count(data[:offset], []byte("\n")) + 1
+}
+
+func jsonValue(v any) any {
+	switch x := v.(type) {
+	case json.Number:
+		if i, err := x.Int64(); err == nil {
+			return i
+		}
+		f, _ := x.Float64()
+		return f
+	case map[string]any:
+		for k, item := range x {
+			x[k] = jsonValue(item)
+		}
+	case []any:
+		for i, item := range x {
+			x[i] = jsonValue(item)
+		}
+	}
+	return v
+}

@@ -1,0 +1,47 @@
+package project
+
+import (
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// ParseMethodCall recognizes a config method value such as "base_lr(0.01)"
+// or `schedule(1, "cos", [1,2])`: an identifier followed by arguments in
+// parentheses. The arguments are read as a YAML flow sequence, so numbers
+// become int64 or float64 like everywhere else in a config. The runtime
+// calls config_<name>(self, *args) in the component module for it. ok is
+// false for any other string, which is then an ordinary value.
+func ParseMethodCall(s string) (name string, args []any, ok bool) {
+	open := strings.IndexByte(s, '(')
+	if open <= 0 || !strings.HasSuffix(s, ")") || !isIdentifier(s[:open]) {
+		return "", nil, false
+	}
+	var n yaml.Node
+	if err := yaml.Unmarshal([]byte("["+s[open+1:len(s)-1]+"]"), &n); err != nil {
+		return "", nil, false
+	}
+	v, err := (&decoder{}).decode(&n, "", "", nil)
+	if err != nil {
+		return "", nil, false
+	}
+	args, ok = v.([]any)
+	if !ok {
+		return "", nil, false
+	}
+	return s[:open], args, true
+}
+
+// isIdentifier reports whether s is a Starlark identifier, so that
+// config_<s> names a function.
+func isIdentifier(s string) bool {
+	for i, r := range s {
+		switch {
+		case r == '_', 'a' <= r && r <= 'z', 'A' <= r && r <= 'Z':
+		case '0' <= r && r <= '9' && i > 0:
+		default:
+			return false
+		}
+	}
+	return s != ""
+}

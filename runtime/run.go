@@ -1,0 +1,212 @@
+package runtime
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"runtime/debug"
+	"time"
+
+	"github.com/machinable-go/machinable/storage"
+)
+
+// RunEnv is what running one component needs besides its spec.
+type RunEnv struct {
+	Execution  *Execution
+	Experiment *storage.Experiment
+	Registry   *Registry
+	// Console receives print() output and log lines; nil keeps them in
+	// the store only.
+	Console io.Writer
+	// Prefix starts every console line, e.g. the component ID when
+	// several components run at once.
+	Prefix string
+	// Heartbeat is how often status.json is refreshed while running
+	// (default 10s).
+	Heartbeat time.Duration
+}
+
+// RunComponent runs one scheduled component through its life cycle and
+// records everything it produces. It never panics: failures, Go panics
+// included, end in status "failed" with the error and backtrace.
+func RunComponent(ctx context.Context, env RunEnv, sc *ScheduledComponent) (out Outcome) {
+	start := time.Now()
+	out = Outcome{Component: sc, Status: storage.StatusFailed}
+	defer func() { out.Duration = time.Since(start) }()
+
+	store, err := env.Experiment.CreateComponent(sc.ID)
+	if err != nil {
+		out.Error = err.Error()
+		return out
+	}
+	defer store.Close()
+	started := time.Now().UTC()
+	status := storage.Status{Status: storage.StatusRunning, StartedAt: &started, HeartbeatAt: &started}
+	if err := writeComponentFiles(store, sc, status); err != nil {
+		out.Error = err.Error()
+		return out
+	}
+	stopBeat := heartbeat(store, status, env.Heartbeat)
+
+	runErr := runGuarded(ctx, env, store, sc)
+	stopBeat()
+
+	finished := time.Now().UTC()
+	status.FinishedAt, status.HeartbeatAt = &finished, &finished
+	status.Status = storage.StatusFinished
+	if runErr != nil {
+		status.Status = storage.StatusFailed
+		status.Error = runErr.Error()
+		out.Error = runErr.Error()
+	}
+	if err := store.WriteStatus(status); err != nil && runErr == nil {
+		status.Status = storage.StatusFailed
+		out.Error = err.Error()
+	}
+	out.Status = status.Status
+	return out
+}
+
+func writeComponentFiles(store *storage.Component, sc *ScheduledComponent, st storage.Status) error {
+	if err := store.WriteStatus(st); err != nil {
+		return err
+	}
+	if err := store.WriteJSON("component.json", sc); err != nil {
+		return err
+	}
+	subs := sc.Components
+	if subs == nil {
+		subs = []ScheduledComponent{}
+	}
+	if err := store.WriteJSON("components.json", subs); err != nil {
+		return err
+	}
+	return store.WriteJSON("host.json", CurrentHost())
+}
+
+// heartbeat refreshes heartbeat_at until stopped, so a crashed run is
+// detectable by a stale heartbeat.
+func heartbeat(store *storage.Component, st storage.Status, every time.Duration) (stop func()) {
+	if every <= 0 {
+		every = 10 * time.Second
+	}
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case now := <-t.C:
+				now = now.UTC()
+				st.HeartbeatAt = &now
+				_ = store.WriteStatus(st) // a missed beat only ages the heartbeat
+			}
+		}
+	}()
+	return func() { close(done); <-finished }
+}
+
+// runGuarded builds the instances and runs the life cycle, turning panics
+// into errors.
+func runGuarded(ctx context.Context, env RunEnv, store *storage.Component, sc *ScheduledComponent) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("panic: %v\n%s", r, debug.Stack())
+		}
+	}()
+	prefix := env.Prefix
+	logFile, err := store.AppendFile("log.txt")
+	if err != nil {
+		return err
+	}
+	outFile, err := store.AppendFile("output.log")
+	if err != nil {
+		return err
+	}
+	var console io.Writer
+	if env.Console != nil {
+		console = env.Console
+	}
+	output := outFile
+	if console != nil {
+		output = io.MultiWriter(outFile, &prefixWriter{w: console, prefix: prefix})
+	}
+	logger := NewLogger(logFile, console, prefix)
+	record, err := store.Records("default")
+	if err != nil {
+		return err
+	}
+
+	newComponent := func(c *ScheduledComponent) (*component, error) {
+		self := &Self{ID: c.ID, Name: c.Name, Module: c.Module, Config: c.Config, Flags: copyMap(c.Flags),
+			Checkpoint: c.Checkpoint, Store: store, Log: logger, Output: output,
+			Attrs: map[string]any{}, Iteration: -1}
+		self.Record = newRecord(record, self)
+		factory, err := env.Registry.Lookup(env.Execution.Project, c.Name, c.Module)
+		if err != nil {
+			return nil, err
+		}
+		inst, err := factory.New(ctx, self)
+		if err != nil {
+			return nil, fmt.Errorf("component %s: %w", c.Name, err)
+		}
+		comp := &component{inst: inst, self: self}
+		self.SaveCheckpoint = saveCheckpoint(ctx, comp)
+		return comp, nil
+	}
+	node, err := newComponent(sc)
+	if err != nil {
+		return err
+	}
+	subs := make([]component, 0, len(sc.Components))
+	for i := range sc.Components {
+		s, err := newComponent(&sc.Components[i])
+		if err != nil {
+			return err
+		}
+		s.self.Node = node.self
+		node.self.Components = append(node.self.Components, s.self)
+		subs = append(subs, *s)
+	}
+	return runLifecycle(ctx, *node, subs)
+}
+
+func copyMap(m map[string]any) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+// prefixWriter starts every line with a prefix.
+type prefixWriter struct {
+	w       io.Writer
+	prefix  string
+	midLine bool
+}
+
+func (p *prefixWriter) Write(b []byte) (int, error) {
+	if p.prefix == "" {
+		return p.w.Write(b)
+	}
+	var out []byte
+	for _, c := range b {
+		if !p.midLine {
+			out = append(out, p.prefix...)
+			p.midLine = true
+		}
+		out = append(out, c)
+		if c == '\n' {
+			p.midLine = false
+		}
+	}
+	if _, err := p.w.Write(out); err != nil {
+		return 0, err
+	}
+	return len(b), nil
+}

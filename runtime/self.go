@@ -1,0 +1,151 @@
+package runtime
+
+import (
+	"fmt"
+	"io"
+	"sync"
+	"time"
+
+	"github.com/machinable-go/machinable/storage"
+)
+
+// Self is what a component sees of itself: identity, config, flags and the
+// services of its store. The dsl wraps it as the Starlark `self`; Go
+// components receive it directly.
+type Self struct {
+	ID         string
+	Name       string
+	Module     string
+	Config     map[string]any // read-only by convention
+	Flags      map[string]any // the component may add keys
+	Checkpoint string
+
+	Store  *storage.Component
+	Record *Record // the "default" record scope
+	Log    *Logger
+	Output io.Writer // where print() goes
+
+	Node       *Self   // set on sub-components
+	Components []*Self // set on nodes
+
+	// Attrs holds state a Go component keeps between events.
+	Attrs map[string]any
+
+	// Iteration is the current iteration number, -1 outside iterations.
+	Iteration int
+
+	// SaveCheckpoint calls on_save of the component; set by the life cycle.
+	SaveCheckpoint func(timestep any) (string, error)
+
+	writers sync.Map // scope -> *Record
+}
+
+// RecordWriter returns the record of a scope, creating it on first use.
+func (s *Self) RecordWriter(scope string) (*Record, error) {
+	if scope == "" || scope == "default" {
+		return s.Record, nil
+	}
+	if r, ok := s.writers.Load(scope); ok {
+		return r.(*Record), nil
+	}
+	w, err := s.Store.Records(scope)
+	if err != nil {
+		return nil, err
+	}
+	r, _ := s.writers.LoadOrStore(scope, newRecord(w, s))
+	return r.(*Record), nil
+}
+
+// Record is the pending row of a record scope: set values, then Save
+// appends the row to records/<scope>.jsonl.
+type Record struct {
+	mu     sync.Mutex
+	writer *storage.RecordWriter
+	self   *Self
+	row    map[string]any
+}
+
+func newRecord(w *storage.RecordWriter, self *Self) *Record {
+	return &Record{writer: w, self: self, row: map[string]any{}}
+}
+
+// Set sets a value of the pending row.
+func (r *Record) Set(key string, value any) {
+	r.mu.Lock()
+	r.row[key] = value
+	r.mu.Unlock()
+}
+
+// Get returns a value of the pending row.
+func (r *Record) Get(key string) (any, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	v, ok := r.row[key]
+	return v, ok
+}
+
+// Update sets several values.
+func (r *Record) Update(values map[string]any) {
+	r.mu.Lock()
+	for k, v := range values {
+		r.row[k] = v
+	}
+	r.mu.Unlock()
+}
+
+// Pending reports whether the row holds unsaved values.
+func (r *Record) Pending() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.row) > 0
+}
+
+// Keys lists the keys of the pending row.
+func (r *Record) Keys() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	keys := make([]string, 0, len(r.row))
+	for k := range r.row {
+		keys = append(keys, k)
+	}
+	return keys
+}
+
+// Save appends the pending row, stamped with the time and the iteration,
+// and starts a new one.
+func (r *Record) Save() error {
+	r.mu.Lock()
+	row := r.row
+	r.row = map[string]any{}
+	r.mu.Unlock()
+	row["_time"] = time.Now().UTC().Format(time.RFC3339Nano)
+	if r.self != nil && r.self.Iteration >= 0 {
+		if _, ok := row["_iteration"]; !ok {
+			row["_iteration"] = r.self.Iteration
+		}
+	}
+	return r.writer.Append(row)
+}
+
+// Logger writes "time LEVEL message" lines to the component's log.txt and
+// to the console.
+type Logger struct {
+	file    io.Writer
+	console io.Writer
+	prefix  string
+}
+
+// NewLogger returns a logger; console may be nil.
+func NewLogger(file, console io.Writer, prefix string) *Logger {
+	return &Logger{file: file, console: console, prefix: prefix}
+}
+
+// Log writes one line at a level (DEBUG, INFO, WARNING, ERROR).
+func (l *Logger) Log(level, msg string) error {
+	line := fmt.Sprintf("%s %s %s\n", time.Now().Format("2006-01-02T15:04:05.000"), level, msg)
+	if l.console != nil {
+		fmt.Fprintf(l.console, "%s%s: %s\n", l.prefix, level, msg)
+	}
+	_, err := io.WriteString(l.file, line)
+	return err
+}

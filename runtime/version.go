@@ -1,0 +1,149 @@
+package runtime
+
+import (
+	"fmt"
+
+	"github.com/machinable-go/machinable/runtime/project"
+)
+
+// VersionKind names the forms of the version language (SPEC §3.1).
+type VersionKind string
+
+const (
+	// VersionDefault is None: the defaults from machinable.yaml.
+	VersionDefault VersionKind = ""
+	// VersionPatch is a dict merged deeply into the config.
+	VersionPatch VersionKind = "patch"
+	// VersionNamed is "~name", a named version from machinable.yaml.
+	VersionNamed VersionKind = "named"
+	// VersionYAML is any other string, parsed as a YAML mapping.
+	VersionYAML VersionKind = "yaml"
+	// VersionMerge is a tuple: each element applied in order.
+	VersionMerge VersionKind = "merge"
+	// VersionIterate is a list: one component per element.
+	VersionIterate VersionKind = "iterate"
+)
+
+// Version is one term of the version language. The zero value means
+// "defaults only".
+type Version struct {
+	Kind   VersionKind    `json:"kind,omitempty"`
+	Values map[string]any `json:"values,omitempty"`
+	Name   string         `json:"name,omitempty"`
+	YAML   string         `json:"yaml,omitempty"`
+	Items  []Version      `json:"items,omitempty"`
+}
+
+// Patch returns a dict version.
+func Patch(values map[string]any) Version { return Version{Kind: VersionPatch, Values: values} }
+
+// Named returns a "~name" version; the tilde is added when missing.
+func Named(name string) Version {
+	if len(name) == 0 || name[0] != '~' {
+		name = "~" + name
+	}
+	return Version{Kind: VersionNamed, Name: name}
+}
+
+// VersionString interprets a string the way the version language does:
+// "~name" is a named version, anything else a YAML document.
+func VersionString(s string) Version {
+	if len(s) > 0 && s[0] == '~' {
+		return Version{Kind: VersionNamed, Name: s}
+	}
+	return Version{Kind: VersionYAML, YAML: s}
+}
+
+// Merge returns a tuple version: the items applied in order.
+func Merge(items ...Version) Version { return Version{Kind: VersionMerge, Items: items} }
+
+// Iterate returns a list version: one alternative per item.
+func Iterate(items ...Version) Version { return Version{Kind: VersionIterate, Items: items} }
+
+// IsDefault reports whether v adds nothing to the defaults.
+func (v Version) IsDefault() bool { return v.Kind == VersionDefault }
+
+// Expand turns a version into its alternatives: each alternative is the
+// sequence of patches to apply in order. A list multiplies the
+// alternatives, a tuple concatenates them as a cross product.
+func (v Version) Expand() ([][]project.Patch, error) {
+	switch v.Kind {
+	case VersionDefault:
+		return [][]project.Patch{nil}, nil
+	case VersionPatch:
+		return [][]project.Patch{{{Values: v.Values}}}, nil
+	case VersionNamed:
+		return [][]project.Patch{{{Version: v.Name}}}, nil
+	case VersionYAML:
+		values, err := project.ParseYAMLPatch(v.YAML)
+		if err != nil {
+			return nil, fmt.Errorf("version %q: %w", v.YAML, err)
+		}
+		return [][]project.Patch{{{Values: values}}}, nil
+	case VersionMerge:
+		out := [][]project.Patch{nil}
+		for _, item := range v.Items {
+			alts, err := item.Expand()
+			if err != nil {
+				return nil, err
+			}
+			out = crossPatches(out, alts)
+		}
+		return out, nil
+	case VersionIterate:
+		var out [][]project.Patch
+		for _, item := range v.Items {
+			alts, err := item.Expand()
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, alts...)
+		}
+		return out, nil
+	}
+	return nil, fmt.Errorf("unknown version kind %q", v.Kind)
+}
+
+// crossPatches appends every alternative of b to every alternative of a.
+func crossPatches(a, b [][]project.Patch) [][]project.Patch {
+	out := make([][]project.Patch, 0, len(a)*len(b))
+	for _, x := range a {
+		for _, y := range b {
+			seq := make([]project.Patch, 0, len(x)+len(y))
+			seq = append(append(seq, x...), y...)
+			out = append(out, seq)
+		}
+	}
+	return out
+}
+
+// String renders the version in the script's notation.
+func (v Version) String() string {
+	switch v.Kind {
+	case VersionDefault:
+		return "None"
+	case VersionPatch:
+		return fmt.Sprint(v.Values)
+	case VersionNamed:
+		return fmt.Sprintf("%q", v.Name)
+	case VersionYAML:
+		return fmt.Sprintf("%q", v.YAML)
+	case VersionMerge, VersionIterate:
+		open, close := "(", ")"
+		if v.Kind == VersionIterate {
+			open, close = "[", "]"
+		}
+		s := open
+		for i, item := range v.Items {
+			if i > 0 {
+				s += ", "
+			}
+			s += item.String()
+		}
+		if v.Kind == VersionMerge && len(v.Items) == 1 {
+			s += ","
+		}
+		return s + close
+	}
+	return string(v.Kind)
+}

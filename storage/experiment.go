@@ -1,0 +1,83 @@
+package storage
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+)
+
+// ErrExperimentExists is returned when an experiment directory is already
+// present: stored results are never overwritten.
+var ErrExperimentExists = errors.New("experiment already exists")
+
+// Experiment is the directory of one experiment.
+type Experiment struct {
+	storage *Storage
+	ID      string
+	Path    string
+}
+
+// ExperimentPath returns where an experiment lives (directory may be "").
+func (s *Storage) ExperimentPath(directory, id string) string {
+	return s.Path(filepath.FromSlash(directory), id)
+}
+
+// CreateExperiment makes the directory of a new experiment and refuses one
+// that exists.
+func (s *Storage) CreateExperiment(directory, id string) (*Experiment, error) {
+	p := s.ExperimentPath(directory, id)
+	if _, err := s.Fs.Stat(p); err == nil {
+		return nil, fmt.Errorf("%w: %s; stored results are never overwritten (use another seed, or another storage)", ErrExperimentExists, s.Describe(p))
+	}
+	if err := s.Fs.MkdirAll(p, 0o755); err != nil {
+		return nil, fmt.Errorf("storage %s: %w", s.URL, err)
+	}
+	return &Experiment{storage: s, ID: id, Path: p}, nil
+}
+
+// OpenExperiment opens an existing experiment directory.
+func (s *Storage) OpenExperiment(directory, id string) (*Experiment, error) {
+	p := s.ExperimentPath(directory, id)
+	if fi, err := s.Fs.Stat(p); err != nil || !fi.IsDir() {
+		return nil, fmt.Errorf("experiment %s not found in storage %s", id, s.URL)
+	}
+	return &Experiment{storage: s, ID: id, Path: p}, nil
+}
+
+// Storage returns the storage the experiment lives in.
+func (e *Experiment) Storage() *Storage { return e.storage }
+
+// WriteJSON writes a file of the experiment once; an existing file is an
+// error.
+func (e *Experiment) WriteJSON(name string, v any) error {
+	return writeJSON(e.storage.Fs, filepath.Join(e.Path, name), v, false)
+}
+
+// ReadJSON decodes a file of the experiment into v.
+func (e *Experiment) ReadJSON(name string, v any) error {
+	return readJSON(e.storage.Fs, filepath.Join(e.Path, name), v)
+}
+
+// WriteFile writes raw bytes once (code.zip and the like).
+func (e *Experiment) WriteFile(name string, data []byte) error {
+	p := filepath.Join(e.Path, name)
+	f, err := e.storage.Fs.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return fmt.Errorf("write %s: %w", p, err)
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return fmt.Errorf("write %s: %w", p, err)
+	}
+	return f.Close()
+}
+
+// CreateComponent makes the directory of a component.
+func (e *Experiment) CreateComponent(id string) (*Component, error) {
+	p := filepath.Join(e.Path, id)
+	if err := e.storage.Fs.MkdirAll(p, 0o755); err != nil {
+		return nil, fmt.Errorf("storage %s: %w", e.storage.URL, err)
+	}
+	return &Component{fs: e.storage.Fs, ID: id, Path: p, records: map[string]*RecordWriter{}}, nil
+}
