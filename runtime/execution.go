@@ -65,7 +65,7 @@ type Result struct {
 	Execution *Execution
 	// Experiment is where the results were written (nil for dry runs).
 	Experiment *storage.Experiment
-	Outcomes  []Outcome
+	Outcomes   []Outcome
 	// Dry is set when the engine only resolved the schedule.
 	Dry bool
 }
