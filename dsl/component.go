@@ -77,6 +77,10 @@ var componentPredeclaredNames = func() starlark.StringDict {
 func componentPredeclared(rnd *randomModule) starlark.StringDict {
 	d := libraries()
 	d["StopIteration"] = stopIteration
+	// Known so that a module calling them gets a clear refusal at run time
+	// rather than "undefined" at compile time.
+	d["execute"] = starlark.NewBuiltin("execute", builtinExecute)
+	d["Experiment"] = starlark.NewBuiltin("Experiment", builtinExperiment)
 	if rnd == nil {
 		d["random"] = newRandomModule(nil)
 	} else {

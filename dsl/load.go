@@ -76,6 +76,9 @@ func (l *moduleLoader) load(thread *starlark.Thread, module string) (starlark.St
 			st.ctx, st.opts = l.parent.ctx, l.parent.opts
 		}
 		setState(child, st)
+		if st.role == roleLoaded && st.opts.ThreadHook != nil && l.parent != nil && l.parent.role == roleScript {
+			st.opts.ThreadHook(child)
+		}
 		entry.globals, entry.err = starlark.ExecFileOptions(fileOptions, child, file, src, l.predeclared)
 		if entry.err != nil {
 			entry.err = loadError(module, entry.err)

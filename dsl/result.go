@@ -68,7 +68,7 @@ func (c *componentResult) Truth() starlark.Bool  { return true }
 func (c *componentResult) Hash() (uint32, error) { return starlark.String(c.sc.ID).Hash() }
 
 func (c *componentResult) AttrNames() []string {
-	return []string{"config", "error", "flags", "id", "log", "name", "output", "records", "status"}
+	return []string{"config", "error", "flags", "id", "log", "name", "output", "records", "status", "store"}
 }
 
 func (c *componentResult) Attr(name string) (starlark.Value, error) {
@@ -102,6 +102,8 @@ func (c *componentResult) Attr(name string) (starlark.Value, error) {
 			return nil, err
 		}
 		return toStarlark(rows), nil
+	case "store":
+		return starlark.NewBuiltin("store", c.readStore), nil
 	case "log", "output":
 		store, err := c.store()
 		if store == nil {
@@ -122,4 +124,24 @@ func (c *componentResult) store() (*storage.Component, error) {
 		return nil, nil
 	}
 	return c.result.Experiment.OpenComponent(c.sc.ID)
+}
+
+// readStore is component.store(name): a value the component stored.
+func (c *componentResult) readStore(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var name string
+	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "name", &name); err != nil {
+		return nil, err
+	}
+	store, err := c.store()
+	if err != nil {
+		return nil, err
+	}
+	if store == nil {
+		return nil, fmt.Errorf("%s(%q): component %s did not run", b.Name(), name, c.sc.ID)
+	}
+	v, err := store.StoreRead(name)
+	if err != nil {
+		return nil, err
+	}
+	return toStarlark(v), nil
 }

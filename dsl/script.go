@@ -83,9 +83,15 @@ func ExecFile(ctx context.Context, filename string, src any, opts Options) (*Rep
 	thread := &starlark.Thread{Name: "script " + filename, Print: print}
 	st := &state{ctx: ctx, role: roleScript, dir: dir, root: root, opts: opts}
 	predeclared := ScriptPredeclared()
+	for k, v := range opts.Predeclared {
+		predeclared[k] = v
+	}
 	st.loader = newModuleLoader(root, predeclared, print, st)
 	thread.Load = st.loader.load
 	setState(thread, st)
+	if opts.ThreadHook != nil {
+		opts.ThreadHook(thread)
+	}
 	defer watchContext(ctx, thread)()
 	globals, err := starlark.ExecFileOptions(fileOptions, thread, abs, src, predeclared)
 	return &Report{Globals: globals, Results: st.results}, err

@@ -29,6 +29,13 @@ type Options struct {
 	Engine  any
 	Seed    any
 	Project string
+	// Predeclared adds names to scripts (and files they load), e.g. an
+	// embedder's own builtins or starlarktest's assert module.
+	Predeclared starlark.StringDict
+	// ThreadHook is called on every thread that runs script code (the
+	// script's and those of files it loads) before it starts, e.g. to
+	// install starlarktest's reporter.
+	ThreadHook func(*starlark.Thread)
 }
 
 // state is the per-run context kept on a thread (never in package

@@ -5,6 +5,7 @@ import (
 	"math"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -69,7 +70,7 @@ func joinPath(path, key string) string {
 // each key was written and replaces $/file includes.
 type decoder struct {
 	inc    *includer    // nil: includes are left as strings
-	active []*yaml.Node // aliases being expanded, to refuse recursive ones
+	active []*yaml.Node // nodes being decoded, to refuse an alias to one of them
 }
 
 // decode converts n, which was read from file, into a plain value. path is
@@ -87,13 +88,18 @@ func (d *decoder) decode(n *yaml.Node, file, path string, pos positions) (any, e
 		if slices.Contains(d.active, n.Alias) {
 			return nil, newPosError(file, n.Line, "%srecursive YAML alias *%s", keyPrefix(path), n.Value)
 		}
-		d.active = append(d.active, n.Alias)
-		defer func() { d.active = d.active[:len(d.active)-1] }()
 		return d.decode(n.Alias, file, path, pos)
+	case yaml.ScalarNode:
+		return d.scalar(n, file, path, pos)
+	}
+	// Only collections can contain an alias to themselves.
+	d.active = append(d.active, n)
+	defer func() { d.active = d.active[:len(d.active)-1] }()
+	switch n.Kind {
 	case yaml.SequenceNode:
 		out := make([]any, len(n.Content))
 		for i, item := range n.Content {
-			p := joinPath(path, fmt.Sprint(i))
+			p := joinPath(path, strconv.Itoa(i))
 			if pos != nil {
 				pos[p] = srcPos{file, item.Line}
 			}
@@ -106,8 +112,6 @@ func (d *decoder) decode(n *yaml.Node, file, path string, pos positions) (any, e
 		return out, nil
 	case yaml.MappingNode:
 		return d.mapping(n, file, path, pos)
-	case yaml.ScalarNode:
-		return d.scalar(n, file, path, pos)
 	}
 	return nil, newPosError(file, n.Line, "%sunsupported YAML node", keyPrefix(path))
 }

@@ -91,6 +91,12 @@ func TestLoadErrors(t *testing.T) {
 		{"complex key",
 			"components:\n  - a:\n      ? [1, 2]\n      : x\n",
 			`:3: component "a": expected a scalar mapping key, got a list`},
+		{"merge key not a mapping",
+			"components:\n  - a:\n      <<: 3\n",
+			`:3: component "a": expected a mapping (or a list of mappings) after <<, got an integer`},
+		{"recursive alias",
+			"shared: &s\n  self: *s\ncomponents:\n",
+			`:2: key "shared.self": recursive YAML alias *s`},
 		{"include error in another section",
 			"shared:\n  data: $/nope.yaml\ncomponents:\n  - a:\n",
 			`:2: key "shared.data": include "$/nope.yaml": no such file `},
@@ -121,6 +127,10 @@ func TestIncludeErrors(t *testing.T) {
 		{"include_badjson", []string{
 			`machinable.yaml:2: component "a": include "$/configs/bad.json": `,
 			filepath.Join("include_badjson", "configs", "bad.json") + ":4: invalid character '}'",
+		}},
+		{"include_badjson2", []string{
+			`machinable.yaml:3: component "a": key "x": include "$/configs/two.json": `,
+			filepath.Join("include_badjson2", "configs", "two.json") + ":2: expected a single JSON value",
 		}},
 		{"include_cycle", []string{
 			filepath.Join("include_cycle", "configs", "two.yaml") + `:1: key "x.two.back": include "$/configs/one.yaml": include cycle: configs/one.yaml -> configs/two.yaml -> configs/one.yaml`,

@@ -14,7 +14,7 @@ import (
 // false for any other string, which is then an ordinary value.
 func ParseMethodCall(s string) (name string, args []any, ok bool) {
 	open := strings.IndexByte(s, '(')
-	if open <= 0 || !strings.HasSuffix(s, ")") || !isIdentifier(s[:open]) {
+	if open <= 0 || !strings.HasSuffix(s, ")") || !isIdentifier(s[:open]) || !balanced(s[open+1:len(s)-1]) {
 		return "", nil, false
 	}
 	var n yaml.Node
@@ -44,4 +44,37 @@ func isIdentifier(s string) bool {
 		}
 	}
 	return s != ""
+}
+
+var opening = map[rune]rune{')': '(', ']': '[', '}': '{'}
+
+// balanced reports whether the brackets in the arguments match outside of
+// quoted strings, so "f(1))" or "f(1], [2)" are not taken for calls (the
+// YAML parser would accept a part of them).
+func balanced(args string) bool {
+	var stack []rune
+	var quote rune
+	escaped := false
+	for _, r := range args {
+		switch {
+		case quote == '"' && escaped:
+			escaped = false
+		case quote == '"' && r == '\\':
+			escaped = true
+		case quote != 0:
+			if r == quote {
+				quote = 0 // a doubled '' inside single quotes reopens at once
+			}
+		case r == '"' || r == '\'':
+			quote = r
+		case r == '(' || r == '[' || r == '{':
+			stack = append(stack, r)
+		case r == ')' || r == ']' || r == '}':
+			if len(stack) == 0 || stack[len(stack)-1] != opening[r] {
+				return false
+			}
+			stack = stack[:len(stack)-1]
+		}
+	}
+	return len(stack) == 0 && quote == 0
 }

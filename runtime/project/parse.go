@@ -54,18 +54,8 @@ func (p *Project) parse(doc *yaml.Node) error {
 		return err
 	}
 	p.root = v.(map[string]any)
-	p.names = slices.Sorted(func(yield func(string) bool) {
-		for name := range p.entries {
-			if !yield(name) {
-				return
-			}
-		}
-		for alias := range p.aliases {
-			if !yield(alias) {
-				return
-			}
-		}
-	})
+	p.names = slices.Concat(slices.Collect(maps.Keys(p.entries)), slices.Collect(maps.Keys(p.aliases)))
+	slices.Sort(p.names)
 	return nil
 }
 

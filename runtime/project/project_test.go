@@ -134,3 +134,18 @@ func TestComponentIsACopy(t *testing.T) {
 	c2, _ := p.Component("optimization")
 	assertEqual(t, c2.Name, "optimization")
 }
+
+// TestEmptyProjects: a project may declare no components yet.
+func TestEmptyProjects(t *testing.T) {
+	for _, src := range []string{"", "# nothing yet\n", "components:\n", "components:\ncomponents:models:\nshared: {a: 1}\n", "components: []\n", "components: {}\n"} {
+		dir := writeProject(t, map[string]string{"machinable.yaml": src})
+		p, err := Load(dir)
+		if err != nil {
+			t.Errorf("Load(%q): %v", src, err)
+			continue
+		}
+		if len(p.Names()) != 0 {
+			t.Errorf("Load(%q).Names() = %v, want none", src, p.Names())
+		}
+	}
+}
