@@ -1,0 +1,81 @@
+package dsl_test
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"regexp"
+	"testing"
+
+	"github.com/machinable-go/machinable/dsl"
+	"go.starlark.net/starlark"
+)
+
+// errorText returns what a user sees for err: the backtrace for Starlark
+// errors, the message otherwise.
+func errorText(err error) string {
+	var e *starlark.EvalError
+	if errors.As(err, &e) {
+		return e.Backtrace()
+	}
+	return err.Error()
+}
+
+// TestBadInput runs scripts that must fail and asserts the message names
+// the file, line and column and says what was expected.
+func TestBadInput(t *testing.T) {
+	cases := []struct {
+		name, src string
+		want      []string // regexps that must all match
+	}{
+		{"syntax error", "x = Experiment(\nexecute(x\n",
+			[]string{`bad\.star:3:1: got end of file, want '\)'`}},
+		{"unknown component", `execute(Experiment().component("configurd"))`,
+			[]string{`bad\.star:1:8: in <toplevel>`, `unknown component "configurd"`, `did you mean "configured"\?`, `known components in .*machinable\.yaml: .*checkpointed.*trivial`}},
+		{"unknown version", `execute(Experiment().component("configured", "~mnst"))`,
+			[]string{`bad\.star:1:8`, `component "configured" has no version "~mnst"`, `did you mean "~mnist"\?`}},
+		{"invalid experiment ID", `execute("trivial", seed="OY1p1")`,
+			[]string{`bad\.star:1:8`, `invalid experiment ID "OY1p1"`, `expected 6 characters`}},
+		{"bad experiment ID character", `execute("trivial", seed="OY1p1!")`,
+			[]string{`invalid experiment ID "OY1p1!"`}},
+		{"unknown engine", `execute("trivial", engine="natve")`,
+			[]string{`bad\.star:1:8`, `unknown engine "natve" \(did you mean "native"\?\); known engines: dry, native`}},
+		{"bad engine count", `execute("trivial", engine="native:x")`,
+			[]string{`expected native:N with N a positive number`}},
+		{"unknown engine option", `execute("trivial", engine={"type": "native", "cores": 2})`,
+			[]string{`engine native: unknown option "cores"`}},
+		{"bad storage", `execute("trivial", storage="ftp://host/x")`,
+			[]string{`storage "ftp://host/x": unsupported scheme "ftp"`}},
+		{"missing module", `execute("missing_code")`,
+			[]string{`unknown component "missing_code"`}},
+		{"bad YAML version", `execute(Experiment().component("configured", "lr: [1"))`,
+			[]string{`bad\.star:1:8`, `version "lr: \[1"`}},
+		{"version not a mapping", `execute(Experiment().component("configured", "just text"))`,
+			[]string{`version "just text"`, `mapping`}},
+		{"runtime error in script", "def f():\n    return 1 // 0\nf()\n",
+			[]string{`bad\.star:3:2: in <toplevel>`, `bad\.star:2:14: in f`, `floored division by zero`}},
+		{"bad seed type", `execute("trivial", seed=1.5)`,
+			[]string{`seed: expected None, an int or an experiment ID string, got float`}},
+		{"absolute load", `load("/etc/passwd", "x")`,
+			[]string{`expected a path relative to the project root`}},
+		{"load outside the project", `load("../../x.star", "x")`,
+			[]string{`outside the project`}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			opts := newOptions(t, nil)
+			opts.Storage = "" // let the script's storage argument through
+			file := filepath.Join(fixtureProject(t), "bad.star")
+			_, err := dsl.ExecFile(context.Background(), file, tc.src, opts)
+			if err == nil {
+				t.Fatal("expected an error")
+			}
+			got := errorText(err)
+			for _, w := range tc.want {
+				if !regexp.MustCompile(w).MatchString(got) {
+					t.Errorf("error does not match %q:\n%s", w, got)
+				}
+			}
+		})
+	}
+}
