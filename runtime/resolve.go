@@ -160,26 +160,13 @@ func (r *Resolver) expand(ctx context.Context, spec ComponentSpec, expVersions [
 // resolveOne builds the config of one alternative, including config methods.
 func (r *Resolver) resolveOne(ctx context.Context, spec ComponentSpec, patches []project.Patch) (ScheduledComponent, error) {
 	name, module := spec.Name, spec.Name
-	var config map[string]any
-	if r.Project != nil && !r.Registry.Registered(spec.Name) {
-		comp, err := r.Project.Component(spec.Name)
-		if err != nil {
-			return ScheduledComponent{}, err
-		}
-		name, module = comp.Name, comp.Module
-		if config, err = r.Project.Config(comp.Name, patches); err != nil {
-			return ScheduledComponent{}, err
-		}
-	} else {
-		if !r.Registry.Registered(spec.Name) {
-			return ScheduledComponent{}, fmt.Errorf("unknown component %q: no machinable.yaml and no Go component of that name", spec.Name)
-		}
-		config = map[string]any{}
-		for _, p := range patches {
-			if p.Version != "" {
-				return ScheduledComponent{}, fmt.Errorf("component %q has no version %q: it is a Go component without machinable.yaml", spec.Name, p.Version)
-			}
-			config = project.Merge(config, p.Values)
+	config, err := r.config(spec.Name, patches)
+	if err != nil {
+		return ScheduledComponent{}, err
+	}
+	if r.Project != nil {
+		if comp, err := r.Project.Component(spec.Name); err == nil {
+			name, module = comp.Name, comp.Module
 		}
 	}
 	factory, err := r.Registry.Lookup(r.projectDir(), name, module)
@@ -203,6 +190,31 @@ func (r *Resolver) resolveOne(ctx context.Context, spec ComponentSpec, patches [
 		Checkpoint: spec.Checkpoint,
 		Resources:  spec.Resources,
 	}, nil
+}
+
+// config resolves the config of a component: from machinable.yaml when
+// the project declares it, else from the patches alone for Go components
+// registered by name.
+func (r *Resolver) config(name string, patches []project.Patch) (map[string]any, error) {
+	if r.Project != nil {
+		_, err := r.Project.Component(name)
+		if err == nil {
+			return r.Project.Config(name, patches)
+		}
+		if !r.Registry.Registered(name) {
+			return nil, err // unknown: lists the known ones, suggests the nearest
+		}
+	} else if !r.Registry.Registered(name) {
+		return nil, fmt.Errorf("unknown component %q: no machinable.yaml found and no Go component of that name", name)
+	}
+	config := map[string]any{}
+	for _, p := range patches {
+		if p.Version != "" {
+			return nil, fmt.Errorf("component %q has no version %q: it is a Go component without an entry in machinable.yaml", name, p.Version)
+		}
+		config = project.Merge(config, p.Values)
+	}
+	return config, nil
 }
 
 // applyConfigMethods replaces "method(args)" values whose component defines

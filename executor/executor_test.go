@@ -1,0 +1,199 @@
+package executor_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/machinable-go/machinable/dsl"
+	"github.com/machinable-go/machinable/executor"
+	"github.com/machinable-go/machinable/runtime"
+	"github.com/machinable-go/machinable/storage"
+)
+
+func newExecutor(console *bytes.Buffer) *executor.Executor {
+	reg := runtime.NewRegistry()
+	dsl.Register(reg)
+	if console == nil {
+		return executor.New(reg, nil)
+	}
+	return executor.New(reg, console)
+}
+
+func projectDir(t *testing.T) string {
+	dir, err := filepath.Abs("testdata/project")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// storedConfig executes one component and returns the config found in its
+// component.json in storage.
+func storedConfig(t *testing.T, name string, v runtime.Version) map[string]any {
+	t.Helper()
+	url := "mem://" + t.Name()
+	res, err := newExecutor(nil).Execute(context.Background(), runtime.ExecuteRequest{
+		Plan:    runtime.NewExperiment().Component(runtime.ComponentSpec{Name: name, Version: v}),
+		Storage: url, Project: projectDir(t), Seed: int64(1),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.OK() {
+		t.Fatalf("component failed: %s", res.Failed()[0].Error)
+	}
+	st, err := storage.Open(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	exp, err := st.OpenExperiment("", res.Execution.ExperimentID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	comp, err := exp.OpenComponent(res.Execution.Schedule[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stored runtime.ScheduledComponent
+	if err := comp.ReadJSON("component.json", &stored); err != nil {
+		t.Fatal(err)
+	}
+	// compare through JSON so number types do not matter
+	b, _ := json.Marshal(stored.Config)
+	var out map[string]any
+	_ = json.Unmarshal(b, &out)
+	return out
+}
+
+func jsonMap(t *testing.T, s string) map[string]any {
+	var m map[string]any
+	if err := json.Unmarshal([]byte(s), &m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// TestConfigInStorage covers each machinable.yaml feature and each version
+// form by the config that lands in component.json.
+func TestConfigInStorage(t *testing.T) {
+	base := `{"lr":0.01,"layers":2,"scaled":2,"_secret":"hidden","data":{"name":"mnist","size":100}}`
+	cases := []struct {
+		name, component string
+		version         runtime.Version
+		want            string
+	}{
+		{"defaults with $. $self. $/ and hidden keys", "base", runtime.Version{}, base},
+		{"named version; $self sees the patch", "base", runtime.Named("~deep"),
+			`{"lr":0.01,"layers":8,"scaled":8,"_secret":"hidden","data":{"name":"mnist","size":100}}`},
+		{"dict patch merges deeply", "base", runtime.Patch(map[string]any{"data": map[string]any{"size": int64(5)}}),
+			`{"lr":0.01,"layers":2,"scaled":2,"_secret":"hidden","data":{"name":"mnist","size":5}}`},
+		{"YAML string", "base", runtime.VersionString("lr: 0.5"),
+			`{"lr":0.5,"layers":2,"scaled":2,"_secret":"hidden","data":{"name":"mnist","size":100}}`},
+		{"tuple merges in order", "base", runtime.Merge(runtime.Named("~deep"), runtime.Patch(map[string]any{"layers": int64(3)})),
+			`{"lr":0.01,"layers":3,"scaled":3,"_secret":"hidden","data":{"name":"mnist","size":100}}`},
+		{"inheritance child^base", "child", runtime.Version{},
+			`{"lr":0.01,"layers":2,"scaled":2,"_secret":"hidden","data":{"name":"mnist","size":100},"dropout":0.5}`},
+		{"inherited version", "child", runtime.Named("~deep"),
+			`{"lr":0.01,"layers":8,"scaled":8,"_secret":"hidden","data":{"name":"mnist","size":100},"dropout":0.5}`},
+		{"alias", "short", runtime.Version{}, `{"x":1}`},
+		{"module name of an alias", "long.module.name", runtime.Version{}, `{"x":1}`},
+		{"group", "models.mlp", runtime.Named("~wide"), `{"width":512}`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got := storedConfig(t, tc.component, tc.version)
+			if want := jsonMap(t, tc.want); !reflect.DeepEqual(got, want) {
+				t.Errorf("config in storage:\n got %v\nwant %v", got, want)
+			}
+		})
+	}
+}
+
+// TestIterateLandsInStorage checks that a list version yields one
+// component per element, each with its config stored.
+func TestIterateLandsInStorage(t *testing.T) {
+	url := "mem://" + t.Name()
+	v := runtime.Iterate(runtime.Patch(map[string]any{"width": int64(1)}), runtime.Named("~wide"))
+	res, err := newExecutor(nil).Execute(context.Background(), runtime.ExecuteRequest{
+		Plan:    runtime.NewExperiment().Component(runtime.ComponentSpec{Name: "models.mlp", Version: v}),
+		Storage: url, Project: projectDir(t), Seed: int64(2),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, _ := storage.Open(url)
+	exp, err := st.OpenExperiment("", res.Execution.ExperimentID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sched runtime.ScheduleFile
+	if err := exp.ReadJSON("schedule.json", &sched); err != nil {
+		t.Fatal(err)
+	}
+	var widths []string
+	for _, c := range sched.Components {
+		widths = append(widths, string(c.Config["width"].(json.Number)))
+	}
+	if strings.Join(widths, ",") != "1,512" {
+		t.Errorf("widths in schedule.json = %v, want 1,512", widths)
+	}
+}
+
+// TestNoOverwrite: executing the same seed into the same storage is
+// refused and leaves what is stored untouched.
+func TestNoOverwrite(t *testing.T) {
+	url := filepath.Join(t.TempDir(), "results")
+	req := runtime.ExecuteRequest{
+		Plan:    runtime.NewExperiment().Component(runtime.ComponentSpec{Name: "base"}).Repeat(2, ""),
+		Storage: url, Project: projectDir(t), Seed: int64(42),
+	}
+	if _, err := newExecutor(nil).Execute(context.Background(), req); err != nil {
+		t.Fatal(err)
+	}
+	before := snapshot(t, url)
+	_, err := newExecutor(nil).Execute(context.Background(), req)
+	if !errors.Is(err, storage.ErrExperimentExists) {
+		t.Fatalf("second run: want ErrExperimentExists, got %v", err)
+	}
+	if !strings.Contains(err.Error(), "8gWVkz") || !strings.Contains(err.Error(), "never overwritten") {
+		t.Errorf("message should name the experiment and say why: %v", err)
+	}
+	if after := snapshot(t, url); !reflect.DeepEqual(before, after) {
+		t.Error("storage changed after a refused run")
+	}
+}
+
+// TestLoadExecution reads an execution back from storage, as a worker does,
+// and finds the same schedule.
+func TestLoadExecution(t *testing.T) {
+	url := "mem://" + t.Name()
+	plan := runtime.NewExperiment().Component(runtime.ComponentSpec{Name: "base", Version: runtime.Named("~deep")}).Repeat(2, "")
+	res, err := newExecutor(nil).Execute(context.Background(), runtime.ExecuteRequest{Plan: plan, Storage: url, Project: projectDir(t), Seed: int64(9)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, _ := storage.Open(url)
+	exp, err := st.OpenExperiment("", res.Execution.ExperimentID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ex, err := executor.LoadExecution(exp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(ex.Schedule, res.Execution.Schedule) {
+		t.Errorf("schedule from storage differs:\n got %#v\nwant %#v", ex.Schedule, res.Execution.Schedule)
+	}
+	if !reflect.DeepEqual(ex.Plan, res.Execution.Plan) {
+		t.Errorf("plan from storage differs:\n got %#v\nwant %#v", ex.Plan, res.Execution.Plan)
+	}
+	if ex.ExperimentID != res.Execution.ExperimentID || ex.Seed != res.Execution.Seed {
+		t.Errorf("identity differs: %s/%d", ex.ExperimentID, ex.Seed)
+	}
+}
