@@ -245,7 +245,7 @@ func (x *Executor) printSchedule(ex *runtime.Execution) {
 func (x *Executor) printOutcome(n, total int, o runtime.Outcome) {
 	line := fmt.Sprintf("[%d/%d] %s %s %s in %s", n, total, o.Component.ID, o.Component.Name, o.Status, o.Duration.Round(time.Microsecond))
 	if o.Error != "" {
-		line += ": " + firstLine(o.Error)
+		line += ": " + errorSummary(o.Error)
 	}
 	x.printf("%s\n", line)
 }
@@ -255,6 +255,6 @@ func (x *Executor) printSummary(r *runtime.Result, took time.Duration) {
 	x.printf("Experiment %s: %d finished, %d failed in %s\n", r.Execution.ExperimentID,
 		len(r.Outcomes)-len(failed), len(failed), took.Round(time.Millisecond))
 	for _, o := range failed {
-		x.printf("  failed: %s %s: %s\n", o.Component.ID, o.Component.Name, firstLine(o.Error))
+		x.printf("  failed: %s %s: %s\n", o.Component.ID, o.Component.Name, errorSummary(o.Error))
 	}
 }
