@@ -97,8 +97,21 @@ func randRandom(m *randomModule, b *starlark.Builtin, args starlark.Tuple, kwarg
 	return starlark.Float(m.r.Random()), nil
 }
 
+// number unpacks an int or a float argument as a float, as Python's
+// random functions accept both.
+type number float64
+
+func (n *number) Unpack(v starlark.Value) error {
+	f, ok := starlark.AsFloat(v)
+	if !ok {
+		return fmt.Errorf("got %s, want a number", v.Type())
+	}
+	*n = number(f)
+	return nil
+}
+
 func randUniform(m *randomModule, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	var lo, hi starlark.Float
+	var lo, hi number
 	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "a", &lo, "b", &hi); err != nil {
 		return nil, err
 	}
@@ -252,7 +265,7 @@ func randSample(m *randomModule, b *starlark.Builtin, args starlark.Tuple, kwarg
 }
 
 func randGauss(m *randomModule, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	mu, sigma := starlark.Float(0), starlark.Float(1)
+	mu, sigma := number(0), number(1)
 	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "mu?", &mu, "sigma?", &sigma); err != nil {
 		return nil, err
 	}

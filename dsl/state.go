@@ -60,18 +60,12 @@ func stateOf(thread *starlark.Thread) *state {
 }
 
 // watchContext cancels the thread when ctx ends; call the returned func
-// when the thread is done.
+// when the thread is done. context.AfterFunc costs no goroutine until the
+// context actually ends, which matters at one call per event.
 func watchContext(ctx context.Context, thread *starlark.Thread) func() {
 	if ctx == nil || ctx.Done() == nil {
 		return func() {}
 	}
-	done := make(chan struct{})
-	go func() {
-		select {
-		case <-ctx.Done():
-			thread.Cancel(context.Cause(ctx).Error())
-		case <-done:
-		}
-	}()
-	return func() { close(done) }
+	stop := context.AfterFunc(ctx, func() { thread.Cancel(context.Cause(ctx).Error()) })
+	return func() { stop() }
 }

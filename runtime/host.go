@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/user"
 	goruntime "runtime"
+	"sync"
 )
 
 // Host describes the machine that ran something (host.json).
@@ -18,8 +19,12 @@ type Host struct {
 	Machinable string `json:"machinable_version"`
 }
 
-// CurrentHost reads the facts of this process's host.
-func CurrentHost() Host {
+// CurrentHost returns the facts of this process's host, read once.
+func CurrentHost() Host { return currentHost() }
+
+var currentHost = sync.OnceValue(readHost)
+
+func readHost() Host {
 	h := Host{PID: os.Getpid(), OS: goruntime.GOOS, Arch: goruntime.GOARCH,
 		CPUs: goruntime.NumCPU(), GoVersion: goruntime.Version(), Machinable: MachinableVersion}
 	h.Hostname, _ = os.Hostname()

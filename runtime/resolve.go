@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/machinable-go/machinable/internal/jsonvalue"
 	"github.com/machinable-go/machinable/runtime/project"
 	"github.com/machinable-go/machinable/seeding"
 )
@@ -94,6 +95,10 @@ func (r *Resolver) Resolve(ctx context.Context, plan *Experiment, globalSeed int
 // seeds, IDs and flags.
 func assignIdentity(v ScheduledComponent, streams *seeding.Streams, globalSeed int64, experimentID string, repeatFlags map[string]any) ScheduledComponent {
 	out := v
+	// Each scheduled component owns its maps: an engine may adjust one
+	// without touching the repeats that share its variant.
+	out.Config = jsonvalue.DeepCopy(v.Config).(map[string]any)
+	out.Resources = jsonvalue.DeepCopy(v.Resources).(map[string]any)
 	out.Flags = make(map[string]any, len(v.Flags)+8+len(repeatFlags))
 	for k, val := range v.Flags {
 		out.Flags[k] = val

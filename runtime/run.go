@@ -119,14 +119,8 @@ func runGuarded(ctx context.Context, env RunEnv, store *storage.Component, sc *S
 		}
 	}()
 	prefix := env.Prefix
-	logFile, err := store.AppendFile("log.txt")
-	if err != nil {
-		return err
-	}
-	outFile, err := store.AppendFile("output.log")
-	if err != nil {
-		return err
-	}
+	logFile := store.AppendFile("log.txt")
+	outFile := store.AppendFile("output.log")
 	var console io.Writer
 	if env.Console != nil {
 		console = env.Console

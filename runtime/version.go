@@ -1,7 +1,10 @@
 package runtime
 
 import (
+	"encoding/json"
 	"fmt"
+
+	"github.com/machinable-go/machinable/internal/jsonvalue"
 
 	"github.com/machinable-go/machinable/runtime/project"
 )
@@ -123,7 +126,11 @@ func (v Version) String() string {
 	case VersionDefault:
 		return "None"
 	case VersionPatch:
-		return fmt.Sprint(v.Values)
+		b, err := json.Marshal(jsonvalue.KeepFloatsMap(v.Values))
+		if err != nil {
+			return fmt.Sprint(v.Values)
+		}
+		return string(b)
 	case VersionNamed:
 		return fmt.Sprintf("%q", v.Name)
 	case VersionYAML:

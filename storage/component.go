@@ -41,18 +41,38 @@ func (c *Component) ReadJSON(name string, v any) error {
 	return readJSON(c.fs, filepath.Join(c.Path, name), v)
 }
 
-// AppendFile opens a file of the component for appending (log.txt,
-// output.log). It is closed by Close.
-func (c *Component) AppendFile(name string) (io.Writer, error) {
-	f, err := c.fs.OpenFile(filepath.Join(c.Path, name), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
-	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", name, err)
+// AppendFile returns a writer that appends to a file of the component
+// (log.txt, output.log). The file is created on the first write, so a
+// component that never logs costs no file; Close closes it.
+func (c *Component) AppendFile(name string) io.Writer {
+	return &lazyAppender{c: c, path: filepath.Join(c.Path, name)}
+}
+
+// lazyAppender opens its file on first write; writes are serialized so
+// lines from several goroutines of a component do not interleave.
+type lazyAppender struct {
+	mu   sync.Mutex
+	c    *Component
+	path string
+	f    afero.File
+	err  error
+}
+
+func (l *lazyAppender) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.f == nil && l.err == nil {
+		l.f, l.err = l.c.fs.OpenFile(l.path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+		if l.err == nil {
+			l.c.mu.Lock()
+			l.c.files = append(l.c.files, l.f)
+			l.c.mu.Unlock()
+		}
 	}
-	w := &syncWriter{w: f}
-	c.mu.Lock()
-	c.files = append(c.files, f)
-	c.mu.Unlock()
-	return w, nil
+	if l.err != nil {
+		return 0, fmt.Errorf("open %s: %w", l.path, l.err)
+	}
+	return l.f.Write(p)
 }
 
 // ReadFile returns the content of a file of the component.
@@ -71,15 +91,7 @@ func (c *Component) Records(scope string) (*RecordWriter, error) {
 	if w, ok := c.records[scope]; ok {
 		return w, nil
 	}
-	dir := filepath.Join(c.Path, "records")
-	if err := c.fs.MkdirAll(dir, 0o755); err != nil {
-		return nil, err
-	}
-	f, err := c.fs.OpenFile(filepath.Join(dir, scope+".jsonl"), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
-	if err != nil {
-		return nil, fmt.Errorf("records %q: %w", scope, err)
-	}
-	w := &RecordWriter{f: f, Scope: scope}
+	w := &RecordWriter{fs: c.fs, dir: filepath.Join(c.Path, "records"), Scope: scope}
 	c.records[scope] = w
 	return w, nil
 }
@@ -102,17 +114,4 @@ func (c *Component) Close() error {
 	c.records = map[string]*RecordWriter{}
 	c.files = nil
 	return first
-}
-
-// syncWriter serializes writes so log lines from several goroutines of a
-// component do not interleave.
-type syncWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (s *syncWriter) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.w.Write(p)
 }

@@ -16,7 +16,7 @@ func marshal(v any) ([]byte, error) {
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
-	if err := enc.Encode(v); err != nil {
+	if err := enc.Encode(jsonvalue.KeepFloats(v)); err != nil {
 		return nil, err
 	}
 	return buf.Bytes(), nil
@@ -40,6 +40,11 @@ func writeJSON(fs afero.Fs, p string, v any, replace bool) error {
 			return fmt.Errorf("write %s: %w", p, err)
 		}
 		return f.Close()
+	}
+	if _, mem := fs.(*afero.MemMapFs); mem {
+		// In memory a write is already all-or-nothing for readers in this
+		// process, and MemMapFs's Rename scans every file it holds.
+		return afero.WriteFile(fs, p, data, 0o644)
 	}
 	tmp := p + ".tmp"
 	if err := afero.WriteFile(fs, tmp, data, 0o644); err != nil {

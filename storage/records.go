@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -18,23 +19,36 @@ import (
 type RecordWriter struct {
 	Scope string
 
-	mu   sync.Mutex
-	f    afero.File
-	buf  bytes.Buffer
-	rows int
+	mu     sync.Mutex
+	fs     afero.Fs
+	dir    string
+	f      afero.File // opened on the first row
+	closed bool
+	buf    bytes.Buffer
+	rows   int
 }
 
 // Append writes one row.
 func (w *RecordWriter) Append(row map[string]any) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if w.f == nil {
+	if w.closed {
 		return fmt.Errorf("records %q: writer is closed", w.Scope)
+	}
+	if w.f == nil {
+		if err := w.fs.MkdirAll(w.dir, 0o755); err != nil {
+			return fmt.Errorf("records %q: %w", w.Scope, err)
+		}
+		f, err := w.fs.OpenFile(filepath.Join(w.dir, w.Scope+".jsonl"), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+		if err != nil {
+			return fmt.Errorf("records %q: %w", w.Scope, err)
+		}
+		w.f = f
 	}
 	w.buf.Reset()
 	enc := json.NewEncoder(&w.buf)
 	enc.SetEscapeHTML(false)
-	if err := enc.Encode(row); err != nil {
+	if err := enc.Encode(jsonvalue.KeepFloatsMap(row)); err != nil {
 		return fmt.Errorf("records %q: row %d: %w", w.Scope, w.rows, err)
 	}
 	if _, err := w.f.Write(w.buf.Bytes()); err != nil {
@@ -55,6 +69,7 @@ func (w *RecordWriter) Rows() int {
 func (w *RecordWriter) Close() error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	w.closed = true
 	if w.f == nil {
 		return nil
 	}

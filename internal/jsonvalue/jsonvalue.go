@@ -7,6 +7,7 @@ package jsonvalue
 import (
 	"bytes"
 	"encoding/json"
+	"math"
 	"strconv"
 )
 
@@ -57,4 +58,64 @@ func Decode(data []byte) (any, error) {
 		return nil, err
 	}
 	return Normalize(v), nil
+}
+
+// KeepFloats returns a copy of v in which whole float64 values are
+// json.Number literals with a ".0" (2.0 stays 2.0 instead of becoming 2),
+// so a config value that was a float is a float again after a round trip
+// through storage. Maps and slices are copied; v is not modified.
+func KeepFloats(v any) any {
+	switch x := v.(type) {
+	case float64:
+		if x == math.Trunc(x) && !math.IsInf(x, 0) && math.Abs(x) < 1e21 {
+			return json.Number(strconv.FormatFloat(x, 'f', -1, 64) + ".0")
+		}
+		return x
+	case map[string]any:
+		if x == nil {
+			return x
+		}
+		m := make(map[string]any, len(x))
+		for k, e := range x {
+			m[k] = KeepFloats(e)
+		}
+		return m
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = KeepFloats(e)
+		}
+		return out
+	}
+	return v
+}
+
+// KeepFloatsMap is KeepFloats for a map, keeping nil as nil.
+func KeepFloatsMap(m map[string]any) map[string]any {
+	if m == nil {
+		return nil
+	}
+	return KeepFloats(m).(map[string]any)
+}
+
+// DeepCopy copies maps and slices of plain values.
+func DeepCopy(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		if x == nil {
+			return x
+		}
+		m := make(map[string]any, len(x))
+		for k, e := range x {
+			m[k] = DeepCopy(e)
+		}
+		return m
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = DeepCopy(e)
+		}
+		return out
+	}
+	return v
 }

@@ -1,0 +1,66 @@
+package executor_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/machinable-go/machinable/runtime"
+)
+
+// benchExecute runs plan b.N times (fresh seed each time) into storage
+// URLs made by url(i) and reports the time per unit.
+func benchExecute(b *testing.B, plan *runtime.Experiment, units int, unit string, url func(i int) string) {
+	dir, _ := filepath.Abs("testdata/project")
+	x := newExecutor(nil)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		res, err := x.Execute(context.Background(), runtime.ExecuteRequest{
+			Plan: plan, Storage: url(i), Project: dir, Seed: int64(i),
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if !res.OK() {
+			b.Fatal(res.Failed()[0].Error)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*units)/1e6, "ms/"+unit)
+}
+
+// BenchmarkTrivialComponents: 1,000 trivial Starlark components run
+// sequentially, to memory and to local disk.
+func BenchmarkTrivialComponents(b *testing.B) {
+	plan := runtime.NewExperiment().Component(runtime.ComponentSpec{Name: "trivial"}).Repeat(1000, "")
+	b.Run("mem", func(b *testing.B) {
+		benchExecute(b, plan, 1000, "component", func(i int) string { return fmt.Sprintf("mem://bench-trivial-%d-%d", b.N, i) })
+	})
+	b.Run("disk", func(b *testing.B) {
+		root := benchDir(b)
+		benchExecute(b, plan, 1000, "component", func(i int) string { return filepath.Join(root, fmt.Sprint(b.N, "-", i)) })
+	})
+}
+
+// BenchmarkRecordRows: one component saving 100,000 record rows to disk.
+func BenchmarkRecordRows(b *testing.B) {
+	plan := runtime.NewExperiment().Component(runtime.ComponentSpec{Name: "rows"})
+	root := benchDir(b)
+	benchExecute(b, plan, 100000, "row", func(i int) string { return filepath.Join(root, fmt.Sprint(b.N, "-", i)) })
+}
+
+// benchDir is where disk benchmarks write: $MACHINABLE_BENCH_DIR if set
+// (file creation speed differs a lot between file systems), else a
+// temporary directory.
+func benchDir(b *testing.B) string {
+	if d := os.Getenv("MACHINABLE_BENCH_DIR"); d != "" {
+		dir, err := os.MkdirTemp(d, "bench")
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { os.RemoveAll(dir) })
+		return dir
+	}
+	return b.TempDir()
+}
