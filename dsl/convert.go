@@ -5,6 +5,7 @@ import (
 	"math/big"
 	"sort"
 
+	"github.com/machinable-go/machinable/internal/jsonvalue"
 	"go.starlark.net/starlark"
 	"go.starlark.net/starlarkstruct"
 )
@@ -94,7 +95,7 @@ func fromStarlark(v starlark.Value) (any, error) {
 		}
 		return m, nil
 	case *mapping:
-		return deepCopy(x.m), nil
+		return jsonvalue.DeepCopy(x.m), nil
 	case *starlarkstruct.Struct:
 		d := starlark.StringDict{}
 		x.ToStringDict(d)
@@ -136,22 +137,4 @@ func fromStarlarkMap(what string, v starlark.Value) (map[string]any, error) {
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	return g.(map[string]any), nil
-}
-
-func deepCopy(v any) any {
-	switch x := v.(type) {
-	case map[string]any:
-		m := make(map[string]any, len(x))
-		for k, e := range x {
-			m[k] = deepCopy(e)
-		}
-		return m
-	case []any:
-		out := make([]any, len(x))
-		for i, e := range x {
-			out[i] = deepCopy(e)
-		}
-		return out
-	}
-	return v
 }

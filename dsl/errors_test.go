@@ -64,7 +64,6 @@ func TestBadInput(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			opts := newOptions(t, nil)
-			opts.Storage = "" // let the script's storage argument through
 			file := filepath.Join(fixtureProject(t), "bad.star")
 			_, err := dsl.ExecFile(context.Background(), file, tc.src, opts)
 			if err == nil {

@@ -48,6 +48,9 @@ func builtinExecute(thread *starlark.Thread, b *starlark.Builtin, args starlark.
 			return nil, fmt.Errorf("%s: engine: expected a string such as \"native:4\" or a dict, got %s", b.Name(), engine.Type())
 		}
 	}
+	if req.Storage == "" {
+		req.Storage = st.opts.DefaultStorage
+	}
 	if p, ok := project.(starlark.String); ok {
 		req.Project = string(p)
 		if !filepath.IsAbs(req.Project) {

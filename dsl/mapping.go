@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 
+	"github.com/machinable-go/machinable/internal/jsonvalue"
 	"go.starlark.net/starlark"
 )
 
@@ -156,7 +157,7 @@ var mappingMethods = map[string]*starlark.Builtin{
 		if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 0); err != nil {
 			return nil, err
 		}
-		return toStarlark(deepCopy(b.Receiver().(*mapping).m)), nil
+		return toStarlark(jsonvalue.DeepCopy(b.Receiver().(*mapping).m)), nil
 	}),
 }
 

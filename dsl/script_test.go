@@ -2,9 +2,11 @@ package dsl_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/machinable-go/machinable/dsl"
@@ -13,6 +15,9 @@ import (
 	"go.starlark.net/starlark"
 	"go.starlark.net/starlarktest"
 )
+
+// runCounter makes storage names unique across repeated test runs.
+var runCounter atomic.Int64
 
 // fixtureProject is the project every script test runs against.
 func fixtureProject(t testing.TB) string {
@@ -31,7 +36,8 @@ func newOptions(t testing.TB, console io.Writer) dsl.Options {
 	return dsl.Options{
 		Executor: executor.New(reg, console),
 		Project:  fixtureProject(t),
-		Storage:  "mem://" + t.Name(),
+		// each test its own in-memory storage, unless a script names one
+		DefaultStorage: fmt.Sprintf("mem://%s/%d", t.Name(), runCounter.Add(1)),
 	}
 }
 
@@ -50,6 +56,15 @@ func TestScripts(t *testing.T) {
 				t.Fatal(err)
 			}
 			opts.Predeclared = assertModule
+			// test_storage(name) gives a storage of this test run's own,
+			// so scripts can execute one seed twice (and -count=N works).
+			opts.Predeclared["test_storage"] = starlark.NewBuiltin("test_storage", func(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+				var name string
+				if err := starlark.UnpackArgs(b.Name(), args, kwargs, "name", &name); err != nil {
+					return nil, err
+				}
+				return starlark.String(fmt.Sprintf("mem://%s/%d/%s", t.Name(), runCounter.Add(1), name)), nil
+			})
 			// The assert module reports through the thread it runs on;
 			// ExecFile makes that thread, so install the reporter there.
 			opts.ThreadHook = func(th *starlark.Thread) { starlarktest.SetReporter(th, t) }

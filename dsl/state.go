@@ -29,6 +29,9 @@ type Options struct {
 	Engine  any
 	Seed    any
 	Project string
+	// DefaultStorage is used when neither Storage nor the script names a
+	// storage; "" means mem://.
+	DefaultStorage string
 	// Predeclared adds names to scripts (and files they load), e.g. an
 	// embedder's own builtins or starlarktest's assert module.
 	Predeclared starlark.StringDict

@@ -33,7 +33,8 @@ type Job struct {
 	Registry   *runtime.Registry
 	// Console receives component output; nil for quiet runs.
 	Console io.Writer
-	// Done is called once per component as soon as it ends.
+	// Done is called once per component as soon as it ends, possibly from
+	// several goroutines at once.
 	Done func(runtime.Outcome)
 }
 

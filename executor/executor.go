@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/machinable-go/machinable/engines"
@@ -167,6 +168,7 @@ func (x *Executor) Execute(ctx context.Context, req runtime.ExecuteRequest) (*ru
 		ex.ExperimentID, ex.Seed, len(ex.Schedule), ex.Engine, st.Describe(exp.Path))
 
 	start := time.Now()
+	var mu sync.Mutex // engines report from several goroutines at once
 	done := 0
 	job := &engines.Job{
 		Execution:  ex,
@@ -174,6 +176,8 @@ func (x *Executor) Execute(ctx context.Context, req runtime.ExecuteRequest) (*ru
 		Registry:   x.Components,
 		Console:    x.Console,
 		Done: func(o runtime.Outcome) {
+			mu.Lock()
+			defer mu.Unlock()
 			done++
 			x.printOutcome(done, len(ex.Schedule), o)
 		},

@@ -5,9 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/machinable-go/machinable/dsl"
@@ -25,6 +27,14 @@ func newExecutor(console *bytes.Buffer) *executor.Executor {
 	return executor.New(reg, console)
 }
 
+// runCounter makes storage names unique across repeated test runs.
+var runCounter atomic.Int64
+
+// memURL is an in-memory storage of this test run's own.
+func memURL(t *testing.T) string {
+	return fmt.Sprintf("mem://%s/%d", t.Name(), runCounter.Add(1))
+}
+
 func projectDir(t *testing.T) string {
 	dir, err := filepath.Abs("testdata/project")
 	if err != nil {
@@ -37,7 +47,7 @@ func projectDir(t *testing.T) string {
 // component.json in storage.
 func storedConfig(t *testing.T, name string, v runtime.Version) map[string]any {
 	t.Helper()
-	url := "mem://" + t.Name()
+	url := memURL(t)
 	res, err := newExecutor(nil).Execute(context.Background(), runtime.ExecuteRequest{
 		Plan:    runtime.NewExperiment().Component(runtime.ComponentSpec{Name: name, Version: v}),
 		Storage: url, Project: projectDir(t), Seed: int64(1),
@@ -118,7 +128,7 @@ func TestConfigInStorage(t *testing.T) {
 // TestIterateLandsInStorage checks that a list version yields one
 // component per element, each with its config stored.
 func TestIterateLandsInStorage(t *testing.T) {
-	url := "mem://" + t.Name()
+	url := memURL(t)
 	v := runtime.Iterate(runtime.Patch(map[string]any{"width": int64(1)}), runtime.Named("~wide"))
 	res, err := newExecutor(nil).Execute(context.Background(), runtime.ExecuteRequest{
 		Plan:    runtime.NewExperiment().Component(runtime.ComponentSpec{Name: "models.mlp", Version: v}),
@@ -172,7 +182,7 @@ func TestNoOverwrite(t *testing.T) {
 // TestLoadExecution reads an execution back from storage, as a worker does,
 // and finds the same schedule.
 func TestLoadExecution(t *testing.T) {
-	url := "mem://" + t.Name()
+	url := memURL(t)
 	plan := runtime.NewExperiment().Component(runtime.ComponentSpec{Name: "base", Version: runtime.Named("~deep")}).Repeat(2, "")
 	res, err := newExecutor(nil).Execute(context.Background(), runtime.ExecuteRequest{Plan: plan, Storage: url, Project: projectDir(t), Seed: int64(9)})
 	if err != nil {
