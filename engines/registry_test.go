@@ -1,0 +1,67 @@
+package engines
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func TestParseSpec(t *testing.T) {
+	cases := []struct {
+		in   any
+		want Spec
+	}{
+		{nil, Spec{Type: "native", Options: map[string]any{}}},
+		{"", Spec{Type: "native", Options: map[string]any{}}},
+		{"native", Spec{Type: "native", Options: map[string]any{}}},
+		{"native:4", Spec{Type: "native", Options: map[string]any{"processes": int64(4)}}},
+		{"dry", Spec{Type: "dry", Options: map[string]any{}}},
+		{map[string]any{"type": "slurm", "partition": "gpu"}, Spec{Type: "slurm", Options: map[string]any{"partition": "gpu"}}},
+	}
+	for _, tc := range cases {
+		got, err := ParseSpec(tc.in)
+		if err != nil || !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("ParseSpec(%v) = %+v, %v; want %+v", tc.in, got, err, tc.want)
+		}
+	}
+	for in, want := range map[any]string{
+		"native:0":  "expected native:N with N a positive number",
+		"native:x":  "expected native:N",
+		3:           "expected a string such as",
+		"native:-1": "positive",
+	} {
+		if _, err := ParseSpec(in); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("ParseSpec(%v) = %v, want %q", in, err, want)
+		}
+	}
+	if _, err := ParseSpec(map[string]any{"partition": "x"}); err == nil || !strings.Contains(err.Error(), `expected a "type" key`) {
+		t.Errorf("map without type: %v", err)
+	}
+	if s := (Spec{Type: "native", Options: map[string]any{"processes": int64(4)}}).String(); s != "native:4" {
+		t.Errorf("String = %q", s)
+	}
+}
+
+func TestRegistry(t *testing.T) {
+	r := NewRegistry()
+	if got := r.Types(); !reflect.DeepEqual(got, []string{"dry", "native"}) {
+		t.Errorf("Types = %v", got)
+	}
+	e, err := r.New(Spec{Type: "native", Options: map[string]any{"processes": int64(3)}})
+	if err != nil || e.(*native).parallel != 3 {
+		t.Errorf("native:3 = %v %v", e, err)
+	}
+	if _, err := r.New(Spec{Type: "nativ"}); err == nil || err.Error() != `unknown engine "nativ" (did you mean "native"?); known engines: dry, native` {
+		t.Errorf("unknown engine: %v", err)
+	}
+	if _, err := r.New(Spec{Type: "dry", Options: map[string]any{"x": 1}}); err == nil || !strings.Contains(err.Error(), `engine dry: unknown option "x"`) {
+		t.Errorf("dry option: %v", err)
+	}
+	if _, err := r.New(Spec{Type: "native", Options: map[string]any{"processes": "many"}}); err == nil || !strings.Contains(err.Error(), "expected an integer") {
+		t.Errorf("bad processes: %v", err)
+	}
+	d, _ := r.New(Spec{Type: "dry", Options: map[string]any{}})
+	if dr, ok := d.(DryRunner); !ok || !dr.Dry() {
+		t.Error("dry engine should be a DryRunner")
+	}
+}

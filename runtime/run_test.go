@@ -1,0 +1,184 @@
+package runtime
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/machinable-go/machinable/storage"
+)
+
+// runOne resolves a one-component plan against reg and runs it in a fresh
+// in-memory experiment.
+func runOne(t *testing.T, reg *Registry, plan *Experiment, env RunEnv) ([]ScheduledComponent, []Outcome) {
+	t.Helper()
+	sched, err := (&Resolver{Registry: reg}).Resolve(context.Background(), plan, 7957417341)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, _ := storage.Open("mem://" + t.Name() + time.Now().String())
+	exp, err := st.CreateExperiment("", "8gWVkz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	env.Execution, env.Experiment, env.Registry = &Execution{Schedule: sched}, exp, reg
+	var outs []Outcome
+	for i := range sched {
+		outs = append(outs, RunComponent(context.Background(), env, &sched[i]))
+	}
+	return sched, outs
+}
+
+// recorder is a Go component that appends every event it sees to a shared
+// list, tagged with its name.
+func recorder(events *[]string, tag string, extra GoComponent) GoComponent {
+	c := GoComponent{}
+	for _, ev := range []string{OnSeeding, OnInit, OnBeforeCreate, OnCreate, OnAfterCreate, OnBeforeExecute, OnExecute,
+		OnAfterExecute, OnBeforeDestroy, OnDestroy, OnAfterDestroy} {
+		ev := ev
+		c[ev] = func(ctx context.Context, self *Self, args ...any) (any, error) {
+			*events = append(*events, tag+":"+ev)
+			return nil, nil
+		}
+	}
+	for k, v := range extra {
+		c[k] = v
+	}
+	return c
+}
+
+// TestNodeLifecycleOrder: sub-components are created before the node, get
+// passed to its on_create, do not execute, and are destroyed after it.
+func TestNodeLifecycleOrder(t *testing.T) {
+	var events []string
+	var received []*Self
+	reg := NewRegistry()
+	reg.Register("node", recorder(&events, "node", GoComponent{
+		OnCreate: func(ctx context.Context, self *Self, args ...any) (any, error) {
+			events = append(events, "node:on_create")
+			for _, a := range args {
+				received = append(received, a.(*goInstance).self)
+			}
+			return nil, nil
+		},
+	}))
+	reg.Register("sub", recorder(&events, "sub", nil))
+	plan := NewExperiment().Node(ComponentSpec{Name: "node"}, ComponentSpec{Name: "sub"})
+	sched, outs := runOne(t, reg, plan, RunEnv{})
+	if outs[0].Status != storage.StatusFinished {
+		t.Fatal(outs[0].Error)
+	}
+	want := []string{
+		"sub:on_seeding", "sub:on_init", "sub:on_before_create", "sub:on_create", "sub:on_after_create",
+		"node:on_seeding", "node:on_init", "node:on_before_create", "node:on_create", "node:on_after_create",
+		"node:on_before_execute", "node:on_execute", "node:on_after_execute",
+		"node:on_before_destroy", "node:on_destroy", "node:on_after_destroy",
+		"sub:on_before_destroy", "sub:on_destroy", "sub:on_after_destroy",
+	}
+	if !reflect.DeepEqual(events, want) {
+		t.Errorf("events:\n got %v\nwant %v", events, want)
+	}
+	if len(received) != 1 || received[0].ID != sched[0].Components[0].ID || received[0].Node == nil {
+		t.Errorf("on_create received %v", received)
+	}
+}
+
+// TestIterationStops: False from on_after_execute_iteration ends the loop
+// too, and the pending row is saved after each iteration.
+func TestIterationStops(t *testing.T) {
+	var rows []map[string]any
+	reg := NewRegistry()
+	reg.Register("it", GoComponent{
+		OnExecuteIteration: func(ctx context.Context, self *Self, args ...any) (any, error) {
+			self.Record.Set("i", args[0])
+			return nil, nil
+		},
+		OnAfterExecuteIteration: func(ctx context.Context, self *Self, args ...any) (any, error) {
+			return args[0].(int) < 4, nil
+		},
+		OnAfterExecute: func(ctx context.Context, self *Self, args ...any) (any, error) {
+			var err error
+			rows, err = self.Store.ReadRecords("default")
+			return nil, err
+		},
+	})
+	_, outs := runOne(t, reg, NewExperiment().Component(ComponentSpec{Name: "it"}), RunEnv{})
+	if outs[0].Status != storage.StatusFinished {
+		t.Fatal(outs[0].Error)
+	}
+	if len(rows) != 5 || rows[4]["i"] != int64(4) || rows[4]["_iteration"] != int64(4) {
+		t.Errorf("rows after iterations: %v", rows)
+	}
+}
+
+// TestFailuresContained: an error or a Go panic ends that component as
+// failed with the message; the next one still runs.
+func TestFailuresContained(t *testing.T) {
+	reg := NewRegistry()
+	reg.Register("panics", GoComponent{OnExecute: func(ctx context.Context, self *Self, args ...any) (any, error) {
+		var m map[string]int
+		m["x"] = 1 // nil map write: a real runtime panic
+		return nil, nil
+	}})
+	reg.Register("errors", GoComponent{OnCreate: func(ctx context.Context, self *Self, args ...any) (any, error) {
+		return nil, errors.New("bad input")
+	}})
+	reg.Register("fine", GoComponent{})
+	plan := NewExperiment().Component(ComponentSpec{Name: "panics"}).Component(ComponentSpec{Name: "errors"}).Component(ComponentSpec{Name: "fine"})
+	_, outs := runOne(t, reg, plan, RunEnv{})
+	if outs[0].Status != storage.StatusFailed || !strings.Contains(outs[0].Error, "panic: assignment to entry in nil map") {
+		t.Errorf("panic: %+v", outs[0])
+	}
+	if outs[1].Status != storage.StatusFailed || outs[1].Error != "on_create: bad input" {
+		t.Errorf("error: %+v", outs[1])
+	}
+	if outs[2].Status != storage.StatusFinished {
+		t.Errorf("fine: %+v", outs[2])
+	}
+}
+
+// TestHeartbeat: status.json's heartbeat moves while a component runs.
+func TestHeartbeat(t *testing.T) {
+	var seen []storage.Status
+	reg := NewRegistry()
+	reg.Register("slow", GoComponent{OnExecute: func(ctx context.Context, self *Self, args ...any) (any, error) {
+		for i := 0; i < 2; i++ {
+			time.Sleep(60 * time.Millisecond)
+			st, err := self.Store.ReadStatus()
+			if err != nil {
+				return nil, err
+			}
+			seen = append(seen, st)
+		}
+		return nil, nil
+	}})
+	_, outs := runOne(t, reg, NewExperiment().Component(ComponentSpec{Name: "slow"}), RunEnv{Heartbeat: 10 * time.Millisecond})
+	if outs[0].Status != storage.StatusFinished {
+		t.Fatal(outs[0].Error)
+	}
+	if len(seen) != 2 || seen[0].Status != storage.StatusRunning || !seen[1].HeartbeatAt.After(*seen[0].HeartbeatAt) || !seen[0].HeartbeatAt.After(*seen[0].StartedAt) {
+		t.Errorf("heartbeat did not advance: %+v", seen)
+	}
+}
+
+// TestConsolePrefix: with a prefix (parallel runs) every console line of
+// the component starts with it; output.log stays unprefixed.
+func TestConsolePrefix(t *testing.T) {
+	var console bytes.Buffer
+	reg := NewRegistry()
+	reg.Register("talks", GoComponent{OnExecute: func(ctx context.Context, self *Self, args ...any) (any, error) {
+		self.Output.Write([]byte("one\ntwo\n"))
+		return nil, self.Log.Log("INFO", "three")
+	}})
+	_, outs := runOne(t, reg, NewExperiment().Component(ComponentSpec{Name: "talks"}), RunEnv{Console: &console, Prefix: "ID | "})
+	if outs[0].Status != storage.StatusFinished {
+		t.Fatal(outs[0].Error)
+	}
+	if got := console.String(); got != "ID | one\nID | two\nID | INFO: three\n" {
+		t.Errorf("console %q", got)
+	}
+}
