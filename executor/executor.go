@@ -152,20 +152,13 @@ func (x *Executor) Execute(ctx context.Context, req runtime.ExecuteRequest) (*ru
 		x.printSchedule(ex)
 		return result, nil
 	}
-	st, err := storage.Open(ex.Storage)
+	exp, err := Prepare(ex)
 	if err != nil {
-		return nil, err
-	}
-	exp, err := st.CreateExperiment(ex.Directory, ex.ExperimentID)
-	if err != nil {
-		return nil, err
-	}
-	if err := writeExecution(exp, ex); err != nil {
 		return nil, err
 	}
 	result.Experiment = exp
 	x.printf("Experiment %s (seed %d): %d component(s), engine %s, storage %s\n",
-		ex.ExperimentID, ex.Seed, len(ex.Schedule), ex.Engine, st.Describe(exp.Path))
+		ex.ExperimentID, ex.Seed, len(ex.Schedule), ex.Engine, exp.Storage().Describe(exp.Path))
 
 	start := time.Now()
 	var mu sync.Mutex // engines report from several goroutines at once
@@ -189,6 +182,38 @@ func (x *Executor) Execute(ctx context.Context, req runtime.ExecuteRequest) (*ru
 		return result, fmt.Errorf("engine %s: %w", engine.Name(), runErr)
 	}
 	return result, nil
+}
+
+// Prepare creates the experiment directory of a resolved execution and
+// writes execution.json, schedule.json and host.json: after it, any
+// process that can open the storage can run a component by ID (RunStored).
+func Prepare(ex *runtime.Execution) (*storage.Experiment, error) {
+	st, err := storage.Open(ex.Storage)
+	if err != nil {
+		return nil, err
+	}
+	exp, err := st.CreateExperiment(ex.Directory, ex.ExperimentID)
+	if err != nil {
+		return nil, err
+	}
+	if err := writeExecution(exp, ex); err != nil {
+		return nil, err
+	}
+	return exp, nil
+}
+
+// RunStored runs one component of a stored execution in this process: the
+// worker side of every engine that runs components elsewhere.
+func RunStored(ctx context.Context, exp *storage.Experiment, componentID string, reg *runtime.Registry, console io.Writer) (runtime.Outcome, error) {
+	ex, err := LoadExecution(exp)
+	if err != nil {
+		return runtime.Outcome{}, err
+	}
+	sc, ok := ex.Component(componentID)
+	if !ok {
+		return runtime.Outcome{}, fmt.Errorf("experiment %s has no component %q", exp.ID, componentID)
+	}
+	return runtime.RunComponent(ctx, runtime.RunEnv{Execution: ex, Experiment: exp, Registry: reg, Console: console}, sc), nil
 }
 
 // writeExecution stores what a worker needs to rebuild the execution.

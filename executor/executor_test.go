@@ -207,3 +207,39 @@ func TestLoadExecution(t *testing.T) {
 		t.Errorf("identity differs: %s/%d", ex.ExperimentID, ex.Seed)
 	}
 }
+
+// TestRunStored: an execution prepared in storage can be run component by
+// component, in any order, from what is stored alone — the worker
+// protocol — with the same results as an in-process run.
+func TestRunStored(t *testing.T) {
+	x := newExecutor(nil)
+	req := runtime.ExecuteRequest{
+		Plan:    runtime.NewExperiment().Component(runtime.ComponentSpec{Name: "base"}).Repeat(3, ""),
+		Storage: memURL(t), Project: projectDir(t), Seed: int64(42),
+	}
+	ex, _, err := x.Resolve(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	exp, err := executor.Prepare(ex)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := len(ex.Schedule) - 1; i >= 0; i-- {
+		out, err := executor.RunStored(context.Background(), exp, ex.Schedule[i].ID, x.Components, nil)
+		if err != nil || out.Status != storage.StatusFinished {
+			t.Fatalf("%s: %v %+v", ex.Schedule[i].ID, err, out)
+		}
+		comp, _ := exp.OpenComponent(ex.Schedule[i].ID)
+		var stored runtime.ScheduledComponent
+		if err := comp.ReadJSON("component.json", &stored); err != nil {
+			t.Fatal(err)
+		}
+		if stored.ID != ex.Schedule[i].ID || fmt.Sprint(stored.Flags["SEED"]) != fmt.Sprint(ex.Schedule[i].Flags["SEED"]) {
+			t.Errorf("stored component %s differs: %+v", ex.Schedule[i].ID, stored)
+		}
+	}
+	if _, err := executor.RunStored(context.Background(), exp, "nope", x.Components, nil); err == nil || !strings.Contains(err.Error(), `has no component "nope"`) {
+		t.Errorf("unknown ID: %v", err)
+	}
+}
