@@ -198,3 +198,18 @@ func TestReferenceErrors(t *testing.T) {
 		})
 	}
 }
+
+
+// TestMisspeltComponentsKey: a near miss of "components" is an error, not
+// a silently ignored data section; other top-level keys stay data.
+func TestMisspeltComponentsKey(t *testing.T) {
+	for _, key := range []string{"compnents", "component", "componets:models"} {
+		dir := writeProject(t, map[string]string{"machinable.yaml": "shared: {lr: 1}\n" + key + ":\n  - a:\n"})
+		_, err := Load(dir)
+		assertError(t, err, "machinable.yaml:2:", `top-level key "`+key+`": did you mean "components"?`)
+	}
+	dir := writeProject(t, map[string]string{"machinable.yaml": "settings: {x: 1}\ncomponents:\n  - a:\n"})
+	if _, err := Load(dir); err != nil {
+		t.Errorf("free-form key refused: %v", err)
+	}
+}

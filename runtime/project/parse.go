@@ -2,6 +2,7 @@ package project
 
 import (
 	"fmt"
+	"github.com/machinable-go/machinable/internal/suggest"
 	"maps"
 	"slices"
 	"strings"
@@ -42,6 +43,11 @@ func (p *Project) parse(doc *yaml.Node) error {
 			if err := p.parseSection(d, key, group, vn); err != nil {
 				return err
 			}
+		} else if section, _, _ := strings.Cut(key, ":"); section != "components" && suggest.Distance(section, "components") <= 2 {
+			// Other top-level keys are free-form data for $. references,
+			// but a near miss of "components" is almost surely a typo that
+			// would otherwise silently declare nothing.
+			return errorAt(p.File, kn.Line, "top-level key %q: did you mean \"components\"?", key)
 		}
 	}
 	for _, name := range p.sortedEntries() {
