@@ -3,7 +3,6 @@ package storage
 import (
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 )
 
@@ -61,16 +60,7 @@ func (e *Experiment) ReadJSON(name string, v any) error {
 
 // WriteFile writes raw bytes once (code.zip and the like).
 func (e *Experiment) WriteFile(name string, data []byte) error {
-	p := filepath.Join(e.Path, name)
-	f, err := e.storage.Fs.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-	if err != nil {
-		return fmt.Errorf("write %s: %w", p, err)
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return fmt.Errorf("write %s: %w", p, err)
-	}
-	return f.Close()
+	return createFile(e.storage.Fs, filepath.Join(e.Path, name), data)
 }
 
 // CreateComponent makes the directory of a component.

@@ -31,15 +31,7 @@ func writeJSON(fs afero.Fs, p string, v any, replace bool) error {
 		return fmt.Errorf("encode %s: %w", p, err)
 	}
 	if !replace {
-		f, err := fs.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-		if err != nil {
-			return fmt.Errorf("write %s: %w", p, err)
-		}
-		if _, err := f.Write(data); err != nil {
-			f.Close()
-			return fmt.Errorf("write %s: %w", p, err)
-		}
-		return f.Close()
+		return createFile(fs, p, data)
 	}
 	if _, mem := fs.(*afero.MemMapFs); mem {
 		// In memory a write is already all-or-nothing for readers in this
@@ -66,4 +58,18 @@ func readJSON(fs afero.Fs, p string, v any) error {
 		return fmt.Errorf("decode %s: %w", p, err)
 	}
 	return nil
+}
+
+// createFile writes a new file; an existing one is an error, never
+// replaced.
+func createFile(fs afero.Fs, p string, data []byte) error {
+	f, err := fs.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return fmt.Errorf("write %s: %w", p, err)
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return fmt.Errorf("write %s: %w", p, err)
+	}
+	return f.Close()
 }

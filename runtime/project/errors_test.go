@@ -199,7 +199,6 @@ func TestReferenceErrors(t *testing.T) {
 	}
 }
 
-
 // TestMisspeltComponentsKey: a near miss of "components" is an error, not
 // a silently ignored data section; other top-level keys stay data.
 func TestMisspeltComponentsKey(t *testing.T) {

@@ -2,6 +2,7 @@ package project
 
 import (
 	"fmt"
+	"github.com/machinable-go/machinable/internal/suggest"
 	"strings"
 )
 
@@ -26,30 +27,9 @@ func nearest(name string, candidates []string) string {
 		if c == name {
 			continue
 		}
-		if d := editDistance(lower, strings.ToLower(c)); d < bestDist && d < len(name) {
+		if d := suggest.Distance(lower, strings.ToLower(c)); d < bestDist && d < len(name) {
 			best, bestDist = c, d
 		}
 	}
 	return best
-}
-
-// editDistance is the Levenshtein distance between a and b, by bytes.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
