@@ -35,11 +35,11 @@ func benchExecute(b *testing.B, plan *runtime.Experiment, units int, unit string
 func BenchmarkTrivialComponents(b *testing.B) {
 	plan := runtime.NewExperiment().Component(runtime.ComponentSpec{Name: "trivial"}).Repeat(1000, "")
 	b.Run("mem", func(b *testing.B) {
-		benchExecute(b, plan, 1000, "component", func(i int) string { return fmt.Sprintf("mem://bench-trivial-%d-%d", b.N, i) })
+		benchExecute(b, plan, 1000, "component", func(i int) string { return fmt.Sprintf("mem://bench-trivial-%d", runCounter.Add(1)) })
 	})
 	b.Run("disk", func(b *testing.B) {
 		root := benchDir(b)
-		benchExecute(b, plan, 1000, "component", func(i int) string { return filepath.Join(root, fmt.Sprint(b.N, "-", i)) })
+		benchExecute(b, plan, 1000, "component", func(i int) string { return filepath.Join(root, fmt.Sprint(runCounter.Add(1))) })
 	})
 }
 
@@ -47,7 +47,7 @@ func BenchmarkTrivialComponents(b *testing.B) {
 func BenchmarkRecordRows(b *testing.B) {
 	plan := runtime.NewExperiment().Component(runtime.ComponentSpec{Name: "rows"})
 	root := benchDir(b)
-	benchExecute(b, plan, 100000, "row", func(i int) string { return filepath.Join(root, fmt.Sprint(b.N, "-", i)) })
+	benchExecute(b, plan, 100000, "row", func(i int) string { return filepath.Join(root, fmt.Sprint(runCounter.Add(1))) })
 }
 
 // benchDir is where disk benchmarks write: $MACHINABLE_BENCH_DIR if set

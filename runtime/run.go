@@ -68,7 +68,9 @@ func RunComponent(ctx context.Context, env RunEnv, sc *ScheduledComponent) (out 
 }
 
 func writeComponentFiles(store *storage.Component, sc *ScheduledComponent, st storage.Status) error {
-	if err := store.WriteStatus(st); err != nil {
+	// Created, not replaced: a component that already has a status ran
+	// before, and its results are never overwritten.
+	if err := store.WriteJSON("status.json", st); err != nil {
 		return err
 	}
 	if err := store.WriteJSON("component.json", sc); err != nil {
