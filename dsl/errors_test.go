@@ -47,7 +47,7 @@ func TestBadInput(t *testing.T) {
 		{"bad storage", `execute("trivial", storage="ftp://host/x")`,
 			[]string{`storage "ftp://host/x": unsupported scheme "ftp"`}},
 		{"syntax error in a component module", `execute("badsyntax")`,
-			[]string{`bad\.star:1:8: in <toplevel>`, `badsyntax\.star:1:21: got newline, want ':'`}},
+			[]string{`bad\.star:1:8: in <toplevel>`, `badsyntax\.star:2:1: got newline, want ':'`}},
 		{"missing module", `execute("missing_code")`,
 			[]string{`unknown component "missing_code"`}},
 		{"bad YAML version", `execute(Experiment().component("configured", "lr: [1"))`,
