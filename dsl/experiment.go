@@ -272,7 +272,13 @@ func builtinExperiment(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tu
 func planOf(v starlark.Value) (*runtime.Experiment, error) {
 	switch x := v.(type) {
 	case *experiment:
-		return x.plan, nil
+		// A copy: the script may keep changing its experiment after this
+		// execution started, which must not change what was executed.
+		data, err := x.plan.JSON()
+		if err != nil {
+			return nil, err
+		}
+		return runtime.ParseExperiment(data)
 	case starlark.String, starlark.Tuple:
 		spec, err := componentSpec(x)
 		if err != nil {
