@@ -122,7 +122,12 @@ func (f *componentFactory) New(ctx context.Context, self *runtime.Self) (runtime
 }
 
 func (f *componentFactory) instantiate(ctx context.Context, self *runtime.Self) (*instance, error) {
-	rnd := newRandomModule(nil)
+	var rnd *randomModule
+	if self != nil {
+		rnd = newRandomModule(self.Random)
+	} else {
+		rnd = newRandomModule(nil)
+	}
 	inst := &instance{file: f.file, rnd: rnd}
 	out := func(_ *starlark.Thread, msg string) {
 		if self != nil && self.Output != nil {
@@ -192,16 +197,12 @@ type instance struct {
 
 var (
 	_ runtime.Instance = (*instance)(nil)
-	_ runtime.Seeder   = (*instance)(nil)
 )
 
 func (i *instance) Has(event string) bool {
 	_, ok := i.globals[event].(starlark.Callable)
 	return ok
 }
-
-// Seed implements runtime.Seeder: the default seeding.
-func (i *instance) Seed(seed int64) { i.rnd.seed(seed) }
 
 // Call runs an event with self first; extra arguments are passed only as
 // far as the function declares parameters for them.

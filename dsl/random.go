@@ -28,8 +28,6 @@ func newRandomModule(r *seeding.Random) *randomModule {
 	return &randomModule{r: r}
 }
 
-func (m *randomModule) seed(n int64) { m.r.Seed(n) }
-
 func (m *randomModule) String() string        { return "<module random>" }
 func (m *randomModule) Type() string          { return "module" }
 func (m *randomModule) Freeze()               {}

@@ -34,12 +34,6 @@ type stopIteration struct{}
 
 func (stopIteration) String() string { return "StopIteration" }
 
-// Seeder is implemented by instances that own a random stream: the default
-// seeding hands them the component's SEED.
-type Seeder interface {
-	Seed(seed int64)
-}
-
 // component pairs a live instance with its Self.
 type component struct {
 	inst Instance
@@ -73,7 +67,9 @@ func (e *EventError) Unwrap() error { return e.Err }
 // isFalse reports whether an event returned False.
 func isFalse(v any) bool { b, ok := v.(bool); return ok && !b }
 
-// seed runs on_seeding and, unless it returns False, the default seeding.
+// seed runs on_seeding and, unless it returns False, the default seeding:
+// the component's random stream (Starlark's random, Go's Self.Rand) is
+// reseeded with SEED.
 func (c component) seed(ctx context.Context) error {
 	v, _, err := c.call(ctx, OnSeeding)
 	if err != nil {
@@ -82,10 +78,8 @@ func (c component) seed(ctx context.Context) error {
 	if isFalse(v) {
 		return nil
 	}
-	if s, ok := c.inst.(Seeder); ok {
-		if seed, ok := c.self.Flags["SEED"].(int64); ok {
-			s.Seed(seed)
-		}
+	if seed, ok := c.self.Flags["SEED"].(int64); ok && c.self.Random != nil {
+		c.self.Random.Seed(seed)
 	}
 	return nil
 }

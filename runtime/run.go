@@ -141,6 +141,7 @@ func runGuarded(ctx context.Context, env RunEnv, store *storage.Component, sc *S
 		self := &Self{ID: c.ID, Name: c.Name, Module: c.Module, Config: c.Config, Flags: copyMap(c.Flags),
 			Checkpoint: c.Checkpoint, Store: store, Log: logger, Output: output,
 			Attrs: map[string]any{}, Iteration: -1}
+		self.Random, self.Rand = NewRandom()
 		self.Record = newRecord(record, self)
 		factory, err := env.Registry.Lookup(env.Execution.Project, c.Name, c.Module)
 		if err != nil {

@@ -182,3 +182,44 @@ func TestConsolePrefix(t *testing.T) {
 		t.Errorf("console %q", got)
 	}
 }
+
+// TestGoComponentRandom: a Go component's Random and Rand are seeded with
+// its SEED by the default seeding, so it is reproducible; on_seeding
+// returning false keeps its own seed.
+func TestGoComponentRandom(t *testing.T) {
+	draws := map[string][]float64{}
+	reg := NewRegistry()
+	draw := func(ctx context.Context, self *Self, args ...any) (any, error) {
+		draws[self.Name] = append(draws[self.Name], self.Random.Random(), float64(self.Rand.IntN(1000)))
+		return nil, nil
+	}
+	reg.Register("seeded", GoComponent{OnExecute: draw})
+	reg.Register("own", GoComponent{OnExecute: draw,
+		OnSeeding: func(ctx context.Context, self *Self, args ...any) (any, error) {
+			self.Random.Seed(7)
+			return false, nil
+		}})
+	sched, outs := runOne(t, reg, NewExperiment().Component(ComponentSpec{Name: "seeded"}).Component(ComponentSpec{Name: "own"}), RunEnv{})
+	for _, o := range outs {
+		if o.Status != storage.StatusFinished {
+			t.Fatal(o.Error)
+		}
+	}
+	want := func(seed int64) []float64 {
+		r, g := NewRandom()
+		r.Seed(seed)
+		return []float64{r.Random(), float64(g.IntN(1000))}
+	}
+	if got, w := draws["seeded"], want(sched[0].Flags["SEED"].(int64)); !reflect.DeepEqual(got, w) {
+		t.Errorf("seeded: %v, want %v", got, w)
+	}
+	if got, w := draws["own"], want(7); !reflect.DeepEqual(got, w) {
+		t.Errorf("own seed: %v, want %v", got, w)
+	}
+	// first draw equals python3's random.Random(263761070).random() for SEED of seed=42
+	r, _ := NewRandom()
+	r.Seed(263761070)
+	if v := r.Random(); v != 0.7804488004906609 {
+		t.Errorf("python stream: %v", v)
+	}
+}

@@ -3,9 +3,11 @@ package runtime
 import (
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"sync"
 	"time"
 
+	"github.com/machinable-go/machinable/seeding"
 	"github.com/machinable-go/machinable/storage"
 )
 
@@ -27,6 +29,13 @@ type Self struct {
 
 	Node       *Self   // set on sub-components
 	Components []*Self // set on nodes
+
+	// Random is the component's Python-compatible random stream: the
+	// Starlark `random` module draws from it, and the default seeding
+	// seeds it with SEED, so draws equal Python's random.Random(SEED).
+	Random *seeding.Random
+	// Rand is a math/rand/v2 generator over Random, for Go components.
+	Rand *rand.Rand
 
 	// Attrs holds state a Go component keeps between events.
 	Attrs map[string]any
@@ -149,3 +158,16 @@ func (l *Logger) Log(level, msg string) error {
 	_, err := io.WriteString(l.file, line)
 	return err
 }
+
+// NewRandom returns a fresh, unseeded (entropy-seeded) stream and a
+// math/rand/v2 generator over it, as every component starts with.
+func NewRandom() (*seeding.Random, *rand.Rand) {
+	r := seeding.New(seeding.FreshGlobalSeed())
+	return r, rand.New(pythonSource{r})
+}
+
+// pythonSource adapts the Python-compatible stream to math/rand/v2, so a
+// Go component seeded by machinable is reproducible too.
+type pythonSource struct{ r *seeding.Random }
+
+func (p pythonSource) Uint64() uint64 { return p.r.GetRandBits64(64) }
