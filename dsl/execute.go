@@ -17,9 +17,9 @@ func builtinExecute(thread *starlark.Thread, b *starlark.Builtin, args starlark.
 	if st == nil || st.role != roleScript {
 		return nil, errors.New("execute() is only available in experiment scripts, not in component modules or loaded files")
 	}
-	var exp, storage, engine, project, seed starlark.Value = nil, starlark.None, starlark.None, starlark.None, starlark.None
+	var exp, storage, engine, project, seed, codeBackup starlark.Value = nil, starlark.None, starlark.None, starlark.None, starlark.None, starlark.None
 	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "experiment", &exp, "storage?", &storage,
-		"engine?", &engine, "project?", &project, "seed?", &seed); err != nil {
+		"engine?", &engine, "project?", &project, "seed?", &seed, "code_backup?", &codeBackup); err != nil {
 		return nil, err
 	}
 	plan, err := planOf(exp)
@@ -73,6 +73,19 @@ func builtinExecute(thread *starlark.Thread, b *starlark.Builtin, args starlark.
 		default:
 			return nil, fmt.Errorf("%s: seed: expected None, an int or an experiment ID string, got %s", b.Name(), seed.Type())
 		}
+	}
+	switch cb := codeBackup.(type) {
+	case starlark.NoneType:
+	case starlark.Bool:
+		req.CodeBackup = bool(cb)
+	case *starlark.Dict:
+		m, err := fromStarlarkMap("code_backup", cb)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", b.Name(), err)
+		}
+		req.CodeBackup = m
+	default:
+		return nil, fmt.Errorf("%s: code_backup: expected True, False or a dict, got %s", b.Name(), codeBackup.Type())
 	}
 	if st.opts.Executor == nil {
 		return nil, errors.New("execute(): this interpreter has no executor")

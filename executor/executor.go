@@ -26,6 +26,9 @@ type Executor struct {
 	Console io.Writer
 	// Now is the clock (tests set it); nil is time.Now.
 	Now func() time.Time
+
+	consoleOnce sync.Once
+	locked      *lockedWriter
 }
 
 var _ runtime.Executor = (*Executor)(nil)
@@ -43,9 +46,35 @@ func (x *Executor) now() time.Time {
 	return time.Now()
 }
 
+// console is Console made safe for the components that write to it at
+// once under parallel engines (one lock per executor).
+func (x *Executor) console() io.Writer {
+	x.consoleOnce.Do(func() {
+		if x.Console != nil {
+			x.locked = &lockedWriter{w: x.Console}
+		}
+	})
+	if x.locked == nil {
+		return nil // keep a nil interface, which means quiet
+	}
+	return x.locked
+}
+
+// lockedWriter serializes writes.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
 func (x *Executor) printf(format string, args ...any) {
-	if x.Console != nil {
-		fmt.Fprintf(x.Console, format, args...)
+	if c := x.console(); c != nil {
+		fmt.Fprintf(c, format, args...)
 	}
 }
 
@@ -137,6 +166,13 @@ func (x *Executor) Resolve(ctx context.Context, req runtime.ExecuteRequest) (*ru
 	if proj != nil {
 		ex.Project = proj.Dir
 	}
+	st, err := storage.Open(storageURL)
+	if err != nil {
+		return nil, nil, err
+	}
+	if ex.CodeBackup, err = codeBackupConfig(proj, req.CodeBackup, st); err != nil {
+		return nil, nil, err
+	}
 	return ex, engine, nil
 }
 
@@ -152,13 +188,16 @@ func (x *Executor) Execute(ctx context.Context, req runtime.ExecuteRequest) (*ru
 		x.printSchedule(ex)
 		return result, nil
 	}
-	exp, err := Prepare(ex)
+	// The experiment ID comes first, before anything Prepare may say.
+	if st, err := storage.Open(ex.Storage); err == nil {
+		x.printf("Experiment %s (seed %d): %d component(s), engine %s, storage %s\n",
+			ex.ExperimentID, ex.Seed, len(ex.Schedule), ex.Engine, st.Describe(st.ExperimentPath(ex.Directory, ex.ExperimentID)))
+	}
+	exp, err := Prepare(ex, x.console())
 	if err != nil {
 		return nil, err
 	}
 	result.Experiment = exp
-	x.printf("Experiment %s (seed %d): %d component(s), engine %s, storage %s\n",
-		ex.ExperimentID, ex.Seed, len(ex.Schedule), ex.Engine, exp.Storage().Describe(exp.Path))
 
 	start := time.Now()
 	var mu sync.Mutex // engines report from several goroutines at once
@@ -167,7 +206,7 @@ func (x *Executor) Execute(ctx context.Context, req runtime.ExecuteRequest) (*ru
 		Execution:  ex,
 		Experiment: exp,
 		Registry:   x.Components,
-		Console:    x.Console,
+		Console:    x.console(),
 		Done: func(o runtime.Outcome) {
 			mu.Lock()
 			defer mu.Unlock()
@@ -184,16 +223,28 @@ func (x *Executor) Execute(ctx context.Context, req runtime.ExecuteRequest) (*ru
 	return result, nil
 }
 
-// Prepare creates the experiment directory of a resolved execution and
-// writes execution.json, schedule.json and host.json: after it, any
-// process that can open the storage can run a component by ID (RunStored).
-func Prepare(ex *runtime.Execution) (*storage.Experiment, error) {
+// Prepare creates the experiment directory of a resolved execution, backs
+// up the code (code.zip, code version) and writes execution.json,
+// schedule.json and host.json: after it, any process that can open the
+// storage can run a component by ID (RunStored). Warnings go to console.
+func Prepare(ex *runtime.Execution, console io.Writer) (*storage.Experiment, error) {
 	st, err := storage.Open(ex.Storage)
 	if err != nil {
 		return nil, err
 	}
 	exp, err := st.CreateExperiment(ex.Directory, ex.ExperimentID)
 	if err != nil {
+		return nil, err
+	}
+	warn := func(format string, args ...any) {
+		if console != nil {
+			fmt.Fprintf(console, format, args...)
+		}
+	}
+	if err := writeCodeBackup(exp, ex, warn); err != nil {
+		// The directory was created just now and holds nothing but a
+		// partial code.zip: remove it so the seed can be run again.
+		_ = st.Fs.RemoveAll(exp.Path)
 		return nil, err
 	}
 	if err := writeExecution(exp, ex); err != nil {

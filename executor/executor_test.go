@@ -221,7 +221,7 @@ func TestRunStored(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	exp, err := executor.Prepare(ex)
+	exp, err := executor.Prepare(ex, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

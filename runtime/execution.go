@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/machinable-go/machinable/backup"
 	"github.com/machinable-go/machinable/storage"
 )
 
@@ -33,6 +34,11 @@ type Execution struct {
 	Project      string         `json:"project"`
 	StartedAt    time.Time      `json:"started_at"`
 	Version      string         `json:"machinable_version"`
+	// CodeVersion is the git state of the project when it ran.
+	CodeVersion *backup.Version `json:"code_version,omitempty"`
+	// CodeBackup holds the effective code_backup settings and, when
+	// code.zip was written, how many files and bytes it holds.
+	CodeBackup map[string]any `json:"code_backup,omitempty"`
 
 	Schedule []ScheduledComponent `json:"-"` // stored in schedule.json
 }
@@ -95,6 +101,9 @@ type ExecuteRequest struct {
 	// SearchFrom for machinable.yaml.
 	Project    string
 	SearchFrom string
+	// CodeBackup is execute()'s code_backup argument: nil (the project's
+	// setting, on by default), false, true, or a map of options.
+	CodeBackup any
 }
 
 // Executor executes plans. The dsl's execute() calls one; the executor

@@ -3,7 +3,11 @@ package storage
 import (
 	"errors"
 	"fmt"
+	"io"
+	"os"
 	"path/filepath"
+
+	"github.com/spf13/afero"
 )
 
 // ErrExperimentExists is returned when an experiment directory is already
@@ -70,4 +74,20 @@ func (e *Experiment) CreateComponent(id string) (*Component, error) {
 		return nil, fmt.Errorf("storage %s: %w", e.storage.URL, err)
 	}
 	return &Component{fs: e.storage.Fs, ID: id, Path: p, records: map[string]*RecordWriter{}}, nil
+}
+
+// CreateFile creates a new file of the experiment for streaming (code.zip);
+// an existing one is an error.
+func (e *Experiment) CreateFile(name string) (io.WriteCloser, error) {
+	p := filepath.Join(e.Path, name)
+	f, err := e.storage.Fs.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("write %s: %w", p, err)
+	}
+	return f, nil
+}
+
+// ReadFile returns the content of a file of the experiment.
+func (e *Experiment) ReadFile(name string) ([]byte, error) {
+	return afero.ReadFile(e.storage.Fs, filepath.Join(e.Path, name))
 }

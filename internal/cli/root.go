@@ -56,7 +56,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.SetArgs(args)
-	root.AddCommand(newRunCommand(stdout), newVersionCommand(stdout))
+	root.AddCommand(newRunCommand(stdout), newRestoreCommand(stdout), newVersionCommand(stdout))
 	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return ExitOK

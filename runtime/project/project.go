@@ -167,3 +167,13 @@ func (p *Project) version(e *entry, name string) (*version, error) {
 		err: ErrUnknownVersion,
 	}
 }
+
+// Section returns a top-level section of machinable.yaml other than the
+// components (e.g. code_backup:), includes applied; the caller gets a copy.
+func (p *Project) Section(key string) (any, bool) {
+	v, ok := p.root[key]
+	if !ok {
+		return nil, false
+	}
+	return DeepCopy(v), true
+}

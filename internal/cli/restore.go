@@ -1,0 +1,71 @@
+package cli
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+
+	"github.com/machinable-go/machinable/backup"
+	"github.com/machinable-go/machinable/seeding"
+	"github.com/machinable-go/machinable/storage"
+	"github.com/spf13/cobra"
+)
+
+func newRestoreCommand(stdout io.Writer) *cobra.Command {
+	var storageURL, to string
+	cmd := &cobra.Command{
+		Use:   "restore ID",
+		Short: "Unpack the code backup of an experiment",
+		Long: `Unpack code.zip of an experiment into a directory, to rerun or inspect
+the code that produced the results. The directory must not exist or be
+empty. The storage defaults to $MACHINABLE_STORAGE, else ./results.`,
+		Example: `  machinable restore 8gWVkz
+  machinable restore 8gWVkz --storage ~/results --to /tmp/8gWVkz-code`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id := args[0]
+			if _, err := seeding.DecodeExperimentID(id); err != nil {
+				return &exitError{code: ExitError, err: err}
+			}
+			if storageURL == "" {
+				u, err := storage.DefaultURL()
+				if err != nil {
+					return &exitError{code: ExitError, err: err}
+				}
+				storageURL = u
+			}
+			st, err := storage.Open(storageURL)
+			if err != nil {
+				return &exitError{code: ExitError, err: err}
+			}
+			exp, err := st.FindExperiment(id)
+			if err != nil {
+				return &exitError{code: ExitError, err: err}
+			}
+			data, err := exp.ReadFile("code.zip")
+			if err != nil {
+				return &exitError{code: ExitError, err: fmt.Errorf("experiment %s has no code backup (code.zip): it ran with code_backup disabled or on mem://", id)}
+			}
+			if to == "" {
+				to = "code-" + id
+			}
+			m, err := backup.Restore(bytes.NewReader(data), int64(len(data)), to)
+			if err != nil {
+				return &exitError{code: ExitError, err: err}
+			}
+			fmt.Fprintf(stdout, "restored %d file(s) of experiment %s into %s", m.Files, id, to)
+			if v := m.Version; v.Git {
+				fmt.Fprintf(stdout, " (commit %s", v.Commit)
+				if v.Dirty {
+					fmt.Fprintf(stdout, ", with uncommitted changes")
+				}
+				fmt.Fprint(stdout, ")")
+			}
+			fmt.Fprintln(stdout)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&storageURL, "storage", "", "storage URL (default: $MACHINABLE_STORAGE, else ./results)")
+	cmd.Flags().StringVar(&to, "to", "", "directory to restore into (default: ./code-ID)")
+	return cmd
+}

@@ -1,0 +1,69 @@
+package storage
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"github.com/spf13/afero"
+)
+
+// maxFindDepth bounds the search for an experiment below the storage root:
+// experiments live at <root>/<directory>/<ID>, and directories are short.
+const maxFindDepth = 4
+
+// FindExperiment locates an experiment by ID anywhere below the storage
+// root (its .directory() may be any relative path), recognising it by its
+// execution.json. More than one match is an error naming them.
+func (s *Storage) FindExperiment(id string) (*Experiment, error) {
+	var found []string
+	var walk func(dir string, depth int) error
+	walk = func(dir string, depth int) error {
+		entries, err := afero.ReadDir(s.Fs, dir)
+		if err != nil {
+			return nil // unreadable or missing: nothing there
+		}
+		for _, e := range entries {
+			if !e.IsDir() {
+				continue
+			}
+			p := filepath.Join(dir, e.Name())
+			if _, err := s.Fs.Stat(filepath.Join(p, "execution.json")); err == nil {
+				if e.Name() == id {
+					found = append(found, p)
+				}
+				continue // an experiment's sub-directories are its components
+			}
+			if depth < maxFindDepth {
+				if err := walk(p, depth+1); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	if err := walk(s.Root, 0); err != nil {
+		return nil, err
+	}
+	switch len(found) {
+	case 0:
+		return nil, fmt.Errorf("experiment %s not found in storage %s", id, s.URL)
+	case 1:
+		return &Experiment{storage: s, ID: id, Path: found[0]}, nil
+	}
+	sort.Strings(found)
+	return nil, fmt.Errorf("experiment %s is in storage %s more than once: %v", id, s.URL, found)
+}
+
+// DefaultURL is the storage the CLI inspects when none is given:
+// $MACHINABLE_STORAGE, else ./results when it exists.
+func DefaultURL() (string, error) {
+	if u := os.Getenv("MACHINABLE_STORAGE"); u != "" {
+		return u, nil
+	}
+	if fi, err := os.Stat("results"); err == nil && fi.IsDir() {
+		return "./results", nil
+	}
+	return "", fmt.Errorf("no storage given: pass --storage URL, set MACHINABLE_STORAGE, or run where ./results exists")
+}
