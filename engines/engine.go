@@ -12,8 +12,9 @@ import (
 type Engine interface {
 	// Name is the engine's registered type, stored in execution.json.
 	Name() string
-	// Run runs every component of job.Execution.Schedule (or those in
-	// job.Only when set) and returns their outcomes in schedule order.
+	// Run runs job.Components and returns the outcomes of those it ran,
+	// in the order they were given. It stops starting new ones when ctx
+	// ends or, with job.FailFast, after the first failure.
 	Run(ctx context.Context, job *Job) ([]runtime.Outcome, error)
 }
 
@@ -21,6 +22,12 @@ type Engine interface {
 // executor then writes nothing to storage.
 type DryRunner interface {
 	Dry() bool
+}
+
+// Detacher is implemented by engines that hand the execution to a
+// background process and return at once.
+type Detacher interface {
+	Detached() bool
 }
 
 // Job is one execution handed to an engine. Everything a remote worker
@@ -31,11 +38,30 @@ type Job struct {
 	Execution  *runtime.Execution
 	Experiment *storage.Experiment
 	Registry   *runtime.Registry
+	// Components are the ones to run now (a resume leaves out those that
+	// finished earlier); nil means the whole schedule.
+	Components []*runtime.ScheduledComponent
+	// FailFast stops starting components after the first failure.
+	FailFast bool
 	// Console receives component output; nil for quiet runs.
 	Console io.Writer
+	// Started is called when a component starts (optional).
+	Started func(*runtime.ScheduledComponent)
 	// Done is called once per component as soon as it ends, possibly from
 	// several goroutines at once.
 	Done func(runtime.Outcome)
+}
+
+// Todo returns the components to run.
+func (j *Job) Todo() []*runtime.ScheduledComponent {
+	if j.Components != nil {
+		return j.Components
+	}
+	all := make([]*runtime.ScheduledComponent, len(j.Execution.Schedule))
+	for i := range j.Execution.Schedule {
+		all[i] = &j.Execution.Schedule[i]
+	}
+	return all
 }
 
 // RunLocal runs one component in this process; in-process engines share it.
@@ -47,8 +73,5 @@ func (j *Job) RunLocal(ctx context.Context, sc *runtime.ScheduledComponent, pref
 		Console:    j.Console,
 		Prefix:     prefix,
 	}, sc)
-	if j.Done != nil {
-		j.Done(out)
-	}
 	return out
 }

@@ -24,11 +24,11 @@ type Executor struct {
 	// Console receives the experiment ID, one line per component, the
 	// summary and component output; nil keeps everything quiet.
 	Console io.Writer
+	// NewReporter makes the progress display of one execution; nil gives
+	// a PlainReporter on Console.
+	NewReporter func() Reporter
 	// Now is the clock (tests set it); nil is time.Now.
 	Now func() time.Time
-
-	consoleOnce sync.Once
-	locked      *lockedWriter
 }
 
 var _ runtime.Executor = (*Executor)(nil)
@@ -46,21 +46,14 @@ func (x *Executor) now() time.Time {
 	return time.Now()
 }
 
-// console is Console made safe for the components that write to it at
-// once under parallel engines (one lock per executor).
-func (x *Executor) console() io.Writer {
-	x.consoleOnce.Do(func() {
-		if x.Console != nil {
-			x.locked = &lockedWriter{w: x.Console}
-		}
-	})
-	if x.locked == nil {
-		return nil // keep a nil interface, which means quiet
+func (x *Executor) reporter() Reporter {
+	if x.NewReporter != nil {
+		return x.NewReporter()
 	}
-	return x.locked
+	return NewPlainReporter(x.Console)
 }
 
-// lockedWriter serializes writes.
+// lockedWriter serializes writes: parallel components share the console.
 type lockedWriter struct {
 	mu sync.Mutex
 	w  io.Writer
@@ -70,12 +63,6 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.w.Write(p)
-}
-
-func (x *Executor) printf(format string, args ...any) {
-	if c := x.console(); c != nil {
-		fmt.Fprintf(c, format, args...)
-	}
 }
 
 // GlobalSeed turns execute()'s seed argument into the global seed.
@@ -176,51 +163,160 @@ func (x *Executor) Resolve(ctx context.Context, req runtime.ExecuteRequest) (*ru
 	return ex, engine, nil
 }
 
-// Execute implements runtime.Executor.
+// Execute implements runtime.Executor. An experiment that already exists
+// in the storage with the same plan is resumed: finished components are
+// kept, running ones left alone, the rest run again (SPEC §6).
 func (x *Executor) Execute(ctx context.Context, req runtime.ExecuteRequest) (*runtime.Result, error) {
 	ex, engine, err := x.Resolve(ctx, req)
 	if err != nil {
 		return nil, err
 	}
-	result := &runtime.Result{Execution: ex}
+	rep := x.reporter()
 	if d, ok := engine.(engines.DryRunner); ok && d.Dry() {
-		result.Dry = true
-		x.printSchedule(ex)
-		return result, nil
+		PrintSchedule(rep.Output(), ex)
+		return &runtime.Result{Execution: ex, Dry: true}, nil
 	}
-	// The experiment ID comes first, before anything Prepare may say.
-	if st, err := storage.Open(ex.Storage); err == nil {
-		x.printf("Experiment %s (seed %d): %d component(s), engine %s, storage %s\n",
-			ex.ExperimentID, ex.Seed, len(ex.Schedule), ex.Engine, st.Describe(st.ExperimentPath(ex.Directory, ex.ExperimentID)))
-	}
-	exp, err := Prepare(ex, x.console())
+	st, err := storage.Open(ex.Storage)
 	if err != nil {
 		return nil, err
 	}
-	result.Experiment = exp
+	// The experiment ID comes first, before anything else is said.
+	rep.Begin(ex, st.Describe(st.ExperimentPath(ex.Directory, ex.ExperimentID)))
+	var exp *storage.Experiment
+	resumed := st.Exists(ex.Directory, ex.ExperimentID)
+	if resumed {
+		exp, ex, err = openExisting(st, ex)
+	} else {
+		exp, err = Prepare(ex, rep.Output())
+	}
+	if err != nil {
+		return nil, err
+	}
+	return x.run(ctx, ex, exp, engine, resumed, req.FailFast, rep)
+}
 
+// Resume runs what is left of a stored experiment: `machinable resume`,
+// and the background half of the detached engine. engineSpec nil uses
+// native.
+func (x *Executor) Resume(ctx context.Context, exp *storage.Experiment, engineSpec any, failFast bool) (*runtime.Result, error) {
+	ex, err := LoadExecution(exp)
+	if err != nil {
+		return nil, err
+	}
+	spec, err := engines.ParseSpec(engineSpec)
+	if err != nil {
+		return nil, err
+	}
+	engine, err := x.Engines.New(spec)
+	if err != nil {
+		return nil, err
+	}
+	rep := x.reporter()
+	rep.Begin(ex, exp.Storage().Describe(exp.Path))
+	return x.run(ctx, ex, exp, engine, true, failFast, rep)
+}
+
+// openExisting checks that a stored experiment has the plan being
+// executed and returns the stored execution, which is what runs.
+func openExisting(st *storage.Storage, ex *runtime.Execution) (*storage.Experiment, *runtime.Execution, error) {
+	exp, err := st.OpenExperiment(ex.Directory, ex.ExperimentID)
+	if err != nil {
+		return nil, nil, err
+	}
+	stored, err := LoadExecution(exp)
+	if err != nil {
+		return nil, nil, err
+	}
+	if diff := scheduleDiff(stored.Schedule, ex.Schedule); diff != "" {
+		return nil, nil, fmt.Errorf("%w: %s holds a different plan (%s); stored results are never overwritten: use another seed or storage to run a changed plan",
+			storage.ErrExperimentExists, st.Describe(exp.Path), diff)
+	}
+	return exp, stored, nil
+}
+
+// run runs the components of ex that still need to, and reports.
+func (x *Executor) run(ctx context.Context, ex *runtime.Execution, exp *storage.Experiment, engine engines.Engine, resumed, failFast bool, rep Reporter) (*runtime.Result, error) {
+	result := &runtime.Result{Execution: ex, Experiment: exp, Resumed: resumed}
+	todo, previous, err := pending(exp, ex, x.now())
+	if err != nil {
+		return result, err
+	}
+	if resumed {
+		running := 0
+		for _, o := range previous {
+			if o.Status == storage.StatusRunning {
+				running++
+			}
+		}
+		rep.Resumed(len(previous)-running, running, len(todo))
+	}
 	start := time.Now()
-	var mu sync.Mutex // engines report from several goroutines at once
-	done := 0
 	job := &engines.Job{
 		Execution:  ex,
 		Experiment: exp,
 		Registry:   x.Components,
-		Console:    x.console(),
-		Done: func(o runtime.Outcome) {
-			mu.Lock()
-			defer mu.Unlock()
-			done++
-			x.printOutcome(done, len(ex.Schedule), o)
-		},
+		Components: todo,
+		FailFast:   failFast,
+		Console:    rep.Output(),
+		Started:    rep.Started,
+		Done:       rep.Finished,
 	}
 	outcomes, runErr := engine.Run(ctx, job)
-	result.Outcomes = outcomes
-	x.printSummary(result, time.Since(start))
-	if runErr != nil {
+	if d, ok := engine.(engines.Detacher); ok && d.Detached() {
+		result.Detached = true
+		return result, runErr
+	}
+	result.Outcomes = inScheduleOrder(ex, previous, outcomes)
+	rep.End(result, time.Since(start))
+	if runErr != nil && !errors.Is(runErr, context.Canceled) {
 		return result, fmt.Errorf("engine %s: %w", engine.Name(), runErr)
 	}
 	return result, nil
+}
+
+// pending sorts the components of a (possibly resumed) experiment: those
+// that finished earlier or are running elsewhere are left as they are;
+// the others (never started, failed, interrupted, stale) run, their
+// earlier attempt moved to attempts/<n>/ first.
+func pending(exp *storage.Experiment, ex *runtime.Execution, now time.Time) ([]*runtime.ScheduledComponent, []runtime.Outcome, error) {
+	todo := []*runtime.ScheduledComponent{} // non-nil: an engine runs exactly these
+	var previous []runtime.Outcome
+	for i := range ex.Schedule {
+		sc := &ex.Schedule[i]
+		st, err := exp.ComponentStatus(sc.ID)
+		if err != nil {
+			return nil, nil, fmt.Errorf("component %s: %w", sc.ID, err)
+		}
+		switch {
+		case st.Status == storage.StatusFinished:
+			previous = append(previous, runtime.Outcome{Component: sc, Status: st.Status, Previous: true})
+		case st.Running(now):
+			previous = append(previous, runtime.Outcome{Component: sc, Status: storage.StatusRunning, Previous: true})
+		default:
+			if _, err := exp.ArchiveAttempt(sc.ID); err != nil {
+				return nil, nil, err
+			}
+			todo = append(todo, sc)
+		}
+	}
+	return todo, previous, nil
+}
+
+// inScheduleOrder merges earlier and new outcomes in schedule order.
+func inScheduleOrder(ex *runtime.Execution, lists ...[]runtime.Outcome) []runtime.Outcome {
+	byID := map[string]runtime.Outcome{}
+	for _, l := range lists {
+		for _, o := range l {
+			byID[o.Component.ID] = o
+		}
+	}
+	out := make([]runtime.Outcome, 0, len(byID))
+	for _, sc := range ex.Schedule {
+		if o, ok := byID[sc.ID]; ok {
+			out = append(out, o)
+		}
+	}
+	return out
 }
 
 // Prepare creates the experiment directory of a resolved execution, backs
@@ -309,32 +405,5 @@ func normalizeSchedule(cs []runtime.ScheduledComponent) {
 		c.Flags = normalizeMap(c.Flags)
 		c.Resources = normalizeMap(c.Resources)
 		normalizeSchedule(c.Components)
-	}
-}
-
-func (x *Executor) printSchedule(ex *runtime.Execution) {
-	x.printf("Experiment %s (seed %d): dry run of %d component(s), nothing is written\n", ex.ExperimentID, ex.Seed, len(ex.Schedule))
-	for i, c := range ex.Schedule {
-		x.printf("  [%d] %s %s config=%s flags=%s\n", i+1, c.ID, c.Name, compactJSON(project.Visible(c.Config)), compactJSON(c.Flags))
-		for _, s := range c.Components {
-			x.printf("      + %s %s config=%s\n", s.ID, s.Name, compactJSON(project.Visible(s.Config)))
-		}
-	}
-}
-
-func (x *Executor) printOutcome(n, total int, o runtime.Outcome) {
-	line := fmt.Sprintf("[%d/%d] %s %s %s in %s", n, total, o.Component.ID, o.Component.Name, o.Status, o.Duration.Round(time.Microsecond))
-	if o.Error != "" {
-		line += ": " + errorSummary(o.Error)
-	}
-	x.printf("%s\n", line)
-}
-
-func (x *Executor) printSummary(r *runtime.Result, took time.Duration) {
-	failed := r.Failed()
-	x.printf("Experiment %s: %d finished, %d failed in %s\n", r.Execution.ExperimentID,
-		len(r.Outcomes)-len(failed), len(failed), took.Round(time.Millisecond))
-	for _, o := range failed {
-		x.printf("  failed: %s %s: %s\n", o.Component.ID, o.Component.Name, errorSummary(o.Error))
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -155,9 +156,10 @@ func TestIterateLandsInStorage(t *testing.T) {
 	}
 }
 
-// TestNoOverwrite: executing the same seed into the same storage is
-// refused and leaves what is stored untouched.
-func TestNoOverwrite(t *testing.T) {
+// TestResumeKeepsFinished: executing the same seed into the same storage
+// resumes: nothing stored changes when everything finished; a changed plan
+// is refused and leaves the storage alone.
+func TestResumeKeepsFinished(t *testing.T) {
 	url := filepath.Join(t.TempDir(), "results")
 	req := runtime.ExecuteRequest{
 		Plan:    runtime.NewExperiment().Component(runtime.ComponentSpec{Name: "base"}).Repeat(2, ""),
@@ -167,15 +169,64 @@ func TestNoOverwrite(t *testing.T) {
 		t.Fatal(err)
 	}
 	before := snapshot(t, url)
-	_, err := newExecutor(nil).Execute(context.Background(), req)
-	if !errors.Is(err, storage.ErrExperimentExists) {
-		t.Fatalf("second run: want ErrExperimentExists, got %v", err)
-	}
-	if !strings.Contains(err.Error(), "8gWVkz") || !strings.Contains(err.Error(), "never overwritten") {
-		t.Errorf("message should name the experiment and say why: %v", err)
+	res, err := newExecutor(nil).Execute(context.Background(), req)
+	if err != nil || !res.Resumed || !res.OK() || res.Counts().Previous != 2 {
+		t.Fatalf("resume: %v %+v", err, res)
 	}
 	if after := snapshot(t, url); !reflect.DeepEqual(before, after) {
-		t.Error("storage changed after a refused run")
+		t.Error("resuming a finished experiment changed stored results")
+	}
+	changed := req
+	changed.Plan = runtime.NewExperiment().Component(runtime.ComponentSpec{Name: "base", Version: runtime.Named("~deep")}).Repeat(2, "")
+	_, err = newExecutor(nil).Execute(context.Background(), changed)
+	if !errors.Is(err, storage.ErrExperimentExists) || !strings.Contains(err.Error(), "8gWVkz") || !strings.Contains(err.Error(), "different plan") {
+		t.Fatalf("changed plan: want ErrExperimentExists naming the plan change, got %v", err)
+	}
+	if after := snapshot(t, url); !reflect.DeepEqual(before, after) {
+		t.Error("refused run changed stored results")
+	}
+}
+
+// TestResumeRerunsFailed: a component that failed runs again on resume;
+// its first attempt is kept under attempts/1/.
+func TestResumeRerunsFailed(t *testing.T) {
+	calls := 0
+	reg := runtime.NewRegistry()
+	reg.Register("flaky", runtime.GoComponent{runtime.OnExecute: func(ctx context.Context, self *runtime.Self, args ...any) (any, error) {
+		calls++
+		fmt.Fprintf(self.Output, "attempt %d\n", calls)
+		if calls == 1 {
+			return nil, errors.New("first attempt fails")
+		}
+		return nil, nil
+	}})
+	reg.Register("steady", runtime.GoComponent{})
+	url := filepath.Join(t.TempDir(), "results")
+	req := runtime.ExecuteRequest{
+		Plan:    runtime.NewExperiment().Component(runtime.ComponentSpec{Name: "steady"}).Component(runtime.ComponentSpec{Name: "flaky"}),
+		Storage: url, Seed: int64(5), CodeBackup: false,
+	}
+	x := executor.New(reg, nil)
+	first, err := x.Execute(context.Background(), req)
+	if err != nil || first.OK() {
+		t.Fatalf("first run: %v ok=%v", err, first.OK())
+	}
+	steadyDir := filepath.Join(first.Experiment.Path, first.Execution.Schedule[0].ID)
+	steadyBefore := snapshot(t, steadyDir)
+	second, err := x.Execute(context.Background(), req)
+	if err != nil || !second.OK() || calls != 2 {
+		t.Fatalf("second run: %v ok=%v calls=%d", err, second.OK(), calls)
+	}
+	if !reflect.DeepEqual(steadyBefore, snapshot(t, steadyDir)) {
+		t.Error("finished component touched by resume")
+	}
+	flaky := filepath.Join(first.Experiment.Path, first.Execution.Schedule[1].ID)
+	old, err := os.ReadFile(filepath.Join(flaky, "attempts", "1", "status.json"))
+	if err != nil || !strings.Contains(string(old), "first attempt fails") {
+		t.Errorf("first attempt not kept: %v %s", err, old)
+	}
+	if out, _ := os.ReadFile(filepath.Join(flaky, "output.log")); string(out) != "attempt 2\n" {
+		t.Errorf("output.log of the new attempt = %q", out)
 	}
 }
 

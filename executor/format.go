@@ -2,9 +2,11 @@ package executor
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 
 	"github.com/machinable-go/machinable/internal/jsonvalue"
+	"github.com/machinable-go/machinable/runtime"
 )
 
 func compactJSON(v any) string {
@@ -15,9 +17,9 @@ func compactJSON(v any) string {
 	return string(b)
 }
 
-// errorSummary shortens an error for one console line: for a Starlark
+// ErrorSummary shortens an error for one console line: for a Starlark
 // backtrace, the event, the message and where it was raised.
-func errorSummary(s string) string {
+func ErrorSummary(s string) string {
 	head, trace, ok := strings.Cut(s, "Traceback (most recent call last):")
 	if !ok {
 		line, _, _ := strings.Cut(s, "\n")
@@ -36,3 +38,19 @@ func errorSummary(s string) string {
 }
 
 func normalizeMap(m map[string]any) map[string]any { return jsonvalue.NormalizeMap(m) }
+
+// scheduleDiff names the first difference between a stored schedule and a
+// newly resolved one, or returns "" when they are the same plan.
+func scheduleDiff(stored, fresh []runtime.ScheduledComponent) string {
+	if len(stored) != len(fresh) {
+		return fmt.Sprintf("%d components stored, %d now", len(stored), len(fresh))
+	}
+	for i := range stored {
+		a, _ := json.Marshal(stored[i])
+		b, _ := json.Marshal(fresh[i])
+		if string(a) != string(b) {
+			return fmt.Sprintf("component %d (%s %s) has other config or flags", i+1, stored[i].ID, stored[i].Name)
+		}
+	}
+	return ""
+}

@@ -64,6 +64,15 @@ type Outcome struct {
 	Status    string // storage.Status* value
 	Error     string // message with backtrace when failed
 	Duration  time.Duration
+	// Previous is set for a component that finished in an earlier run of
+	// a resumed experiment, or is running elsewhere: it was not run now.
+	Previous bool
+}
+
+// Counts sums up the outcomes of a result.
+type Counts struct {
+	Finished, Failed, Interrupted, Running, Previous int
+	NotRun                                           int // scheduled, no outcome (fail-fast, interrupt)
 }
 
 // Result is what executing a plan returns.
@@ -74,6 +83,10 @@ type Result struct {
 	Outcomes   []Outcome
 	// Dry is set when the engine only resolved the schedule.
 	Dry bool
+	// Detached is set when the execution continues in the background.
+	Detached bool
+	// Resumed is set when the experiment existed and was resumed.
+	Resumed bool
 }
 
 // Failed lists the outcomes that failed.
@@ -88,7 +101,34 @@ func (r *Result) Failed() []Outcome {
 }
 
 // OK reports whether every component finished.
-func (r *Result) OK() bool { return len(r.Failed()) == 0 }
+func (r *Result) OK() bool {
+	c := r.Counts()
+	return r.Dry || r.Detached || (c.Failed == 0 && c.Interrupted == 0 && c.NotRun == 0)
+}
+
+// Counts sums up the outcomes.
+func (r *Result) Counts() Counts {
+	var c Counts
+	for _, o := range r.Outcomes {
+		switch o.Status {
+		case "finished":
+			c.Finished++
+		case "failed":
+			c.Failed++
+		case "interrupted":
+			c.Interrupted++
+		case "running":
+			c.Running++
+		}
+		if o.Previous {
+			c.Previous++
+		}
+	}
+	if !r.Dry && !r.Detached {
+		c.NotRun = len(r.Execution.Schedule) - len(r.Outcomes)
+	}
+	return c
+}
 
 // ExecuteRequest is everything execute() is given: the plan and where,
 // how and with which seed to run it. Zero values mean defaults.
@@ -104,6 +144,8 @@ type ExecuteRequest struct {
 	// CodeBackup is execute()'s code_backup argument: nil (the project's
 	// setting, on by default), false, true, or a map of options.
 	CodeBackup any
+	// FailFast stops starting components after the first failure.
+	FailFast bool
 }
 
 // Executor executes plans. The dsl's execute() calls one; the executor

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"runtime/debug"
 	"time"
 
@@ -22,7 +23,7 @@ type RunEnv struct {
 	// several components run at once.
 	Prefix string
 	// Heartbeat is how often status.json is refreshed while running
-	// (default 10s).
+	// (default $MACHINABLE_HEARTBEAT, else 10s).
 	Heartbeat time.Duration
 }
 
@@ -41,12 +42,14 @@ func RunComponent(ctx context.Context, env RunEnv, sc *ScheduledComponent) (out 
 	}
 	defer store.Close()
 	started := time.Now().UTC()
-	status := storage.Status{Status: storage.StatusRunning, StartedAt: &started, HeartbeatAt: &started}
+	every := heartbeatEvery(env.Heartbeat)
+	status := storage.Status{Status: storage.StatusRunning, StartedAt: &started, HeartbeatAt: &started,
+		Host: storage.Hostname(), PID: os.Getpid(), HeartbeatEvery: every.Seconds()}
 	if err := writeComponentFiles(store, sc, status); err != nil {
 		out.Error = err.Error()
 		return out
 	}
-	stopBeat := heartbeat(store, status, env.Heartbeat)
+	stopBeat := heartbeat(store, status, every)
 
 	runErr := runGuarded(ctx, env, store, sc)
 	stopBeat()
@@ -54,7 +57,14 @@ func RunComponent(ctx context.Context, env RunEnv, sc *ScheduledComponent) (out 
 	finished := time.Now().UTC()
 	status.FinishedAt, status.HeartbeatAt = &finished, &finished
 	status.Status = storage.StatusFinished
-	if runErr != nil {
+	switch {
+	case runErr != nil && ctx.Err() != nil:
+		// Cancelled (Ctrl-C, SIGTERM): not finished, not the component's
+		// fault; a resume runs it again.
+		status.Status = storage.StatusInterrupted
+		status.Error = "interrupted: " + context.Cause(ctx).Error()
+		out.Error = status.Error
+	case runErr != nil:
 		status.Status = storage.StatusFailed
 		status.Error = runErr.Error()
 		out.Error = runErr.Error()
@@ -86,12 +96,21 @@ func writeComponentFiles(store *storage.Component, sc *ScheduledComponent, st st
 	return store.WriteJSON("host.json", CurrentHost())
 }
 
+// heartbeatEvery is the heartbeat interval: the given one, else
+// $MACHINABLE_HEARTBEAT (a Go duration such as "2s"), else 10s.
+func heartbeatEvery(d time.Duration) time.Duration {
+	if d > 0 {
+		return d
+	}
+	if v, err := time.ParseDuration(os.Getenv("MACHINABLE_HEARTBEAT")); err == nil && v > 0 {
+		return v
+	}
+	return 10 * time.Second
+}
+
 // heartbeat refreshes heartbeat_at until stopped, so a crashed run is
 // detectable by a stale heartbeat.
 func heartbeat(store *storage.Component, st storage.Status, every time.Duration) (stop func()) {
-	if every <= 0 {
-		every = 10 * time.Second
-	}
 	done := make(chan struct{})
 	finished := make(chan struct{})
 	go func() {
@@ -179,6 +198,10 @@ func copyMap(m map[string]any) map[string]any {
 	}
 	return out
 }
+
+// PrefixWriter returns a writer that starts every line with prefix; each
+// Write goes to w in one piece. Not safe for concurrent use.
+func PrefixWriter(w io.Writer, prefix string) io.Writer { return &prefixWriter{w: w, prefix: prefix} }
 
 // prefixWriter starts every line with a prefix.
 type prefixWriter struct {

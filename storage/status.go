@@ -13,6 +13,9 @@ const (
 	StatusRunning  = "running"
 	StatusFinished = "finished"
 	StatusFailed   = "failed"
+	// StatusInterrupted: stopped by Ctrl-C, SIGTERM or a cancelled context;
+	// a resume runs it again.
+	StatusInterrupted = "interrupted"
 )
 
 // Status is the content of status.json.
@@ -22,6 +25,12 @@ type Status struct {
 	HeartbeatAt *time.Time `json:"heartbeat_at,omitempty"`
 	FinishedAt  *time.Time `json:"finished_at,omitempty"`
 	Error       string     `json:"error,omitempty"`
+	// Where it runs, so a reader on the same host can tell a killed
+	// process at once, and how often the heartbeat beats, so any reader
+	// can tell a stale one.
+	Host           string  `json:"host,omitempty"`
+	PID            int     `json:"pid,omitempty"`
+	HeartbeatEvery float64 `json:"heartbeat_every,omitempty"` // seconds
 }
 
 // WriteStatus replaces status.json atomically.
@@ -43,4 +52,35 @@ func (c *Component) ReadStatus() (Status, error) {
 // the given window; a crashed one goes stale.
 func (st Status) IsAlive(now time.Time, window time.Duration) bool {
 	return st.Status == StatusRunning && st.HeartbeatAt != nil && now.Sub(*st.HeartbeatAt) <= window
+}
+
+// Running reports whether a component with this status is still being
+// run by some process: status running, and its process alive when it is
+// on this host, else a heartbeat younger than three beats (plus slack).
+// A killed run (kill -9, a crashed node) is not running: it is stale.
+func (st Status) Running(now time.Time) bool {
+	if st.Status != StatusRunning {
+		return false
+	}
+	if st.PID > 0 && st.Host != "" && st.Host == hostname() {
+		return processAlive(st.PID)
+	}
+	every := time.Duration(st.HeartbeatEvery * float64(time.Second))
+	if every <= 0 {
+		every = 10 * time.Second
+	}
+	return st.IsAlive(now, 3*every+2*time.Second)
+}
+
+// State is the state of a component as `machinable status` shows it:
+// queued (not started), running, stale (running, but its process is gone),
+// finished, failed, interrupted.
+func (st Status) State(now time.Time) string {
+	switch {
+	case st.Status == StatusCreated:
+		return "queued"
+	case st.Status == StatusRunning && !st.Running(now):
+		return "stale"
+	}
+	return st.Status
 }

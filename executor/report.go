@@ -1,0 +1,127 @@
+package executor
+
+import (
+	"fmt"
+	"io"
+	"sync"
+	"time"
+
+	"github.com/machinable-go/machinable/runtime"
+	"github.com/machinable-go/machinable/runtime/project"
+)
+
+// Reporter shows an execution's progress. Finished may be called from
+// several goroutines at once; implementations serialize.
+type Reporter interface {
+	// Begin is called first, before anything is written: the experiment
+	// ID comes first on the console. where describes the storage location.
+	Begin(ex *runtime.Execution, where string)
+	// Resumed is called when the experiment existed: earlier finished
+	// components are skipped, running ones left alone.
+	Resumed(finished, running, pending int)
+	// Started is called when a component starts running.
+	Started(c *runtime.ScheduledComponent)
+	// Finished is called as soon as a component ends.
+	Finished(o runtime.Outcome)
+	// End is called last with the whole result.
+	End(r *runtime.Result, took time.Duration)
+	// Output is where component print() and log lines go (nil: nowhere),
+	// and warnings of the executor.
+	Output() io.Writer
+}
+
+// PlainReporter writes one line per event: the experiment ID first, a line
+// per finished component (failures with their error at once), a summary.
+// It is what non-terminals get.
+type PlainReporter struct {
+	mu    sync.Mutex
+	w     io.Writer
+	out   io.Writer
+	total int
+	done  int
+}
+
+// NewPlainReporter reports to w (nil: quiet).
+func NewPlainReporter(w io.Writer) *PlainReporter {
+	r := &PlainReporter{w: w}
+	if w != nil {
+		r.out = &lockedWriter{w: w}
+	}
+	return r
+}
+
+func (r *PlainReporter) printf(format string, args ...any) {
+	if r.w == nil {
+		return
+	}
+	fmt.Fprintf(r.out, format, args...)
+}
+
+// Output implements Reporter.
+func (r *PlainReporter) Output() io.Writer {
+	if r.out == nil {
+		return nil
+	}
+	return r.out
+}
+
+// Begin implements Reporter.
+func (r *PlainReporter) Begin(ex *runtime.Execution, where string) {
+	r.total = len(ex.Schedule)
+	r.printf("Experiment %s (seed %d): %d component(s), engine %s, storage %s\n",
+		ex.ExperimentID, ex.Seed, len(ex.Schedule), ex.Engine, where)
+}
+
+// Resumed implements Reporter.
+func (r *PlainReporter) Resumed(finished, running, pending int) {
+	r.mu.Lock()
+	r.done = finished
+	r.mu.Unlock()
+	r.printf("Resuming: %d finished earlier (kept), %d running elsewhere (left alone), %d to run\n", finished, running, pending)
+}
+
+// Started implements Reporter.
+func (r *PlainReporter) Started(c *runtime.ScheduledComponent) {}
+
+// Finished implements Reporter.
+func (r *PlainReporter) Finished(o runtime.Outcome) {
+	r.mu.Lock()
+	r.done++
+	n := r.done
+	r.mu.Unlock()
+	line := fmt.Sprintf("[%d/%d] %s %s %s in %s", n, r.total, o.Component.ID, o.Component.Name, o.Status, o.Duration.Round(time.Microsecond))
+	if o.Error != "" {
+		line += ": " + ErrorSummary(o.Error)
+	}
+	r.printf("%s\n", line)
+}
+
+// End implements Reporter.
+func (r *PlainReporter) End(res *runtime.Result, took time.Duration) {
+	c := res.Counts()
+	line := fmt.Sprintf("Experiment %s: %d finished, %d failed", res.Execution.ExperimentID, c.Finished, c.Failed)
+	if c.Interrupted > 0 {
+		line += fmt.Sprintf(", %d interrupted", c.Interrupted)
+	}
+	if c.NotRun > 0 {
+		line += fmt.Sprintf(", %d not run", c.NotRun)
+	}
+	r.printf("%s in %s\n", line, took.Round(time.Millisecond))
+	for _, o := range res.Failed() {
+		r.printf("  failed: %s %s: %s\n", o.Component.ID, o.Component.Name, ErrorSummary(o.Error))
+	}
+}
+
+// PrintSchedule shows what a dry run would execute.
+func PrintSchedule(w io.Writer, ex *runtime.Execution) {
+	if w == nil {
+		return
+	}
+	fmt.Fprintf(w, "Experiment %s (seed %d): dry run of %d component(s), nothing is written\n", ex.ExperimentID, ex.Seed, len(ex.Schedule))
+	for i, c := range ex.Schedule {
+		fmt.Fprintf(w, "  [%d] %s %s config=%s flags=%s\n", i+1, c.ID, c.Name, compactJSON(project.Visible(c.Config)), compactJSON(c.Flags))
+		for _, s := range c.Components {
+			fmt.Fprintf(w, "      + %s %s config=%s\n", s.ID, s.Name, compactJSON(project.Visible(s.Config)))
+		}
+	}
+}
