@@ -39,7 +39,9 @@ func (e *exitError) Error() string { return e.err.Error() }
 func NewExecutor(console io.Writer) *executor.Executor {
 	reg := runtime.NewRegistry()
 	dsl.Register(reg)
-	return executor.New(reg, console)
+	x := executor.New(reg, console)
+	x.NewReporter = reporterFor(console)
+	return x
 }
 
 // Main runs the CLI and returns the exit code.
