@@ -1,6 +1,7 @@
 package dsl
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -18,8 +19,9 @@ func builtinExecute(thread *starlark.Thread, b *starlark.Builtin, args starlark.
 		return nil, errors.New("execute() is only available in experiment scripts, not in component modules or loaded files")
 	}
 	var exp, storage, engine, project, seed, codeBackup starlark.Value = nil, starlark.None, starlark.None, starlark.None, starlark.None, starlark.None
+	failFast := false
 	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "experiment", &exp, "storage?", &storage,
-		"engine?", &engine, "project?", &project, "seed?", &seed, "code_backup?", &codeBackup); err != nil {
+		"engine?", &engine, "project?", &project, "seed?", &seed, "code_backup?", &codeBackup, "fail_fast?", &failFast); err != nil {
 		return nil, err
 	}
 	plan, err := planOf(exp)
@@ -27,7 +29,8 @@ func builtinExecute(thread *starlark.Thread, b *starlark.Builtin, args starlark.
 		return nil, fmt.Errorf("%s: experiment: %w", b.Name(), err)
 	}
 	req := runtime.ExecuteRequest{Plan: plan, SearchFrom: st.dir, Project: st.opts.Project,
-		Storage: st.opts.Storage, Engine: st.opts.Engine, Seed: st.opts.Seed}
+		Storage: st.opts.Storage, Engine: st.opts.Engine, Seed: st.opts.Seed,
+		FailFast: failFast || st.opts.FailFast}
 	// Values the script gives are defaults; the CLI's flags override them.
 	if s, ok := storage.(starlark.String); ok && req.Storage == "" {
 		req.Storage = string(s)
@@ -86,6 +89,9 @@ func builtinExecute(thread *starlark.Thread, b *starlark.Builtin, args starlark.
 		req.CodeBackup = m
 	default:
 		return nil, fmt.Errorf("%s: code_backup: expected True, False or a dict, got %s", b.Name(), codeBackup.Type())
+	}
+	if st.ctx != nil && st.ctx.Err() != nil {
+		return nil, fmt.Errorf("%s: not started: %v", b.Name(), context.Cause(st.ctx))
 	}
 	if st.opts.Executor == nil {
 		return nil, errors.New("execute(): this interpreter has no executor")

@@ -29,6 +29,8 @@ type Options struct {
 	Engine  any
 	Seed    any
 	Project string
+	// FailFast makes every execute() stop after its first failure.
+	FailFast bool
 	// DefaultStorage is used when neither Storage nor the script names a
 	// storage; "" means mem://.
 	DefaultStorage string

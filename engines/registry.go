@@ -78,6 +78,8 @@ func NewRegistry() *Registry {
 	r := &Registry{types: map[string]Constructor{}}
 	r.Register("native", newNative)
 	r.Register("dry", newDry)
+	r.Register("process", newProcess)
+	r.Register("detached", newDetached)
 	return r
 }
 

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 
 	"github.com/spf13/afero"
 )
@@ -66,4 +67,36 @@ func DefaultURL() (string, error) {
 		return "./results", nil
 	}
 	return "", fmt.Errorf("no storage given: pass --storage URL, set MACHINABLE_STORAGE, or run where ./results exists")
+}
+
+// OpenExperimentURL opens an experiment from its URL: the storage URL of
+// its parent directory plus the ID as last element, e.g.
+// /abs/results/sweeps/8gWVkz. This is how workers are told where to look.
+func OpenExperimentURL(url string) (*Experiment, error) {
+	trimmed := strings.TrimRight(url, "/")
+	i := strings.LastIndex(trimmed, "/")
+	if i < 0 {
+		return nil, fmt.Errorf("experiment URL %q: expected <storage>/<directory>/<ID>", url)
+	}
+	parent, id := trimmed[:i], trimmed[i+1:]
+	if parent == "" {
+		parent = "/"
+	}
+	st, err := Open(parent)
+	if err != nil {
+		return nil, err
+	}
+	if !st.Exists("", id) {
+		return nil, fmt.Errorf("no experiment at %s (expected an execution.json there)", url)
+	}
+	return &Experiment{storage: st, ID: id, Path: st.ExperimentPath("", id)}, nil
+}
+
+// URL is where other processes find the experiment (see
+// OpenExperimentURL); for mem:// storages it only works in this process.
+func (e *Experiment) URL() string {
+	if e.storage.Memory {
+		return e.storage.Describe(e.Path)
+	}
+	return e.Path
 }

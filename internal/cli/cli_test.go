@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -10,8 +11,44 @@ import (
 	"reflect"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 )
+
+var (
+	buildOnce sync.Once
+	builtBin  string
+	buildErr  error
+)
+
+// binary builds the machinable binary once for all tests that spawn it.
+func binary(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "machinable-bin")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		builtBin = filepath.Join(dir, "machinable")
+		out, err := exec.Command("go", "build", "-o", builtBin, "github.com/machinable-go/machinable").CombinedOutput()
+		if err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return builtBin
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if builtBin != "" {
+		os.RemoveAll(filepath.Dir(builtBin))
+	}
+	os.Exit(code)
+}
 
 // copyDir copies the files of src into dst.
 func copyDir(t *testing.T, src, dst string) {
@@ -62,14 +99,7 @@ func snapshot(t *testing.T, dir string) map[string]string {
 // copy of the quickstart: IDs and seeds of machinable 2.x for seed=42, the
 // layout of SPEC §6, and a second run that resumes and changes nothing.
 func TestQuickstartBinary(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary; skipped with -short")
-	}
-	bin := filepath.Join(t.TempDir(), "machinable")
-	build := exec.Command("go", "build", "-o", bin, "github.com/machinable-go/machinable")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := binary(t)
 	dir := quickstart(t)
 	run := func() (string, string, int) {
 		cmd := exec.Command(bin, "run", "experiment.star")

@@ -6,8 +6,6 @@ import (
 	"io"
 
 	"github.com/machinable-go/machinable/backup"
-	"github.com/machinable-go/machinable/seeding"
-	"github.com/machinable-go/machinable/storage"
 	"github.com/spf13/cobra"
 )
 
@@ -23,25 +21,11 @@ empty. The storage defaults to $MACHINABLE_STORAGE, else ./results.`,
   machinable restore 8gWVkz --storage ~/results --to /tmp/8gWVkz-code`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			id := args[0]
-			if _, err := seeding.DecodeExperimentID(id); err != nil {
-				return &exitError{code: ExitError, err: err}
-			}
-			if storageURL == "" {
-				u, err := storage.DefaultURL()
-				if err != nil {
-					return &exitError{code: ExitError, err: err}
-				}
-				storageURL = u
-			}
-			st, err := storage.Open(storageURL)
+			exp, err := openExperiment(args[0], storageURL)
 			if err != nil {
 				return &exitError{code: ExitError, err: err}
 			}
-			exp, err := st.FindExperiment(id)
-			if err != nil {
-				return &exitError{code: ExitError, err: err}
-			}
+			id := exp.ID
 			data, err := exp.ReadFile("code.zip")
 			if err != nil {
 				return &exitError{code: ExitError, err: fmt.Errorf("experiment %s has no code backup (code.zip): it ran with code_backup disabled or on mem://", id)}

@@ -24,6 +24,9 @@ const (
 	ExitOK     = 0 // everything ran and finished
 	ExitFailed = 1 // a component failed
 	ExitError  = 2 // the script, its input or the command line is wrong
+	// ExitInterrupted: stopped by Ctrl-C or SIGTERM; `machinable resume`
+	// continues.
+	ExitInterrupted = 130
 )
 
 // exitError carries an exit code out of a command.
@@ -46,7 +49,7 @@ func NewExecutor(console io.Writer) *executor.Executor {
 
 // Main runs the CLI and returns the exit code.
 func Main(args []string, stdout, stderr io.Writer) int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := interruptible(stderr)
 	defer stop()
 	root := &cobra.Command{
 		Use:           "machinable",
@@ -58,20 +61,61 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.SetArgs(args)
-	root.AddCommand(newRunCommand(stdout), newRestoreCommand(stdout), newVersionCommand(stdout))
+	root.AddCommand(newRunCommand(stdout), newResumeCommand(stdout), newStatusCommand(stdout),
+		newWorkerCommand(stdout), newRestoreCommand(stdout), newVersionCommand(stdout))
 	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return ExitOK
 	}
 	var ee *exitError
 	if errors.As(err, &ee) {
-		if ee.err != nil && ee.code != ExitFailed {
+		if ee.err != nil && ee.code != ExitFailed && ee.code != ExitInterrupted {
 			printError(stderr, ee.err)
 		}
 		return ee.code
 	}
 	printError(stderr, err)
 	return ExitError
+}
+
+// interruptible returns a context that the first Ctrl-C or SIGTERM
+// cancels (running components end as interrupted, nothing partial is
+// marked finished); a second signal exits at once.
+func interruptible(stderr io.Writer) (context.Context, func()) {
+	ctx, cancel := context.WithCancelCause(context.Background())
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() {
+		select {
+		case s := <-sigs:
+			fmt.Fprintf(stderr, "\n%v: stopping running components (press Ctrl-C again to exit at once)\n", s)
+			cancel(fmt.Errorf("received %v", s))
+		case <-done:
+			return
+		}
+		select {
+		case <-sigs:
+			os.Exit(ExitInterrupted)
+		case <-done:
+		}
+	}()
+	return ctx, func() {
+		signal.Stop(sigs)
+		close(done)
+		cancel(nil)
+	}
+}
+
+// exitFor maps what a run produced to an exit code.
+func exitFor(ctx context.Context, failed int) error {
+	if ctx.Err() != nil {
+		return &exitError{code: ExitInterrupted, err: context.Cause(ctx)}
+	}
+	if failed > 0 {
+		return &exitError{code: ExitFailed, err: fmt.Errorf("%d component(s) failed", failed)}
+	}
+	return nil
 }
 
 // printError shows Starlark errors with their backtrace (file:line:col).

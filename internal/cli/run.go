@@ -12,18 +12,22 @@ import (
 
 func newRunCommand(stdout io.Writer) *cobra.Command {
 	var storage, engine, seed, project string
+	var failFast bool
 	cmd := &cobra.Command{
 		Use:   "run FILE.star",
 		Short: "Run an experiment script",
 		Long: `Run an experiment script. The flags override what the script passes to
 execute(). Exit status: 0 when every component finished, 1 when a component
-failed, 2 when the script or the input is wrong.`,
+failed, 2 when the script or the input is wrong, 130 when interrupted
+(Ctrl-C or SIGTERM; a second Ctrl-C exits at once). Running the same
+script with the same seed and storage again resumes: finished components
+are kept, the rest run.`,
 		Example: `  machinable run experiment.star
   machinable run experiment.star --storage ./results --seed 42
   machinable run experiment.star --engine dry`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts := dsl.Options{Executor: NewExecutor(stdout), Stdout: stdout, Storage: storage, Project: project}
+			opts := dsl.Options{Executor: NewExecutor(stdout), Stdout: stdout, Storage: storage, Project: project, FailFast: failFast}
 			if engine != "" {
 				opts.Engine = engine
 			}
@@ -35,13 +39,13 @@ failed, 2 when the script or the input is wrong.`,
 				opts.Seed = s
 			}
 			report, err := dsl.ExecFile(cmd.Context(), args[0], nil, opts)
-			if err != nil {
+			if err != nil && cmd.Context().Err() == nil {
 				return &exitError{code: ExitError, err: err}
 			}
-			if report.Failed() > 0 {
-				return &exitError{code: ExitFailed, err: fmt.Errorf("%d component(s) failed", report.Failed())}
+			if report == nil {
+				return exitFor(cmd.Context(), 0)
 			}
-			return nil
+			return exitFor(cmd.Context(), report.Failed())
 		},
 	}
 	f := cmd.Flags()
@@ -49,6 +53,7 @@ failed, 2 when the script or the input is wrong.`,
 	f.StringVar(&engine, "engine", "", `engine ("native", "native:4", "dry")`)
 	f.StringVar(&seed, "seed", "", "seed: an integer or a 6-character experiment ID")
 	f.StringVar(&project, "project", "", "project directory (default: nearest machinable.yaml above the script)")
+	f.BoolVar(&failFast, "fail-fast", false, "stop starting components after the first failure")
 	return cmd
 }
 

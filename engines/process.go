@@ -1,0 +1,103 @@
+package engines
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os/exec"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/machinable-go/machinable/runtime"
+	"github.com/machinable-go/machinable/storage"
+)
+
+// process runs each component as `machinable worker EXPERIMENT_URL
+// --component ID` in a process of its own, N at a time ("process:N"). The
+// worker rebuilds the component from execution.json and schedule.json, so
+// this is the protocol cluster engines reuse.
+type process struct {
+	parallel int
+	binary   string
+}
+
+func newProcess(spec Spec) (Engine, error) {
+	if err := checkOptions(spec, "processes", "binary"); err != nil {
+		return nil, err
+	}
+	n, err := optionInt(spec, "processes", 1)
+	if err != nil {
+		return nil, err
+	}
+	bin, err := workerBinary(spec)
+	if err != nil {
+		return nil, err
+	}
+	return &process{parallel: max(n, 1), binary: bin}, nil
+}
+
+func (p *process) Name() string { return "process" }
+
+func (p *process) Run(ctx context.Context, job *Job) ([]runtime.Outcome, error) {
+	if job.Experiment.Storage().Memory {
+		return nil, fmt.Errorf("engine process: workers are separate processes and cannot see a mem:// storage; use a local path (or s3://)")
+	}
+	url := job.Experiment.URL()
+	return runPool(ctx, job, p.parallel, func(ctx context.Context, sc *runtime.ScheduledComponent, prefix string) runtime.Outcome {
+		return RunWorker(ctx, p.binary, url, sc, job.Experiment, job.Console, prefix)
+	})
+}
+
+// RunWorker runs one component through `machinable worker` and reads how
+// it ended from its status.json. Output goes to console with prefix; a
+// worker that dies without a final status is reported failed with the
+// tail of its stderr. Cancelling ctx sends SIGTERM (the worker marks the
+// component interrupted), then kills after 5 s.
+func RunWorker(ctx context.Context, binary, url string, sc *runtime.ScheduledComponent, exp *storage.Experiment, console io.Writer, prefix string) runtime.Outcome {
+	start := time.Now()
+	cmd := exec.CommandContext(ctx, binary, "worker", url, "--component", sc.ID)
+	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
+	cmd.WaitDelay = 5 * time.Second
+	var stderr tailBuffer
+	if console != nil {
+		out := runtime.PrefixWriter(console, prefix)
+		cmd.Stdout = out
+		cmd.Stderr = io.MultiWriter(&stderr, runtime.PrefixWriter(console, prefix))
+	} else {
+		cmd.Stderr = &stderr
+	}
+	runErr := cmd.Run()
+	out := runtime.Outcome{Component: sc, Status: storage.StatusFailed, Duration: time.Since(start)}
+	st, err := exp.ComponentStatus(sc.ID)
+	switch {
+	case err != nil:
+		out.Error = fmt.Sprintf("worker: reading status: %v", err)
+	case st.Status == storage.StatusFinished || st.Status == storage.StatusFailed || st.Status == storage.StatusInterrupted:
+		out.Status, out.Error = st.Status, st.Error
+	default:
+		msg := "worker exited without a final status"
+		if runErr != nil {
+			msg = fmt.Sprintf("worker %v", runErr)
+		}
+		if tail := strings.TrimSpace(stderr.String()); tail != "" {
+			msg += ": " + tail
+		}
+		out.Error = msg
+	}
+	return out
+}
+
+// tailBuffer keeps the last 4 KiB written to it.
+type tailBuffer struct{ b bytes.Buffer }
+
+func (t *tailBuffer) Write(p []byte) (int, error) {
+	t.b.Write(p)
+	if over := t.b.Len() - 4096; over > 0 {
+		t.b.Next(over)
+	}
+	return len(p), nil
+}
+
+func (t *tailBuffer) String() string { return t.b.String() }

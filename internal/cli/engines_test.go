@@ -1,0 +1,246 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// spinProject adds to a quickstart copy a CPU-bound component "spin" and a
+// script running it k times with the given engine.
+func spinProject(t *testing.T, n, k int, engine string) string {
+	t.Helper()
+	dir := quickstart(t)
+	yaml := "components:\n  - spin:\n      n: " + itoa(n) + "\n  - broken:\n"
+	os.WriteFile(filepath.Join(dir, "machinable.yaml"), []byte(yaml), 0o644)
+	os.WriteFile(filepath.Join(dir, "spin.star"), []byte(`def on_execute(self):
+    x = 0
+    for i in range(self.config.n):
+        x += i
+    self.record["x"] = x + random.randint(0, 1000)
+    self.record.save()
+    print("spun", self.flags.COMPONENT_ID)
+`), 0o644)
+	os.WriteFile(filepath.Join(dir, "broken.star"), []byte("def on_execute(self):\n    fail(\"boom\")\n"), 0o644)
+	script := `execute(Experiment().component("spin").repeat(` + itoa(k) + `), storage="./results", seed=1` + engine + ")\n"
+	os.WriteFile(filepath.Join(dir, "spin_run.star"), []byte(script), 0o644)
+	return dir
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+// statuses reads every component status of the one experiment in results.
+func statuses(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	files, _ := filepath.Glob(filepath.Join(dir, "results", "*", "*", "status.json"))
+	for _, f := range files {
+		var st struct{ Status string }
+		b, err := os.ReadFile(f)
+		if err == nil && json.Unmarshal(b, &st) == nil {
+			out[filepath.Base(filepath.Dir(f))] = st.Status
+		}
+	}
+	return out
+}
+
+// TestProcessEngineMatchesNative: process:2 runs each component through
+// `machinable worker` and stores exactly what the native engine stores.
+func TestProcessEngineMatchesNative(t *testing.T) {
+	t.Setenv("MACHINABLE_BINARY", binary(t))
+	dir := spinProject(t, 1000, 6, "")
+	for _, run := range [][]string{
+		{"run", "spin_run.star", "--storage", "native"},
+		{"run", "spin_run.star", "--storage", "proc", "--engine", "process:2"},
+	} {
+		stdout, stderr, code := runMain(t, dir, run...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d\n%s\n%s", run, code, stdout, stderr)
+		}
+		if run[3] == "proc" && !regexp.MustCompile(`\w{12} \| spun \w{12}`).MatchString(stdout) {
+			t.Errorf("worker output should reach the console with the component ID:\n%s", stdout)
+		}
+	}
+	a := reproducible(t, filepath.Join(dir, "native", "hp2cEP"))
+	b := reproducible(t, filepath.Join(dir, "proc", "hp2cEP"))
+	if len(a) < 6*3 {
+		t.Fatalf("only %d files", len(a))
+	}
+	for f := range a {
+		if a[f] != b[f] {
+			t.Errorf("%s differs between native and process:2:\n%s\n---\n%s", f, a[f], b[f])
+		}
+	}
+}
+
+// TestFailFast: --fail-fast stops starting components after the first
+// failure; the summary says how many did not run; exit 1.
+func TestFailFast(t *testing.T) {
+	dir := spinProject(t, 10, 1, "")
+	os.WriteFile(filepath.Join(dir, "ff.star"), []byte(`execute(Experiment().component("broken").component("spin").component("spin", {"n": 5}), storage="./results")`+"\n"), 0o644)
+	stdout, _, code := runMain(t, dir, "run", "ff.star", "--fail-fast")
+	if code != ExitFailed || !strings.Contains(stdout, "0 finished, 1 failed, 2 not run") {
+		t.Errorf("exit %d:\n%s", code, stdout)
+	}
+	stdout, _, code = runMain(t, dir, "run", "ff.star", "--seed", "3")
+	if code != ExitFailed || !strings.Contains(stdout, "2 finished, 1 failed") {
+		t.Errorf("without --fail-fast: exit %d:\n%s", code, stdout)
+	}
+}
+
+// spawn starts the binary in dir; its process group is killed at cleanup.
+func spawn(t *testing.T, dir string, stdout *bytes.Buffer, args ...string) *exec.Cmd {
+	t.Helper()
+	cmd := exec.Command(binary(t), args...)
+	cmd.Dir = dir
+	cmd.Stdout, cmd.Stderr = stdout, stdout
+	cmd.Env = append(os.Environ(), "MACHINABLE_HEARTBEAT=200ms")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	return cmd
+}
+
+// waitFor polls until cond holds, failing after the timeout.
+func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func count(m map[string]string, status string) int {
+	n := 0
+	for _, s := range m {
+		if s == status {
+			n++
+		}
+	}
+	return n
+}
+
+// TestKillAndResume: kill -9 of a running `machinable run`; the killed
+// component is stale (its process is gone), `machinable resume` keeps the
+// finished components byte for byte and with their modification times,
+// and completes the rest.
+func TestKillAndResume(t *testing.T) {
+	dir := spinProject(t, 1500000, 6, "")
+	var out bytes.Buffer
+	cmd := spawn(t, dir, &out, "run", "spin_run.star")
+	waitFor(t, 60*time.Second, "two finished components", func() bool {
+		s := statuses(t, dir)
+		return count(s, "finished") >= 2 && count(s, "running") == 1
+	})
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Wait()
+	before := statuses(t, dir)
+	finished := map[string]fileState{}
+	for id, s := range before {
+		if s == "finished" {
+			for k, v := range filesWithTimes(t, filepath.Join(dir, "results", "hp2cEP", id)) {
+				finished[k] = v
+			}
+		}
+	}
+	stdout, stderr, code := runMain(t, dir, "status", "hp2cEP")
+	if code != 0 || !strings.Contains(stdout, "stale") {
+		t.Errorf("status after kill -9 should show a stale component: %d\n%s%s", code, stdout, stderr)
+	}
+	stdout, stderr, code = runMain(t, dir, "resume", "hp2cEP")
+	if code != 0 {
+		t.Fatalf("resume: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	if !strings.Contains(stdout, "Resuming: "+itoa(count(before, "finished"))+" finished earlier (kept), 0 running elsewhere") {
+		t.Errorf("resume summary:\n%s", stdout)
+	}
+	after := statuses(t, dir)
+	if count(after, "finished") != 6 {
+		t.Errorf("after resume: %v", after)
+	}
+	for k, v := range finished {
+		if got := filesWithTimes(t, filepath.Dir(k))[k]; got != v {
+			t.Errorf("%s changed by resume", k)
+		}
+	}
+	attempts, _ := filepath.Glob(filepath.Join(dir, "results", "hp2cEP", "*", "attempts", "1", "status.json"))
+	if len(attempts) != 1 {
+		t.Errorf("the killed component's attempt should be kept once, found %v", attempts)
+	}
+}
+
+type fileState struct {
+	content string
+	mtime   time.Time
+}
+
+func filesWithTimes(t *testing.T, dir string) map[string]fileState {
+	out := map[string]fileState{}
+	_ = filepath.Walk(dir, func(p string, fi os.FileInfo, err error) error {
+		if err == nil && !fi.IsDir() {
+			b, _ := os.ReadFile(p)
+			out[p] = fileState{string(b), fi.ModTime()}
+		}
+		return err
+	})
+	return out
+}
+
+// TestInterrupt: SIGINT stops running components within 2 s, marks them
+// interrupted (never finished), and exits 130; resume completes them.
+func TestInterrupt(t *testing.T) {
+	dir := spinProject(t, 30000000, 4, `, engine="native:2"`)
+	var out bytes.Buffer
+	cmd := spawn(t, dir, &out, "run", "spin_run.star")
+	waitFor(t, 30*time.Second, "two running components", func() bool { return count(statuses(t, dir), "running") == 2 })
+	start := time.Now()
+	cmd.Process.Signal(syscall.SIGINT)
+	err := cmd.Wait()
+	took := time.Since(start)
+	if took > 2*time.Second {
+		t.Errorf("exit took %s after SIGINT", took)
+	}
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != ExitInterrupted {
+		t.Errorf("exit: %v, want %d\n%s", err, ExitInterrupted, out.String())
+	}
+	s := statuses(t, dir)
+	if count(s, "interrupted") != 2 || count(s, "finished") != 0 || count(s, "running") != 0 {
+		t.Errorf("statuses after SIGINT: %v\n%s", s, out.String())
+	}
+	if !strings.Contains(out.String(), "press Ctrl-C again to exit at once") {
+		t.Errorf("no hint about the second Ctrl-C:\n%s", out.String())
+	}
+}
+
+// TestDetached: the detached engine returns at once; the background
+// process finishes the experiment; status shows it.
+func TestDetached(t *testing.T) {
+	dir := spinProject(t, 1000, 3, `, engine={"type": "detached", "engine": "native:2", "binary": "`+binary(t)+`"}`)
+	stdout, stderr, code := runMain(t, dir, "run", "spin_run.star")
+	if code != 0 || !strings.Contains(stdout, "continues in the background") || !strings.Contains(stdout, "machinable status hp2cEP --storage ./results") {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	waitFor(t, 30*time.Second, "the background run", func() bool { return count(statuses(t, dir), "finished") == 3 })
+	stdout, _, code = runMain(t, dir, "status", "hp2cEP")
+	if code != 0 || !strings.Contains(stdout, "3 finished, 0 running, 0 failed, 0 interrupted, 0 stale, 0 queued") {
+		t.Errorf("status:\n%s", stdout)
+	}
+	log, _ := os.ReadFile(filepath.Join(dir, "results", "hp2cEP", "detached.log"))
+	if !strings.Contains(string(log), "3 finished") {
+		t.Errorf("detached.log:\n%s", log)
+	}
+}

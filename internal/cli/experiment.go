@@ -1,0 +1,32 @@
+package cli
+
+import (
+	"strings"
+
+	"github.com/machinable-go/machinable/seeding"
+	"github.com/machinable-go/machinable/storage"
+)
+
+// openExperiment finds an experiment from a command's argument: an ID
+// looked up in --storage (default $MACHINABLE_STORAGE, else ./results), or
+// the experiment's URL/path as workers get it.
+func openExperiment(arg, storageURL string) (*storage.Experiment, error) {
+	if !strings.Contains(arg, "/") {
+		if _, err := seeding.DecodeExperimentID(arg); err != nil {
+			return nil, err
+		}
+		if storageURL == "" {
+			u, err := storage.DefaultURL()
+			if err != nil {
+				return nil, err
+			}
+			storageURL = u
+		}
+		st, err := storage.Open(storageURL)
+		if err != nil {
+			return nil, err
+		}
+		return st.FindExperiment(arg)
+	}
+	return storage.OpenExperimentURL(arg)
+}

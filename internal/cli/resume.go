@@ -1,0 +1,50 @@
+package cli
+
+import (
+	"io"
+
+	"github.com/spf13/cobra"
+)
+
+func newResumeCommand(stdout io.Writer) *cobra.Command {
+	var storageURL, engine string
+	var failFast bool
+	cmd := &cobra.Command{
+		Use:   "resume ID",
+		Short: "Run what is left of an experiment",
+		Long: `Resume an experiment from its storage: components that finished are kept
+untouched, components that another live process is running are left alone,
+and the rest (never started, failed, interrupted, or stale after a crash)
+run again; an earlier attempt's files move to attempts/N/ in the component
+directory. The components' code is loaded from the project directory
+recorded in execution.json.`,
+		Example: `  machinable resume 8gWVkz
+  machinable resume 8gWVkz --storage ~/results --engine native:4
+  machinable resume /abs/results/8gWVkz`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			exp, err := openExperiment(args[0], storageURL)
+			if err != nil {
+				return &exitError{code: ExitError, err: err}
+			}
+			var spec any
+			if engine != "" {
+				spec = engine
+			}
+			res, err := NewExecutor(stdout).Resume(cmd.Context(), exp, spec, failFast)
+			if err != nil && cmd.Context().Err() == nil {
+				return &exitError{code: ExitError, err: err}
+			}
+			failed := 0
+			if res != nil {
+				failed = len(res.Failed())
+			}
+			return exitFor(cmd.Context(), failed)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&storageURL, "storage", "", "storage URL (default: $MACHINABLE_STORAGE, else ./results)")
+	f.StringVar(&engine, "engine", "", `engine ("native", "native:4", "process:2")`)
+	f.BoolVar(&failFast, "fail-fast", false, "stop starting components after the first failure")
+	return cmd
+}

@@ -1,0 +1,68 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"text/tabwriter"
+	"time"
+
+	"github.com/machinable-go/machinable/executor"
+	"github.com/spf13/cobra"
+)
+
+func newStatusCommand(stdout io.Writer) *cobra.Command {
+	var storageURL string
+	cmd := &cobra.Command{
+		Use:   "status ID",
+		Short: "Show the state of each component of an experiment",
+		Long: `Show each component of an experiment: queued (not started), running,
+stale (marked running, but its process is gone: resume runs it again),
+finished, failed or interrupted, with start time and elapsed time, and the
+counts. Reads the storage only; works while the experiment runs.`,
+		Example: `  machinable status 8gWVkz
+  machinable status 8gWVkz --storage ~/results`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			exp, err := openExperiment(args[0], storageURL)
+			if err != nil {
+				return &exitError{code: ExitError, err: err}
+			}
+			ex, err := executor.LoadExecution(exp)
+			if err != nil {
+				return &exitError{code: ExitError, err: err}
+			}
+			now := time.Now()
+			fmt.Fprintf(stdout, "Experiment %s (seed %d), engine %s, started %s, storage %s\n",
+				ex.ExperimentID, ex.Seed, ex.Engine, ex.StartedAt.Local().Format("2006-01-02 15:04:05"), exp.Storage().Describe(exp.Path))
+			tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "COMPONENT\tNAME\tSTATE\tSTARTED\tELAPSED\t")
+			counts := map[string]int{}
+			for _, sc := range ex.Schedule {
+				st, err := exp.ComponentStatus(sc.ID)
+				if err != nil {
+					return &exitError{code: ExitError, err: err}
+				}
+				state := st.State(now)
+				counts[state]++
+				started, elapsed := "-", "-"
+				if st.StartedAt != nil {
+					started = st.StartedAt.Local().Format("15:04:05")
+					end := now
+					if st.FinishedAt != nil {
+						end = *st.FinishedAt
+					} else if state == "stale" && st.HeartbeatAt != nil {
+						end = *st.HeartbeatAt
+					}
+					elapsed = end.Sub(*st.StartedAt).Round(time.Millisecond).String()
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t\n", sc.ID, sc.Name, state, started, elapsed)
+			}
+			tw.Flush()
+			fmt.Fprintf(stdout, "%d finished, %d running, %d failed, %d interrupted, %d stale, %d queued\n",
+				counts["finished"], counts["running"], counts["failed"], counts["interrupted"], counts["stale"], counts["queued"])
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&storageURL, "storage", "", "storage URL (default: $MACHINABLE_STORAGE, else ./results)")
+	return cmd
+}
