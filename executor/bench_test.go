@@ -64,3 +64,23 @@ func benchDir(b *testing.B) string {
 	}
 	return b.TempDir()
 }
+
+// BenchmarkCPUBound: 8 CPU-bound Starlark components, sequential and
+// native:2 (this machine has 2 cores).
+func BenchmarkCPUBound(b *testing.B) {
+	plan := runtime.NewExperiment().Component(runtime.ComponentSpec{Name: "spin"}).Repeat(8, "")
+	dir, _ := filepath.Abs("testdata/project")
+	for _, engine := range []string{"native", "native:2"} {
+		b.Run(engine, func(b *testing.B) {
+			x := newExecutor(nil)
+			for i := 0; i < b.N; i++ {
+				res, err := x.Execute(context.Background(), runtime.ExecuteRequest{
+					Plan: plan, Storage: fmt.Sprintf("mem://bench-cpu-%d", runCounter.Add(1)), Project: dir, Seed: int64(i), Engine: engine,
+				})
+				if err != nil || !res.OK() {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
