@@ -14,7 +14,7 @@ func (t *Terminal) countDecorators() []decor.Decorator {
 	n := len(strconv.FormatInt(t.total, 10))
 	count := func(label string, v func() int64) decor.Decorator {
 		return decor.Any(func(decor.Statistics) string {
-			return fmt.Sprintf("  %s %*d", label, n, v())
+			return fmt.Sprintf("  %s %-*d", label, n, v())
 		})
 	}
 	optional := func(label string, v func() int64) decor.Decorator {
@@ -50,11 +50,13 @@ func (t *Terminal) queued() int64 {
 }
 
 // timeDecorators: " 25 %  ETA 4s  elapsed 2s"; the ETA is an EWMA of the
-// time between finishes ("?" before the first), gone once the bar ended.
+// time between finishes, which is the time per component whether they run
+// one at a time or in parallel ("?" before the first), gone once the bar
+// ended.
 func (t *Terminal) timeDecorators() []decor.Decorator {
 	return []decor.Decorator{
 		decor.Percentage(decor.WC{W: 5}),
-		eta{decor.EwmaETA(decor.ET_STYLE_GO, 0), func() bool { return t.ranNow.Load() > 0 }},
+		eta{decor.MovingAverageETA(decor.ET_STYLE_GO, newEWMA(etaAge), nil), func() bool { return t.ranNow.Load() > 0 }},
 		decor.Name("  elapsed "),
 		decor.Elapsed(decor.ET_STYLE_GO),
 	}
@@ -82,3 +84,31 @@ func (e eta) Decor(s decor.Statistics) (string, int) {
 }
 
 func (e eta) Unwrap() decor.Decorator { return e.Decorator }
+
+// etaAge is the number of samples the ETA's average mostly remembers.
+const etaAge = 8
+
+// ewmaAverage is an exponentially weighted moving average that starts at
+// its first sample. mpb's decor.EwmaETA does not fit a dozen components:
+// its ewma.NewMovingAverage(age) reads 0 for the first 10 samples for any
+// age but 30, and age 30 adapts slowly. It satisfies ewma.MovingAverage;
+// mpb makes it safe for concurrent use.
+type ewmaAverage struct {
+	decay float64
+	value float64
+	set   bool
+}
+
+func newEWMA(age float64) *ewmaAverage { return &ewmaAverage{decay: 2 / (age + 1)} }
+
+func (e *ewmaAverage) Add(v float64) {
+	if !e.set {
+		e.value, e.set = v, true
+		return
+	}
+	e.value = v*e.decay + e.value*(1-e.decay)
+}
+
+func (e *ewmaAverage) Value() float64 { return e.value }
+
+func (e *ewmaAverage) Set(v float64) { e.value, e.set = v, true }
