@@ -294,3 +294,42 @@ func TestRunStored(t *testing.T) {
 		t.Errorf("unknown ID: %v", err)
 	}
 }
+
+// TestParallelFailuresContained: with native:2, a Go panic in one
+// component of ten, or a Starlark error in one of ten, fails that one; the
+// other nine finish.
+func TestParallelFailuresContained(t *testing.T) {
+	for _, bad := range []string{"panics", "broken"} {
+		reg := runtime.NewRegistry()
+		dsl.Register(reg)
+		reg.Register("panics", runtime.GoComponent{runtime.OnExecute: func(ctx context.Context, self *runtime.Self, args ...any) (any, error) {
+			var p *runtime.Self
+			return p.Name, nil // nil pointer dereference: a real Go panic
+		}})
+		plan := runtime.NewExperiment()
+		for i := 0; i < 10; i++ {
+			name := "spin"
+			if i == 4 {
+				name = bad
+			}
+			plan.Component(runtime.ComponentSpec{Name: name, Version: runtime.Patch(map[string]any{"n": int64(1000)})})
+		}
+		if bad == "panics" {
+			plan.Components[4].Version = runtime.Version{}
+		}
+		res, err := executor.New(reg, nil).Execute(context.Background(), runtime.ExecuteRequest{
+			Plan: plan, Storage: memURL(t), Project: projectDir(t), Engine: "native:2",
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := res.Counts()
+		if c.Finished != 9 || c.Failed != 1 || res.Outcomes[4].Status != storage.StatusFailed {
+			t.Errorf("%s: %+v", bad, c)
+		}
+		want := map[string]string{"panics": "panic: runtime error: invalid memory address", "broken": "starlark error"}[bad]
+		if !strings.Contains(res.Outcomes[4].Error, want) {
+			t.Errorf("%s: error %q", bad, res.Outcomes[4].Error)
+		}
+	}
+}
