@@ -56,7 +56,9 @@ type counts struct {
 
 var _ executor.Reporter = (*Terminal)(nil)
 
-// NewTerminal reports to w, a terminal, with colors when color is set.
+// NewTerminal reports to w, a terminal, with colors when color is set. On
+// a writer that is not a terminal every refresh appends the bar line (what
+// the tests read); the CLI gives those executor.PlainReporter instead.
 func NewTerminal(w io.Writer, color bool) executor.Reporter {
 	return newTerminal(w, color)
 }
@@ -140,7 +142,10 @@ func (t *Terminal) End(res *runtime.Result, took time.Duration) {
 			t.emit(string(t.partial))
 			t.partial = t.partial[:0]
 		}
-		t.bar.Abort(false) // no-op when complete; Wait needs one or the other
+		// Complete when all are done, else abort (a no-op after completing):
+		// either renders the bar a last time, with what was written above.
+		t.bar.EnableTriggerComplete()
+		t.bar.Abort(false)
 		t.p.Wait()
 	}
 	t.phase = ended
@@ -179,10 +184,16 @@ func (t *Terminal) start() {
 	}
 	opts := append([]mpb.ContainerOption{mpb.WithOutput(t.w), mpb.WithAutoRefresh()}, t.opts...)
 	t.p = mpb.New(opts...)
-	t.bar = t.p.New(t.total, mpb.BarStyle(),
+	// Made with total 0 and given its total without the trigger: the bar
+	// completes in End, not with the last component. mpb prints what was
+	// written to the container at the next refresh, and Wait does not
+	// refresh once the bar completed: output between the last component
+	// and End would be lost.
+	t.bar = t.p.New(0, mpb.BarStyle(),
 		mpb.PrependDecorators(t.countDecorators()...),
 		mpb.AppendDecorators(t.timeDecorators()...),
 	)
+	t.bar.SetTotal(t.total, false)
 	t.last = time.Now()
 	t.phase = live
 }

@@ -99,9 +99,11 @@ func TestTerminalRun(t *testing.T) {
 			waitFor(t, buf, regexp.MustCompile(`2/4 done  running 0  failed 1  queued 2 .*ETA \d`))
 			r.Started(&c[2])
 			r.Started(&c[3])
-			fmt.Fprint(r.Output(), "no newline at the end")
 			r.Finished(runtime.Outcome{Component: &c[2], Status: "finished"})
 			r.Finished(runtime.Outcome{Component: &c[3], Status: "finished"})
+			// all done, End not yet called: output must still appear
+			fmt.Fprintln(r.Output(), "after the last component")
+			fmt.Fprint(r.Output(), "no newline at the end")
 			res := &runtime.Result{Execution: ex, Outcomes: []runtime.Outcome{
 				{Component: &c[0], Status: "finished"}, {Component: &c[1], Status: "failed", Error: boom},
 				{Component: &c[2], Status: "finished"}, {Component: &c[3], Status: "finished"},
@@ -127,7 +129,7 @@ func TestTerminalRun(t *testing.T) {
 				t.Errorf("final bar still has an ETA: %q", frame)
 			}
 			failLine := "[2/4] c00000000001 trainer failed in 1ms: " + executor.ErrorSummary(boom) + "\n"
-			for _, line := range []string{failLine, c[0].ID + " | half a line\n", c[1].ID + " | another line\n", "no newline at the end\n"} {
+			for _, line := range []string{failLine, c[0].ID + " | half a line\n", c[1].ID + " | another line\n", "after the last component\n", "no newline at the end\n"} {
 				if !strings.Contains(plainOut, "\n"+line) {
 					t.Errorf("no whole line %q in:\n%s", line, out)
 				}
