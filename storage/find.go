@@ -6,8 +6,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-
-	"github.com/spf13/afero"
 )
 
 // maxFindDepth bounds the search for an experiment below the storage root:
@@ -18,34 +16,15 @@ const maxFindDepth = 4
 // root (its .directory() may be any relative path), recognising it by its
 // execution.json. More than one match is an error naming them.
 func (s *Storage) FindExperiment(id string) (*Experiment, error) {
-	var found []string
-	var walk func(dir string, depth int) error
-	walk = func(dir string, depth int) error {
-		entries, err := afero.ReadDir(s.Fs, dir)
-		if err != nil {
-			return nil // unreadable or missing: nothing there
-		}
-		for _, e := range entries {
-			if !e.IsDir() {
-				continue
-			}
-			p := filepath.Join(dir, e.Name())
-			if _, err := s.Fs.Stat(filepath.Join(p, "execution.json")); err == nil {
-				if e.Name() == id {
-					found = append(found, p)
-				}
-				continue // an experiment's sub-directories are its components
-			}
-			if depth < maxFindDepth {
-				if err := walk(p, depth+1); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
-	}
-	if err := walk(s.Root, 0); err != nil {
+	dirs, err := s.experimentDirs()
+	if err != nil {
 		return nil, err
+	}
+	var found []string
+	for _, d := range dirs {
+		if filepath.Base(d) == id {
+			found = append(found, d)
+		}
 	}
 	switch len(found) {
 	case 0:

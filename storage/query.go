@@ -1,0 +1,309 @@
+package storage
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/machinable-go/machinable/internal/jsonvalue"
+	"github.com/spf13/afero"
+)
+
+// The read side of a storage: listing experiments, their components,
+// records, stored values and logs. Nothing here writes; every read goes
+// to the files, so experiments that are still running show their current
+// state.
+
+// ExperimentView is an experiment as read from storage.
+type ExperimentView struct {
+	storage *Storage
+	exp     *Experiment
+
+	ID          string         `json:"experiment_id"`
+	Seed        int64          `json:"seed"`
+	Engine      string         `json:"engine"`
+	Directory   string         `json:"directory,omitempty"`
+	Project     string         `json:"project"`
+	StartedAt   time.Time      `json:"started_at"`
+	CodeVersion map[string]any `json:"code_version,omitempty"`
+
+	once       sync.Once
+	components []*ComponentView
+	err        error
+}
+
+// ComponentView is a component as read from storage. Config and flags come
+// from schedule.json; status is re-read on every call.
+type ComponentView struct {
+	Experiment *ExperimentView `json:"-"`
+	ID         string          `json:"id"`
+	Name       string          `json:"name"`
+	Config     map[string]any  `json:"config"`
+	Flags      map[string]any  `json:"flags"`
+}
+
+// Experiments lists the experiments below the storage root, newest first.
+// It reads each execution.json only: no schedule, status or record.
+func (s *Storage) Experiments() ([]*ExperimentView, error) {
+	paths, err := s.experimentDirs()
+	if err != nil {
+		return nil, err
+	}
+	views := make([]*ExperimentView, len(paths))
+	errs := make([]error, len(paths))
+	parallel(len(paths), func(i int) {
+		views[i], errs[i] = s.view(paths[i])
+	})
+	var out []*ExperimentView
+	for i, v := range views {
+		if errs[i] != nil {
+			return nil, errs[i]
+		}
+		out = append(out, v)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].StartedAt.After(out[j].StartedAt) })
+	return out, nil
+}
+
+// Experiment finds one experiment by ID.
+func (s *Storage) Experiment(id string) (*ExperimentView, error) {
+	exp, err := s.FindExperiment(id)
+	if err != nil {
+		return nil, err
+	}
+	return s.view(exp.Path)
+}
+
+// View reads an opened experiment.
+func (e *Experiment) View() (*ExperimentView, error) { return e.storage.view(e.Path) }
+
+// experimentDirs finds every directory holding an execution.json.
+func (s *Storage) experimentDirs() ([]string, error) {
+	var found []string
+	var walk func(dir string, depth int)
+	walk = func(dir string, depth int) {
+		entries, err := afero.ReadDir(s.Fs, dir)
+		if err != nil {
+			return
+		}
+		for _, e := range entries {
+			if !e.IsDir() {
+				continue
+			}
+			p := filepath.Join(dir, e.Name())
+			if _, err := s.Fs.Stat(filepath.Join(p, "execution.json")); err == nil {
+				found = append(found, p)
+				continue
+			}
+			if depth < maxFindDepth {
+				walk(p, depth+1)
+			}
+		}
+	}
+	walk(s.Root, 0)
+	return found, nil
+}
+
+func (s *Storage) view(path string) (*ExperimentView, error) {
+	v := &ExperimentView{storage: s, exp: &Experiment{storage: s, ID: filepath.Base(path), Path: path}}
+	if err := readJSON(s.Fs, filepath.Join(path, "execution.json"), v); err != nil {
+		return nil, fmt.Errorf("experiment %s: %w", path, err)
+	}
+	v.CodeVersion = jsonvalue.NormalizeMap(v.CodeVersion)
+	return v, nil
+}
+
+// Path is the experiment's directory inside the storage.
+func (e *ExperimentView) Path() string { return e.exp.Path }
+
+// Storage is the storage the experiment was read from.
+func (e *ExperimentView) Storage() *Storage { return e.storage }
+
+// Components returns the experiment's components in schedule order
+// (read once from schedule.json).
+func (e *ExperimentView) Components() ([]*ComponentView, error) {
+	e.once.Do(func() {
+		var sched struct {
+			Components []*ComponentView `json:"components"`
+		}
+		if err := readJSON(e.storage.Fs, filepath.Join(e.exp.Path, "schedule.json"), &sched); err != nil {
+			e.err = fmt.Errorf("experiment %s: %w", e.ID, err)
+			return
+		}
+		for _, c := range sched.Components {
+			c.Experiment = e
+			c.Config = jsonvalue.NormalizeMap(c.Config)
+			c.Flags = jsonvalue.NormalizeMap(c.Flags)
+		}
+		e.components = sched.Components
+	})
+	return e.components, e.err
+}
+
+// Component finds a component of the experiment by ID.
+func (e *ExperimentView) Component(id string) (*ComponentView, error) {
+	cs, err := e.Components()
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range cs {
+		if c.ID == id {
+			return c, nil
+		}
+	}
+	return nil, fmt.Errorf("experiment %s has no component %q", e.ID, id)
+}
+
+// Statuses reads the status of every component (in parallel), in
+// schedule order.
+func (e *ExperimentView) Statuses() ([]Status, error) {
+	cs, err := e.Components()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Status, len(cs))
+	errs := make([]error, len(cs))
+	parallel(len(cs), func(i int) { out[i], errs[i] = cs[i].Status() })
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// Counts sums the states of the components (queued, running, stale,
+// finished, failed, interrupted).
+func (e *ExperimentView) Counts(now time.Time) (map[string]int, error) {
+	sts, err := e.Statuses()
+	if err != nil {
+		return nil, err
+	}
+	counts := map[string]int{}
+	for _, st := range sts {
+		counts[st.State(now)]++
+	}
+	return counts, nil
+}
+
+func (c *ComponentView) dir() string  { return filepath.Join(c.Experiment.exp.Path, c.ID) }
+func (c *ComponentView) fs() afero.Fs { return c.Experiment.storage.Fs }
+
+// Status re-reads status.json; a component that has not started is
+// "created".
+func (c *ComponentView) Status() (Status, error) {
+	var st Status
+	err := readJSON(c.fs(), filepath.Join(c.dir(), "status.json"), &st)
+	if errors.Is(err, fs.ErrNotExist) {
+		return Status{Status: StatusCreated}, nil
+	}
+	return st, err
+}
+
+// Scopes lists the record scopes the component saved rows in.
+func (c *ComponentView) Scopes() []string {
+	entries, _ := afero.ReadDir(c.fs(), filepath.Join(c.dir(), "records"))
+	var out []string
+	for _, e := range entries {
+		if name := e.Name(); strings.HasSuffix(name, ".jsonl") {
+			out = append(out, strings.TrimSuffix(name, ".jsonl"))
+		}
+	}
+	return out
+}
+
+// Records streams the rows of a scope to fn, one decoded row at a time;
+// fn returns false to stop. A scope without rows calls fn never.
+func (c *ComponentView) Records(scope string, fn func(row map[string]any) bool) error {
+	if err := checkScope(scope); err != nil {
+		return err
+	}
+	f, err := c.fs().Open(filepath.Join(c.dir(), "records", scope+".jsonl"))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	defer f.Close()
+	return scanRows(f, scope, fn)
+}
+
+// scanRows decodes JSON lines; a last line without newline (a row being
+// written right now) is skipped rather than reported as broken.
+func scanRows(r io.Reader, scope string, fn func(map[string]any) bool) error {
+	br := bufio.NewReaderSize(r, 64*1024)
+	for n := 1; ; n++ {
+		line, err := br.ReadBytes('\n')
+		if err == io.EOF {
+			return nil // a partial last line is a row still being written
+		}
+		if err != nil {
+			return err
+		}
+		if len(bytes.TrimSpace(line)) == 0 {
+			continue
+		}
+		var row map[string]any
+		if err := jsonvalue.Unmarshal(line, &row); err != nil {
+			return fmt.Errorf("records %q line %d: %w", scope, n, err)
+		}
+		if !fn(jsonvalue.NormalizeMap(row)) {
+			return nil
+		}
+	}
+}
+
+// AllRecords returns every row of a scope.
+func (c *ComponentView) AllRecords(scope string) ([]map[string]any, error) {
+	var rows []map[string]any
+	err := c.Records(scope, func(r map[string]any) bool { rows = append(rows, r); return true })
+	return rows, err
+}
+
+// Read returns a value the component stored (see Component.StoreWrite).
+func (c *ComponentView) Read(name string) (any, error) {
+	comp := &Component{fs: c.fs(), ID: c.ID, Path: c.dir()}
+	return comp.StoreRead(name)
+}
+
+// File returns the content of a file of the component ("log.txt",
+// "output.log"); a file never written is empty.
+func (c *ComponentView) File(name string) (string, error) {
+	b, err := afero.ReadFile(c.fs(), filepath.Join(c.dir(), name))
+	if errors.Is(err, fs.ErrNotExist) {
+		return "", nil
+	}
+	return string(b), err
+}
+
+// parallel runs fn(0..n-1) on a few goroutines: listing is I/O bound.
+func parallel(n int, fn func(i int)) {
+	workers := 8
+	if n < workers {
+		workers = n
+	}
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				fn(i)
+			}
+		}()
+	}
+	for i := 0; i < n; i++ {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+}
