@@ -103,5 +103,5 @@ func builtinExecute(thread *starlark.Thread, b *starlark.Builtin, args starlark.
 	if err != nil {
 		return nil, err
 	}
-	return newExecutionValue(result), nil
+	return newExecutionValue(result)
 }

@@ -49,6 +49,7 @@ func ScriptPredeclared() starlark.StringDict {
 	d := libraries()
 	d["Experiment"] = starlark.NewBuiltin("Experiment", builtinExperiment)
 	d["execute"] = starlark.NewBuiltin("execute", builtinExecute)
+	d["Storage"] = starlark.NewBuiltin("Storage", builtinStorage)
 	d["random"] = newRandomModule(nil)
 	return d
 }

@@ -1,0 +1,173 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+	"text/tabwriter"
+	"time"
+
+	"github.com/machinable-go/machinable/seeding"
+	"github.com/machinable-go/machinable/storage"
+	"github.com/spf13/cobra"
+)
+
+// The read-only commands (ls, show, records, config, log) go through the
+// query API of package storage: they never write to a storage.
+
+const storageFlagHelp = "storage URL (default: $MACHINABLE_STORAGE, else ./results)"
+
+// inspectStorage opens the storage a reading command looks at: the URL
+// given, else $MACHINABLE_STORAGE, else ./results. A local storage that
+// does not exist is an error rather than an empty listing.
+func inspectStorage(url string) (*storage.Storage, error) {
+	if url == "" {
+		u, err := storage.DefaultURL()
+		if err != nil {
+			return nil, err
+		}
+		url = u
+	}
+	st, err := storage.Open(url)
+	if err != nil {
+		return nil, err
+	}
+	if !st.Memory {
+		fi, err := os.Stat(st.Root)
+		if err != nil {
+			return nil, fmt.Errorf("storage %s: no such directory (%s)", url, st.Root)
+		}
+		if !fi.IsDir() {
+			return nil, fmt.Errorf("storage %s: %s is not a directory", url, st.Root)
+		}
+	}
+	return st, nil
+}
+
+// openView finds an experiment by ID in the storage.
+func openView(storageURL, id string) (*storage.ExperimentView, error) {
+	if !seeding.IsExperimentID(id) {
+		_, err := seeding.DecodeExperimentID(id)
+		return nil, err
+	}
+	st, err := inspectStorage(storageURL)
+	if err != nil {
+		return nil, err
+	}
+	return st.Experiment(id)
+}
+
+// codeShort is the code version in a few characters: the short commit,
+// "*" when the work tree was dirty, "-" outside git.
+func codeShort(cv map[string]any) string {
+	if git, _ := cv["git"].(bool); !git {
+		return "-"
+	}
+	commit, _ := cv["commit"].(string)
+	if len(commit) > 7 {
+		commit = commit[:7]
+	}
+	if commit == "" {
+		commit = "(no commit)"
+	}
+	if dirty, _ := cv["dirty"].(bool); dirty {
+		commit += "*"
+	}
+	return commit
+}
+
+func newLsCommand(stdout io.Writer) *cobra.Command {
+	var storageURL string
+	cmd := &cobra.Command{
+		Use:   "ls [STORAGE]",
+		Short: "List the experiments of a storage, newest first",
+		Long: `List the experiments of a storage, newest first: ID, start time, directory,
+number of components and how many finished, failed and are running, and the
+code version (short commit, "*" when the work tree was dirty, "-" outside
+git). Components marked running whose process is gone (stale) are not
+counted as running; a note below the table names them.
+
+Reads execution.json, schedule.json and the status of each component,
+never records. The storage is the argument, else --storage, else
+$MACHINABLE_STORAGE, else ./results.`,
+		Example: `  machinable ls
+  machinable ls ~/results
+  MACHINABLE_STORAGE=/data/results machinable ls`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 1 {
+				if storageURL != "" && storageURL != args[0] {
+					return &exitError{code: ExitError, err: fmt.Errorf("ls: storage given twice: %q and --storage %q", args[0], storageURL)}
+				}
+				storageURL = args[0]
+			}
+			st, err := inspectStorage(storageURL)
+			if err != nil {
+				return &exitError{code: ExitError, err: fmt.Errorf("ls: %w", err)}
+			}
+			return runLs(stdout, st, time.Now())
+		},
+	}
+	cmd.Flags().StringVar(&storageURL, "storage", "", storageFlagHelp)
+	return cmd
+}
+
+func runLs(stdout io.Writer, st *storage.Storage, now time.Time) error {
+	exps, err := st.Experiments()
+	if err != nil {
+		return &exitError{code: ExitError, err: fmt.Errorf("ls: %w", err)}
+	}
+	if len(exps) == 0 {
+		fmt.Fprintf(stdout, "No experiments in storage %s\n", st.URL)
+		return nil
+	}
+	// Each experiment's statuses are read in parallel already; a few
+	// experiments at once keeps a storage of many small ones fast too.
+	counts := make([]map[string]int, len(exps))
+	total := make([]int, len(exps))
+	errs := make([]error, len(exps))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 4)
+	for i, e := range exps {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			counts[i], errs[i] = e.Counts(now)
+			for _, n := range counts[i] {
+				total[i] += n
+			}
+		}()
+	}
+	wg.Wait()
+
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tSTARTED\tDIRECTORY\tCOMPONENTS\tFINISHED\tFAILED\tRUNNING\tCODE\t")
+	var notes []string
+	for i, e := range exps {
+		dir := e.Directory
+		if dir == "" {
+			dir = "-"
+		}
+		started := e.StartedAt.Local().Format("2006-01-02 15:04")
+		if errs[i] != nil {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t?\t?\t?\t?\t%s\t\n", e.ID, started, dir, codeShort(e.CodeVersion))
+			notes = append(notes, fmt.Sprintf("%s: %v", e.ID, errs[i]))
+			continue
+		}
+		c := counts[i]
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d\t%s\t\n", e.ID, started, dir, total[i],
+			c["finished"], c["failed"], c["running"], codeShort(e.CodeVersion))
+		if c["stale"] > 0 {
+			notes = append(notes, fmt.Sprintf("%s: %d stale component(s): marked running, but their process is gone (machinable resume %s runs them again)", e.ID, c["stale"], e.ID))
+		}
+	}
+	tw.Flush()
+	if len(notes) > 0 {
+		fmt.Fprintln(stdout)
+		fmt.Fprintln(stdout, strings.Join(notes, "\n"))
+	}
+	return nil
+}
