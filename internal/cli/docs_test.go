@@ -1,0 +1,41 @@
+package cli
+
+import (
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// TestReadingResultsExample runs the example of docs/reading-results.md
+// (examples/quickstart/analyze.star, included verbatim in the page) and
+// checks what it prints.
+func TestReadingResultsExample(t *testing.T) {
+	src, err := os.ReadFile("../../examples/quickstart/analyze.star")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := os.ReadFile("../../docs/reading-results.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(doc), string(src)) {
+		t.Error("docs/reading-results.md does not include examples/quickstart/analyze.star verbatim")
+	}
+	dir := quickstart(t)
+	stdout, stderr, code := runMain(t, dir, "run", "analyze.star")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	for _, want := range []string{
+		`(?m)^id\s+config\.learning_rate\s+flags\.REPEAT_NUMBER\s+status$`,
+		`(?m)^\w{12}\s+0\.5\s+2\s+finished$`,
+		`(?m)^lr 0\.1 mean final loss 0\.\d+ best \w{12}$`,
+		`(?m)^lr 0\.5 mean final loss 0\.\d+ best \w{12}$`,
+		`(?m)^\w{12} saved 5 rows; lowest loss 0\.\d+$`,
+	} {
+		if !regexp.MustCompile(want).MatchString(stdout) {
+			t.Errorf("output does not match %s:\n%s", want, stdout)
+		}
+	}
+}
