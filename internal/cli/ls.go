@@ -144,7 +144,7 @@ func runLs(stdout io.Writer, st *storage.Storage, now time.Time) error {
 	wg.Wait()
 
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tSTARTED\tDIRECTORY\tCOMPONENTS\tFINISHED\tFAILED\tRUNNING\tCODE\t")
+	fmt.Fprintln(tw, "ID\tSTARTED\tDIRECTORY\tCOMPONENTS\tFINISHED\tFAILED\tRUNNING\tCODE")
 	var notes []string
 	for i, e := range exps {
 		dir := e.Directory
@@ -153,12 +153,12 @@ func runLs(stdout io.Writer, st *storage.Storage, now time.Time) error {
 		}
 		started := e.StartedAt.Local().Format("2006-01-02 15:04")
 		if errs[i] != nil {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t?\t?\t?\t?\t%s\t\n", e.ID, started, dir, codeShort(e.CodeVersion))
+			fmt.Fprintf(tw, "%s\t%s\t%s\t?\t?\t?\t?\t%s\n", e.ID, started, dir, codeShort(e.CodeVersion))
 			notes = append(notes, fmt.Sprintf("%s: %v", e.ID, errs[i]))
 			continue
 		}
 		c := counts[i]
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d\t%s\t\n", e.ID, started, dir, total[i],
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d\t%s\n", e.ID, started, dir, total[i],
 			c["finished"], c["failed"], c["running"], codeShort(e.CodeVersion))
 		if c["stale"] > 0 {
 			notes = append(notes, fmt.Sprintf("%s: %d stale component(s): marked running, but their process is gone (machinable resume %s runs them again)", e.ID, c["stale"], e.ID))

@@ -180,8 +180,8 @@ func newRecordsCommand(stdout io.Writer) *cobra.Command {
 another scope (--scope). With only the experiment ID, the rows of every
 component in schedule order, with a leading "component" column.
 
-Columns are the union of the rows' keys in the order first seen, with _time
-and _iteration last. Formats: an aligned table (default); csv (a header,
+Columns are the union of the rows' keys in the order first seen (each row's
+keys as stored: sorted), with _time and _iteration last. Formats: an aligned table (default); csv (a header,
 then one line per row; a missing value is an empty cell); json (one JSON
 array of objects, keys in column order, whole floats kept as floats). Rows
 are streamed from the files, never all held in memory; a row being written

@@ -17,10 +17,10 @@ func TestRestoreRoundTrip(t *testing.T) {
 	}
 	to := filepath.Join(t.TempDir(), "code")
 	stdout, stderr, code := runMain(t, dir, "restore", "8gWVkz", "--to", to)
-	if code != 0 || !strings.Contains(stdout, "restored 4 file(s) of experiment 8gWVkz") {
+	if code != 0 || !strings.Contains(stdout, "restored 5 file(s) of experiment 8gWVkz") {
 		t.Fatalf("exit %d: %s %s", code, stdout, stderr)
 	}
-	for _, name := range []string{"machinable.yaml", "optimization.star", "experiment.star", ".gitignore"} {
+	for _, name := range []string{"machinable.yaml", "optimization.star", "experiment.star", "analyze.star", ".gitignore"} {
 		want, _ := os.ReadFile(filepath.Join(dir, name))
 		got, err := os.ReadFile(filepath.Join(to, name))
 		if err != nil || string(got) != string(want) {

@@ -62,7 +62,8 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	root.SetErr(stderr)
 	root.SetArgs(args)
 	root.AddCommand(newRunCommand(stdout), newResumeCommand(stdout), newStatusCommand(stdout),
-		newWorkerCommand(stdout), newRestoreCommand(stdout), newVersionCommand(stdout))
+		newWorkerCommand(stdout), newRestoreCommand(stdout), newVersionCommand(stdout),
+		newLsCommand(stdout), newShowCommand(stdout), newRecordsCommand(stdout), newConfigCommand(stdout), newLogCommand(stdout))
 	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return ExitOK

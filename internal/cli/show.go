@@ -79,9 +79,9 @@ func runShow(stdout io.Writer, e *storage.ExperimentView, now time.Time) error {
 	keys := keyConfig(comps)
 	fmt.Fprintln(stdout)
 	tw = tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	header := "COMPONENT\tNAME\tSTATE\t"
+	header := "COMPONENT\tNAME\tSTATE"
 	if len(keys) > 0 {
-		header += "CONFIG\t"
+		header += "\tCONFIG"
 	}
 	fmt.Fprintln(tw, header)
 	var line []byte
@@ -91,8 +91,8 @@ func runShow(stdout io.Writer, e *storage.ExperimentView, now time.Time) error {
 		line = append(line, c.Name...)
 		line = append(line, '\t')
 		line = append(line, states[i]...)
-		line = append(line, '\t')
 		for _, k := range keys {
+			line = append(line, '\t')
 			line = append(line, k...)
 			line = append(line, '=')
 			if v, ok := c.Config[k]; ok {
@@ -100,7 +100,6 @@ func runShow(stdout io.Writer, e *storage.ExperimentView, now time.Time) error {
 			} else {
 				line = append(line, '-')
 			}
-			line = append(line, '\t')
 		}
 		line = append(line, '\n')
 		tw.Write(line)

@@ -1,0 +1,378 @@
+package storage_test
+
+import (
+	"context"
+	"encoding/json"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/machinable-go/machinable/dsl"
+	"github.com/machinable-go/machinable/executor"
+	"github.com/machinable-go/machinable/runtime"
+	"github.com/machinable-go/machinable/storage"
+)
+
+// runQuickstart executes the quickstart's optimization component three
+// times into a storage on disk and returns the result.
+func runQuickstart(t *testing.T, url string, seed int64, directory string) *runtime.Result {
+	t.Helper()
+	project, err := filepath.Abs("../examples/quickstart")
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan := runtime.NewExperiment().Component(runtime.ComponentSpec{Name: "optimization"}).Repeat(3, "")
+	if directory != "" {
+		if err := plan.SetDirectory(directory); err != nil {
+			t.Fatal(err)
+		}
+	}
+	reg := runtime.NewRegistry()
+	dsl.Register(reg)
+	res, err := executor.New(reg, nil).Execute(context.Background(), runtime.ExecuteRequest{
+		Plan: plan, Storage: url, Project: project, Seed: seed, CodeBackup: false,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.OK() {
+		t.Fatalf("execution failed: %+v", res.Failed())
+	}
+	return res
+}
+
+// queryStorage is a storage on disk with two experiments: seed 1 at the
+// root, then seed 2 under sweeps/a.
+func queryStorage(t *testing.T) (string, *runtime.Result, *runtime.Result) {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "results")
+	first := runQuickstart(t, dir, 1, "")
+	time.Sleep(5 * time.Millisecond) // distinct started_at
+	second := runQuickstart(t, dir, 2, "sweeps/a")
+	return dir, first, second
+}
+
+func TestQueryExperimentsAndComponents(t *testing.T) {
+	dir, first, second := queryStorage(t)
+	st, err := storage.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	exps, err := st.Experiments()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(exps) != 2 || exps[0].ID != second.Execution.ExperimentID || exps[1].ID != first.Execution.ExperimentID {
+		t.Fatalf("experiments should be newest first: %v", exps)
+	}
+	if exps[0].Directory != "sweeps/a" || exps[1].Directory != "" {
+		t.Errorf("directories: %q %q", exps[0].Directory, exps[1].Directory)
+	}
+	if exps[0].Seed != second.Execution.Seed || exps[0].Engine != "native" || exps[0].StartedAt.IsZero() || !strings.HasSuffix(exps[0].Path(), filepath.Join("sweeps", "a", exps[0].ID)) {
+		t.Errorf("experiment view: %+v path %s", exps[0], exps[0].Path())
+	}
+
+	e, err := st.Experiment(first.Execution.ExperimentID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	comps, err := e.Components()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(comps) != 3 {
+		t.Fatalf("%d components", len(comps))
+	}
+	for i, c := range comps {
+		if c.ID != first.Execution.Schedule[i].ID || c.Name != "optimization" {
+			t.Errorf("component %d: %s %s, want schedule order", i, c.ID, c.Name)
+		}
+		if c.Config["iterations"] != int64(5) || c.Config["learning_rate"] != 0.1 || c.Flags["REPEAT_NUMBER"] != int64(i) {
+			t.Errorf("config/flags of %s: %v %v", c.ID, c.Config, c.Flags)
+		}
+	}
+	if _, err := e.Component("nope"); err == nil || !strings.Contains(err.Error(), `no component "nope"`) {
+		t.Errorf("unknown component: %v", err)
+	}
+	if _, err := st.Experiment("AAAAAA"); err == nil || !strings.Contains(err.Error(), "AAAAAA not found") {
+		t.Errorf("unknown experiment: %v", err)
+	}
+
+	sts, err := e.Statuses()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, s := range sts {
+		if s.Status != storage.StatusFinished || s.StartedAt == nil || s.FinishedAt == nil {
+			t.Errorf("status %d: %+v", i, s)
+		}
+	}
+	counts, err := e.Counts(time.Now())
+	if err != nil || !reflect.DeepEqual(counts, map[string]int{"finished": 3}) {
+		t.Errorf("counts %v %v", counts, err)
+	}
+
+	c := comps[0]
+	if got := c.Scopes(); !reflect.DeepEqual(got, []string{"default"}) {
+		t.Errorf("scopes %v", got)
+	}
+	rows, err := c.AllRecords("default")
+	if err != nil || len(rows) != 5 {
+		t.Fatalf("%d rows, %v", len(rows), err)
+	}
+	for i, r := range rows {
+		if r["_iteration"] != int64(i) || r["loss"] == nil || r["_time"] == nil {
+			t.Errorf("row %d: %v", i, r)
+		}
+	}
+	var streamed []map[string]any
+	if err := c.Records("default", func(r map[string]any) bool { streamed = append(streamed, r); return len(streamed) < 2 }); err != nil {
+		t.Fatal(err)
+	}
+	if len(streamed) != 2 || !reflect.DeepEqual(streamed, rows[:2]) {
+		t.Errorf("early stop: %d rows", len(streamed))
+	}
+	if rows, err := c.AllRecords("validation"); err != nil || len(rows) != 0 {
+		t.Errorf("missing scope: %v %v", rows, err)
+	}
+	if err := c.Records("../x", func(map[string]any) bool { return true }); err == nil {
+		t.Error("scope escaping the records directory accepted")
+	}
+
+	v, err := c.Read("final.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	final, _ := v.(map[string]any)
+	if final["loss"] != rows[4]["loss"] || final["seed"] != c.Flags["SEED"] {
+		t.Errorf("final.json: %v", v)
+	}
+	if _, err := c.Read("nothing.json"); err == nil || !strings.Contains(err.Error(), "nothing stored") {
+		t.Errorf("missing store value: %v", err)
+	}
+	if _, err := c.Read("../../execution.json"); err == nil {
+		t.Error("store name escaping the component accepted")
+	}
+	logText, err := c.File("log.txt")
+	if err != nil || !strings.Contains(logText, "INFO training on cifar10 with lr 0.1") || !strings.Contains(logText, "training finished") {
+		t.Errorf("log.txt: %q %v", logText, err)
+	}
+	out, err := c.File("output.log")
+	if err != nil || !strings.HasPrefix(out, "final loss ") {
+		t.Errorf("output.log: %q %v", out, err)
+	}
+	if none, err := c.File("never.txt"); none != "" || err != nil {
+		t.Errorf("missing file: %q %v", none, err)
+	}
+}
+
+// A row being written right now (no newline yet) is skipped, not an
+// error; a broken finished row is an error naming the line.
+func TestQueryRecordsPartialLine(t *testing.T) {
+	dir := t.TempDir()
+	st, _ := storage.Open(dir)
+	exp, err := st.CreateExperiment("", "Partl1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	exp.WriteJSON("execution.json", map[string]any{"experiment_id": "Partl1", "started_at": time.Now()})
+	exp.WriteJSON("schedule.json", map[string]any{"components": []map[string]any{{"id": "c00000000001", "name": "x"}}})
+	c, _ := exp.CreateComponent("c00000000001")
+	w, _ := c.Records("default")
+	for i := 0; i < 3; i++ {
+		if err := w.Append(map[string]any{"i": i}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c.Close()
+	p := filepath.Join(exp.Path, "c00000000001", "records", "default.jsonl")
+	f, _ := os.OpenFile(p, os.O_WRONLY|os.O_APPEND, 0)
+	f.WriteString(`{"i": 3, "half`)
+	f.Close()
+
+	v, _ := exp.View()
+	cv, err := v.Component("c00000000001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := cv.AllRecords("default")
+	if err != nil || len(rows) != 3 || rows[2]["i"] != int64(2) {
+		t.Errorf("partial last line: %v %v", rows, err)
+	}
+
+	f, _ = os.OpenFile(p, os.O_WRONLY|os.O_APPEND, 0)
+	f.WriteString("\n")
+	f.Close()
+	if _, err := cv.AllRecords("default"); err == nil || !strings.Contains(err.Error(), `records "default" line 4`) {
+		t.Errorf("broken row: %v", err)
+	}
+}
+
+// fileState is what a read must not change.
+type fileState struct {
+	data  string
+	mtime time.Time
+	mode  fs.FileMode
+}
+
+func snapshotTree(t *testing.T, root string) map[string]fileState {
+	t.Helper()
+	out := map[string]fileState{}
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		fi, err := d.Info()
+		if err != nil {
+			return err
+		}
+		s := fileState{mtime: fi.ModTime(), mode: fi.Mode()}
+		if !d.IsDir() {
+			b, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			s.data = string(b)
+		}
+		out[p] = s
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestQueryNeverWrites reads everything through the query API and checks
+// that no file or directory changed, appeared or vanished (directory
+// mtimes catch temporary files created and removed again).
+func TestQueryNeverWrites(t *testing.T) {
+	dir, first, _ := queryStorage(t)
+	// a value in store.json too, and a second scope
+	{
+		st, _ := storage.Open(dir)
+		exp, err := st.OpenExperiment("", first.Execution.ExperimentID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := exp.OpenComponent(first.Execution.Schedule[1].ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := c.StoreWrite("best", 0.5, false); err != nil {
+			t.Fatal(err)
+		}
+		w, _ := c.Records("validation")
+		w.Append(map[string]any{"acc": 0.9})
+		c.Close()
+	}
+	time.Sleep(10 * time.Millisecond) // a write now would show in mtimes
+	before := snapshotTree(t, dir)
+
+	st, err := storage.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	exps, err := st.Experiments()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows, values, logs int
+	for _, ev := range exps {
+		e, err := st.Experiment(ev.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.Statuses(); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.Counts(time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		comps, err := e.Components()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range comps {
+			if _, err := e.Component(c.ID); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := c.Status(); err != nil {
+				t.Fatal(err)
+			}
+			for _, scope := range append(c.Scopes(), "nonexistent") {
+				all, err := c.AllRecords(scope)
+				if err != nil {
+					t.Fatal(err)
+				}
+				rows += len(all)
+				c.Records(scope, func(map[string]any) bool { return false })
+			}
+			compDir := filepath.Join(e.Path(), c.ID)
+			var names []string
+			filepath.WalkDir(filepath.Join(compDir, "store"), func(p string, d fs.DirEntry, err error) error {
+				if err == nil && !d.IsDir() {
+					rel, _ := filepath.Rel(filepath.Join(compDir, "store"), p)
+					names = append(names, filepath.ToSlash(rel))
+				}
+				return nil
+			})
+			var keys map[string]any
+			if b, err := os.ReadFile(filepath.Join(compDir, "store.json")); err == nil {
+				if err := json.Unmarshal(b, &keys); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for k := range keys {
+				names = append(names, k)
+			}
+			names = append(names, "missing", "missing.json")
+			sort.Strings(names)
+			for _, n := range names {
+				if _, err := c.Read(n); err == nil {
+					values++
+				}
+			}
+			for _, f := range []string{"log.txt", "output.log", "component.json", "host.json", "missing.txt"} {
+				if s, err := c.File(f); err != nil {
+					t.Fatal(err)
+				} else if s != "" {
+					logs++
+				}
+			}
+		}
+	}
+	if _, err := st.Experiment("AAAAAA"); err == nil {
+		t.Error("unknown experiment found")
+	}
+	// 2 experiments x 3 components x 5 rows, plus the validation row; a
+	// final.json each plus "best"; 4 non-empty files each.
+	if rows != 31 || values != 7 || logs != 24 {
+		t.Errorf("read %d rows, %d values, %d files; want 31, 7, 24", rows, values, logs)
+	}
+
+	after := snapshotTree(t, dir)
+	for p, b := range before {
+		a, ok := after[p]
+		switch {
+		case !ok:
+			t.Errorf("%s vanished", p)
+		case a.data != b.data:
+			t.Errorf("%s changed", p)
+		case !a.mtime.Equal(b.mtime):
+			t.Errorf("%s: mtime changed from %v to %v", p, b.mtime, a.mtime)
+		case a.mode != b.mode:
+			t.Errorf("%s: mode changed", p)
+		}
+	}
+	for p := range after {
+		if _, ok := before[p]; !ok {
+			t.Errorf("%s appeared", p)
+		}
+	}
+}
