@@ -193,3 +193,38 @@ func BenchmarkRecordsOneComponent(b *testing.B) {
 	dir := inspectBenchStorage(b)
 	benchMain(b, "records", benchExperiment+"/"+benchComponentID(4321), "--storage", dir)
 }
+
+// BenchmarkLsManyExperiments lists a storage of 10,000 experiments with
+// one component each (target: well under a second). The storage is made
+// once per run in a temporary directory.
+func BenchmarkLsManyExperiments(b *testing.B) {
+	root := b.TempDir()
+	if d := os.Getenv("MACHINABLE_BENCH_DIR"); d != "" {
+		var err error
+		if root, err = os.MkdirTemp(d, "ls-many"); err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { os.RemoveAll(root) })
+	}
+	st, err := storage.Open(root)
+	if err != nil {
+		b.Fatal(err)
+	}
+	started := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	for i := 0; i < 10000; i++ {
+		id := fmt.Sprintf("E%05d", i)
+		exp, err := st.CreateExperiment(fmt.Sprintf("sweep%d", i%10), id)
+		if err != nil {
+			b.Fatal(err)
+		}
+		cid := benchComponentID(i)
+		exp.WriteJSON("execution.json", runtime.Execution{ExperimentID: id, Seed: int64(i), Engine: "native", StartedAt: started.Add(time.Duration(i) * time.Second)})
+		exp.WriteJSON("schedule.json", runtime.ScheduleFile{Components: []runtime.ScheduledComponent{{ID: cid, Name: "trivial"}}})
+		c, err := exp.CreateComponent(cid)
+		if err != nil {
+			b.Fatal(err)
+		}
+		c.WriteStatus(storage.Status{Status: storage.StatusFinished, StartedAt: &started, FinishedAt: &started})
+	}
+	benchMain(b, "ls", root)
+}
