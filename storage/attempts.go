@@ -41,11 +41,36 @@ func (e *Experiment) ArchiveAttempt(id string) (int, error) {
 		return 0, fmt.Errorf("archive attempt of %s: %w", id, err)
 	}
 	for _, name := range move {
-		if err := fs.Rename(filepath.Join(dir, name), filepath.Join(target, name)); err != nil {
+		if err := moveTree(fs, filepath.Join(dir, name), filepath.Join(target, name)); err != nil {
 			return 0, fmt.Errorf("archive attempt of %s: %w", id, err)
 		}
 	}
 	return n, nil
+}
+
+// moveTree renames a file or directory; on object stores, where a rename
+// moves one object, it moves every object below the path.
+func moveTree(fs afero.Fs, from, to string) error {
+	if !isObjectStore(fs) {
+		return fs.Rename(from, to)
+	}
+	fi, err := fs.Stat(from)
+	if err != nil {
+		return err
+	}
+	if !fi.IsDir() {
+		return fs.Rename(from, to)
+	}
+	entries, err := afero.ReadDir(fs, from)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if err := moveTree(fs, filepath.Join(from, e.Name()), filepath.Join(to, e.Name())); err != nil {
+			return err
+		}
+	}
+	return fs.RemoveAll(from)
 }
 
 // ComponentStatus reads a component's status.json; a component that never

@@ -3,9 +3,9 @@ package storage
 import (
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"sync"
+	"time"
 
 	"github.com/spf13/afero"
 )
@@ -13,13 +13,20 @@ import (
 // Component is the directory of one component: its JSON files, status,
 // logs, records and stored values.
 type Component struct {
-	fs   afero.Fs
-	ID   string
-	Path string
+	fs    afero.Fs
+	ID    string
+	Path  string
+	flush time.Duration // object stores: how often appended files are written
 
 	mu      sync.Mutex
 	records map[string]*RecordWriter
 	files   []io.Closer
+}
+
+// ReadFile returns the content of an appended or plain file of the
+// component; a file never written is empty.
+func (c *Component) readAppended(name string) ([]byte, error) {
+	return readAppended(c.fs, filepath.Join(c.Path, name))
 }
 
 // OpenComponent opens the directory of an existing component.
@@ -28,7 +35,7 @@ func (e *Experiment) OpenComponent(id string) (*Component, error) {
 	if fi, err := e.storage.Fs.Stat(p); err != nil || !fi.IsDir() {
 		return nil, fmt.Errorf("component %s not found in experiment %s", id, e.ID)
 	}
-	return &Component{fs: e.storage.Fs, ID: id, Path: p, records: map[string]*RecordWriter{}}, nil
+	return &Component{fs: e.storage.Fs, ID: id, Path: p, flush: e.storage.Flush, records: map[string]*RecordWriter{}}, nil
 }
 
 // WriteJSON writes a file of the component once.
@@ -54,7 +61,7 @@ type lazyAppender struct {
 	mu   sync.Mutex
 	c    *Component
 	path string
-	f    afero.File
+	f    io.WriteCloser
 	err  error
 }
 
@@ -62,7 +69,7 @@ func (l *lazyAppender) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.f == nil && l.err == nil {
-		l.f, l.err = l.c.fs.OpenFile(l.path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+		l.f, l.err = appender(l.c.fs, l.path, l.c.flush)
 		if l.err == nil {
 			l.c.mu.Lock()
 			l.c.files = append(l.c.files, l.f)
@@ -75,9 +82,10 @@ func (l *lazyAppender) Write(p []byte) (int, error) {
 	return l.f.Write(p)
 }
 
-// ReadFile returns the content of a file of the component.
+// ReadFile returns the content of a file of the component (appended
+// files included, whatever the storage); a file never written is empty.
 func (c *Component) ReadFile(name string) ([]byte, error) {
-	return afero.ReadFile(c.fs, filepath.Join(c.Path, name))
+	return c.readAppended(name)
 }
 
 // Records returns the writer of a record scope ("default" for self.record),
@@ -91,7 +99,7 @@ func (c *Component) Records(scope string) (*RecordWriter, error) {
 	if w, ok := c.records[scope]; ok {
 		return w, nil
 	}
-	w := &RecordWriter{fs: c.fs, dir: filepath.Join(c.Path, "records"), Scope: scope}
+	w := &RecordWriter{fs: c.fs, dir: filepath.Join(c.Path, "records"), Scope: scope, flush: c.flush}
 	c.records[scope] = w
 	return w, nil
 }

@@ -73,16 +73,21 @@ func (e *Experiment) CreateComponent(id string) (*Component, error) {
 	if err := e.storage.Fs.MkdirAll(p, 0o755); err != nil {
 		return nil, fmt.Errorf("storage %s: %w", e.storage.URL, err)
 	}
-	return &Component{fs: e.storage.Fs, ID: id, Path: p, records: map[string]*RecordWriter{}}, nil
+	return &Component{fs: e.storage.Fs, ID: id, Path: p, flush: e.storage.Flush, records: map[string]*RecordWriter{}}, nil
 }
 
 // CreateFile creates a new file of the experiment for streaming (code.zip);
 // an existing one is an error.
 func (e *Experiment) CreateFile(name string) (io.WriteCloser, error) {
 	p := filepath.Join(e.Path, name)
+	if isObjectStore(e.storage.Fs) { // no exclusive create: look first
+		if _, err := e.storage.Fs.Stat(p); err == nil {
+			return nil, fmt.Errorf("write %s: %w", e.storage.Describe(p), os.ErrExist)
+		}
+	}
 	f, err := e.storage.Fs.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
-		return nil, fmt.Errorf("write %s: %w", p, err)
+		return nil, fmt.Errorf("write %s: %w", e.storage.Describe(p), e.storage.redact(err))
 	}
 	return f, nil
 }

@@ -52,6 +52,9 @@ func DefaultURL() (string, error) {
 // its parent directory plus the ID as last element, e.g.
 // /abs/results/sweeps/8gWVkz. This is how workers are told where to look.
 func OpenExperimentURL(url string) (*Experiment, error) {
+	if strings.HasPrefix(url, "s3://") {
+		return openS3ExperimentURL(url)
+	}
 	trimmed := strings.TrimRight(url, "/")
 	i := strings.LastIndex(trimmed, "/")
 	if i < 0 {
@@ -74,6 +77,13 @@ func OpenExperimentURL(url string) (*Experiment, error) {
 // URL is where other processes find the experiment (see
 // OpenExperimentURL); for mem:// storages it only works in this process.
 func (e *Experiment) URL() string {
+	if e.storage.Object {
+		u := e.storage.base + "/" + strings.TrimPrefix(e.Path, "/")
+		if e.storage.query != "" {
+			u += "?" + e.storage.query
+		}
+		return u
+	}
 	if e.storage.Memory {
 		return e.storage.Describe(e.Path)
 	}

@@ -33,9 +33,10 @@ func writeJSON(fs afero.Fs, p string, v any, replace bool) error {
 	if !replace {
 		return createFile(fs, p, data)
 	}
-	if _, mem := fs.(*afero.MemMapFs); mem {
-		// In memory a write is already all-or-nothing for readers in this
-		// process, and MemMapFs's Rename scans every file it holds.
+	if isMemory(fs) || isObjectStore(fs) {
+		// A put of an object is atomic; in memory a write is all-or-nothing
+		// for readers in this process (and MemMapFs's Rename scans every
+		// file it holds).
 		return afero.WriteFile(fs, p, data, 0o644)
 	}
 	tmp := p + ".tmp"
@@ -63,6 +64,11 @@ func readJSON(fs afero.Fs, p string, v any) error {
 // createFile writes a new file; an existing one is an error, never
 // replaced.
 func createFile(fs afero.Fs, p string, data []byte) error {
+	if isObjectStore(fs) { // no exclusive create on object stores: look first
+		if _, err := fs.Stat(p); err == nil {
+			return fmt.Errorf("write %s: %w", p, os.ErrExist)
+		}
+	}
 	f, err := fs.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
 		return fmt.Errorf("write %s: %w", p, err)

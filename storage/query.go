@@ -210,12 +210,9 @@ func (c *ComponentView) Status() (Status, error) {
 
 // Scopes lists the record scopes the component saved rows in.
 func (c *ComponentView) Scopes() []string {
-	entries, _ := afero.ReadDir(c.fs(), filepath.Join(c.dir(), "records"))
 	var out []string
-	for _, e := range entries {
-		if name := e.Name(); strings.HasSuffix(name, ".jsonl") {
-			out = append(out, strings.TrimSuffix(name, ".jsonl"))
-		}
+	for _, name := range appendedNames(c.fs(), filepath.Join(c.dir(), "records"), ".jsonl") {
+		out = append(out, strings.TrimSuffix(name, ".jsonl"))
 	}
 	return out
 }
@@ -226,7 +223,7 @@ func (c *ComponentView) Records(scope string, fn func(row map[string]any) bool) 
 	if err := checkScope(scope); err != nil {
 		return err
 	}
-	f, err := c.fs().Open(filepath.Join(c.dir(), "records", scope+".jsonl"))
+	f, err := openAppended(c.fs(), filepath.Join(c.dir(), "records", scope+".jsonl"))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	} else if err != nil {
@@ -277,10 +274,7 @@ func (c *ComponentView) Read(name string) (any, error) {
 // File returns the content of a file of the component ("log.txt",
 // "output.log"); a file never written is empty.
 func (c *ComponentView) File(name string) (string, error) {
-	b, err := afero.ReadFile(c.fs(), filepath.Join(c.dir(), name))
-	if errors.Is(err, fs.ErrNotExist) {
-		return "", nil
-	}
+	b, err := readAppended(c.fs(), filepath.Join(c.dir(), name))
 	return string(b), err
 }
 

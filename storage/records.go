@@ -4,10 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"os"
+	"io"
 	"path/filepath"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/machinable-go/machinable/internal/jsonvalue"
 	"github.com/spf13/afero"
@@ -22,7 +23,8 @@ type RecordWriter struct {
 	mu     sync.Mutex
 	fs     afero.Fs
 	dir    string
-	f      afero.File // opened on the first row
+	flush  time.Duration
+	f      io.WriteCloser // opened on the first row
 	closed bool
 	buf    bytes.Buffer
 	rows   int
@@ -39,7 +41,7 @@ func (w *RecordWriter) Append(row map[string]any) error {
 		if err := w.fs.MkdirAll(w.dir, 0o755); err != nil {
 			return fmt.Errorf("records %q: %w", w.Scope, err)
 		}
-		f, err := w.fs.OpenFile(filepath.Join(w.dir, w.Scope+".jsonl"), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+		f, err := appender(w.fs, filepath.Join(w.dir, w.Scope+".jsonl"), w.flush)
 		if err != nil {
 			return fmt.Errorf("records %q: %w", w.Scope, err)
 		}
@@ -83,9 +85,9 @@ func (c *Component) ReadRecords(scope string) ([]map[string]any, error) {
 	if err := checkScope(scope); err != nil {
 		return nil, err
 	}
-	data, err := afero.ReadFile(c.fs, filepath.Join(c.Path, "records", scope+".jsonl"))
+	data, err := readAppended(c.fs, filepath.Join(c.Path, "records", scope+".jsonl"))
 	if err != nil {
-		return nil, nil // no rows saved in that scope
+		return nil, err
 	}
 	var rows []map[string]any
 	for i, line := range bytes.Split(data, []byte("\n")) {

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/spf13/afero"
 )
@@ -18,6 +19,14 @@ type Storage struct {
 	// Memory is true for mem:// storages, which are not backed up and do
 	// not survive the process.
 	Memory bool
+	// Object is true for object stores (s3://): no appends, no atomic
+	// rename, no exclusive create. Appended files are written as numbered
+	// parts every Flush.
+	Object bool
+	Flush  time.Duration
+
+	bucket, base, query string   // s3: s3://bucket, and the URL's query
+	secrets             []string // credentials to keep out of messages
 }
 
 var (
@@ -43,11 +52,13 @@ func Open(url string) (*Storage, error) {
 			url = "mem://"
 		}
 		return &Storage{URL: url, Fs: fs, Root: "/", Memory: true}, nil
+	case strings.HasPrefix(url, "s3://"):
+		return openS3(url)
 	case strings.HasPrefix(url, "file://"), strings.HasPrefix(url, "osfs://"):
 		return openLocal(url, url[strings.Index(url, "://")+3:])
 	case strings.Contains(url, "://"):
 		scheme := url[:strings.Index(url, "://")]
-		return nil, fmt.Errorf("storage %q: unsupported scheme %q (expected mem://, file://, osfs:// or a local path)", url, scheme)
+		return nil, fmt.Errorf("storage %q: unsupported scheme %q (expected mem://, s3://, file://, osfs:// or a local path)", url, scheme)
 	}
 	return openLocal(url, url)
 }
@@ -80,6 +91,9 @@ func (s *Storage) Path(elem ...string) string {
 
 // Describe names a path inside the storage for messages.
 func (s *Storage) Describe(p string) string {
+	if s.Object {
+		return s.base + "/" + strings.TrimPrefix(p, "/")
+	}
 	if s.Memory {
 		return strings.TrimSuffix(s.URL, "/") + "/" + strings.TrimPrefix(p, "/")
 	}

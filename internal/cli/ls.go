@@ -34,7 +34,7 @@ func inspectStorage(url string) (*storage.Storage, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !st.Memory {
+	if !st.Memory && !st.Object { // a bucket prefix exists once something is in it
 		fi, err := os.Stat(st.Root)
 		if err != nil {
 			return nil, fmt.Errorf("storage %s: no such directory (%s)", url, st.Root)
