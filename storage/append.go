@@ -33,12 +33,12 @@ func isMemory(f afero.Fs) bool { _, ok := f.(*afero.MemMapFs); return ok }
 
 // appender returns the writer for an appended file: O_APPEND where the
 // file system has it, a flushing parts writer on object stores.
-func appender(f afero.Fs, p string, flush time.Duration) (io.WriteCloser, error) {
+func appender(f afero.Fs, p string, flush time.Duration, describe func(string) string) (io.WriteCloser, error) {
 	if isObjectStore(f) {
 		if flush <= 0 {
 			flush = defaultFlush
 		}
-		w := &partsWriter{fs: f, dir: p + partsSuffix, every: flush}
+		w := &partsWriter{fs: f, dir: p + partsSuffix, every: flush, describe: describe}
 		if err := w.findNext(); err != nil {
 			return nil, err
 		}
@@ -51,9 +51,10 @@ func appender(f afero.Fs, p string, flush time.Duration) (io.WriteCloser, error)
 // `every` (and on Close). A failed flush keeps the data for the next one
 // and reports the error, naming the object.
 type partsWriter struct {
-	fs    afero.Fs
-	dir   string
-	every time.Duration
+	fs       afero.Fs
+	dir      string
+	every    time.Duration
+	describe func(string) string // names an object in messages: s3://bucket/key
 
 	mu      sync.Mutex
 	buf     bytes.Buffer
@@ -115,6 +116,9 @@ func (w *partsWriter) flushLocked() error {
 	}
 	name := filepath.Join(w.dir, fmt.Sprintf("%08d", w.next))
 	if err := afero.WriteFile(w.fs, name, w.buf.Bytes(), 0o644); err != nil {
+		if w.describe != nil {
+			name = w.describe(name)
+		}
 		return fmt.Errorf("write %s: %w", name, err)
 	}
 	w.next++

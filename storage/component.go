@@ -17,6 +17,8 @@ type Component struct {
 	ID    string
 	Path  string
 	flush time.Duration // object stores: how often appended files are written
+	// describe names a path for messages (s3://bucket/key on S3).
+	describe func(string) string
 
 	mu      sync.Mutex
 	records map[string]*RecordWriter
@@ -35,7 +37,7 @@ func (e *Experiment) OpenComponent(id string) (*Component, error) {
 	if fi, err := e.storage.Fs.Stat(p); err != nil || !fi.IsDir() {
 		return nil, fmt.Errorf("component %s not found in experiment %s", id, e.ID)
 	}
-	return &Component{fs: e.storage.Fs, ID: id, Path: p, flush: e.storage.Flush, records: map[string]*RecordWriter{}}, nil
+	return e.component(id, p), nil
 }
 
 // WriteJSON writes a file of the component once.
@@ -69,7 +71,7 @@ func (l *lazyAppender) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.f == nil && l.err == nil {
-		l.f, l.err = appender(l.c.fs, l.path, l.c.flush)
+		l.f, l.err = appender(l.c.fs, l.path, l.c.flush, l.c.describe)
 		if l.err == nil {
 			l.c.mu.Lock()
 			l.c.files = append(l.c.files, l.f)
@@ -99,7 +101,7 @@ func (c *Component) Records(scope string) (*RecordWriter, error) {
 	if w, ok := c.records[scope]; ok {
 		return w, nil
 	}
-	w := &RecordWriter{fs: c.fs, dir: filepath.Join(c.Path, "records"), Scope: scope, flush: c.flush}
+	w := &RecordWriter{fs: c.fs, dir: filepath.Join(c.Path, "records"), Scope: scope, flush: c.flush, describe: c.describe}
 	c.records[scope] = w
 	return w, nil
 }

@@ -73,7 +73,7 @@ func (e *Experiment) CreateComponent(id string) (*Component, error) {
 	if err := e.storage.Fs.MkdirAll(p, 0o755); err != nil {
 		return nil, fmt.Errorf("storage %s: %w", e.storage.URL, err)
 	}
-	return &Component{fs: e.storage.Fs, ID: id, Path: p, flush: e.storage.Flush, records: map[string]*RecordWriter{}}, nil
+	return e.component(id, p), nil
 }
 
 // CreateFile creates a new file of the experiment for streaming (code.zip);
@@ -95,4 +95,9 @@ func (e *Experiment) CreateFile(name string) (io.WriteCloser, error) {
 // ReadFile returns the content of a file of the experiment.
 func (e *Experiment) ReadFile(name string) ([]byte, error) {
 	return afero.ReadFile(e.storage.Fs, filepath.Join(e.Path, name))
+}
+
+func (e *Experiment) component(id, p string) *Component {
+	return &Component{fs: e.storage.Fs, ID: id, Path: p, flush: e.storage.Flush, describe: e.storage.Describe,
+		records: map[string]*RecordWriter{}}
 }

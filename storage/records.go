@@ -20,14 +20,15 @@ import (
 type RecordWriter struct {
 	Scope string
 
-	mu     sync.Mutex
-	fs     afero.Fs
-	dir    string
-	flush  time.Duration
-	f      io.WriteCloser // opened on the first row
-	closed bool
-	buf    bytes.Buffer
-	rows   int
+	mu       sync.Mutex
+	fs       afero.Fs
+	dir      string
+	flush    time.Duration
+	describe func(string) string
+	f        io.WriteCloser // opened on the first row
+	closed   bool
+	buf      bytes.Buffer
+	rows     int
 }
 
 // Append writes one row.
@@ -41,7 +42,7 @@ func (w *RecordWriter) Append(row map[string]any) error {
 		if err := w.fs.MkdirAll(w.dir, 0o755); err != nil {
 			return fmt.Errorf("records %q: %w", w.Scope, err)
 		}
-		f, err := appender(w.fs, filepath.Join(w.dir, w.Scope+".jsonl"), w.flush)
+		f, err := appender(w.fs, filepath.Join(w.dir, w.Scope+".jsonl"), w.flush, w.describe)
 		if err != nil {
 			return fmt.Errorf("records %q: %w", w.Scope, err)
 		}

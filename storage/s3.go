@@ -130,8 +130,8 @@ func openS3(raw string) (*Storage, error) {
 		}
 	})
 	st := &Storage{
-		URL:    raw,
-		Fs:     s3fs.NewFsFromClient(bucket, client),
+		URL: raw,
+		Fs:  s3fs.NewFsFromClient(bucket, client),
 		// Keys carry no leading slash: afero-s3 lists prefixes without one.
 		Root:   strings.Trim(path.Clean("/"+u.Path), "/"),
 		Object: true,
