@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/machinable-go/machinable/internal/s3test"
 	"github.com/machinable-go/machinable/runtime"
 )
 
@@ -83,4 +84,23 @@ func BenchmarkCPUBound(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkS3: the 1,000-trivial-component experiment and the
+// 100,000-row component against an S3 server (gofakes3, in-memory) over
+// real HTTP on loopback.
+func BenchmarkS3(b *testing.B) {
+	srv := s3test.Start(b, "bench")
+	b.Run("trivial-1000", func(b *testing.B) {
+		plan := runtime.NewExperiment().Component(runtime.ComponentSpec{Name: "trivial"}).Repeat(1000, "")
+		benchExecute(b, plan, 1000, "component", func(i int) string {
+			return srv.URL(fmt.Sprintf("bench/t%d", runCounter.Add(1)))
+		})
+	})
+	b.Run("rows-100000", func(b *testing.B) {
+		plan := runtime.NewExperiment().Component(runtime.ComponentSpec{Name: "rows"})
+		benchExecute(b, plan, 100000, "row", func(i int) string {
+			return srv.URL(fmt.Sprintf("bench/r%d", runCounter.Add(1)))
+		})
+	})
 }

@@ -237,7 +237,7 @@ func openExisting(st *storage.Storage, ex *runtime.Execution) (*storage.Experime
 // run runs the components of ex that still need to, and reports.
 func (x *Executor) run(ctx context.Context, ex *runtime.Execution, exp *storage.Experiment, engine engines.Engine, resumed, failFast bool, rep Reporter) (*runtime.Result, error) {
 	result := &runtime.Result{Execution: ex, Experiment: exp, Resumed: resumed}
-	todo, previous, err := pending(exp, ex, x.now())
+	todo, previous, err := pending(exp, ex, resumed, x.now())
 	if err != nil {
 		return result, err
 	}
@@ -278,11 +278,15 @@ func (x *Executor) run(ctx context.Context, ex *runtime.Execution, exp *storage.
 // that finished earlier or are running elsewhere are left as they are;
 // the others (never started, failed, interrupted, stale) run, their
 // earlier attempt moved to attempts/<n>/ first.
-func pending(exp *storage.Experiment, ex *runtime.Execution, now time.Time) ([]*runtime.ScheduledComponent, []runtime.Outcome, error) {
+func pending(exp *storage.Experiment, ex *runtime.Execution, resumed bool, now time.Time) ([]*runtime.ScheduledComponent, []runtime.Outcome, error) {
 	todo := []*runtime.ScheduledComponent{} // non-nil: an engine runs exactly these
 	var previous []runtime.Outcome
 	for i := range ex.Schedule {
 		sc := &ex.Schedule[i]
+		if !resumed { // a new experiment: nothing ran yet
+			todo = append(todo, sc)
+			continue
+		}
 		st, err := exp.ComponentStatus(sc.ID)
 		if err != nil {
 			return nil, nil, fmt.Errorf("component %s: %w", sc.ID, err)

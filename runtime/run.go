@@ -83,17 +83,17 @@ func writeComponentFiles(store *storage.Component, sc *ScheduledComponent, st st
 	if err := store.WriteJSON("status.json", st); err != nil {
 		return err
 	}
-	if err := store.WriteJSON("component.json", sc); err != nil {
+	if err := store.PutJSON("component.json", sc); err != nil {
 		return err
 	}
 	subs := sc.Components
 	if subs == nil {
 		subs = []ScheduledComponent{}
 	}
-	if err := store.WriteJSON("components.json", subs); err != nil {
+	if err := store.PutJSON("components.json", subs); err != nil {
 		return err
 	}
-	return store.WriteJSON("host.json", CurrentHost())
+	return store.PutJSON("host.json", CurrentHost())
 }
 
 // heartbeatEvery is the heartbeat interval: the given one, else

@@ -31,6 +31,16 @@ func isObjectStore(f afero.Fs) bool { _, ok := f.(*s3fs.Fs); return ok }
 
 func isMemory(f afero.Fs) bool { _, ok := f.(*afero.MemMapFs); return ok }
 
+// mkdirAll makes directories where they exist; on object stores a
+// "directory" is only a key prefix, and a marker object per directory
+// would cost a request each.
+func mkdirAll(f afero.Fs, p string) error {
+	if isObjectStore(f) {
+		return nil
+	}
+	return f.MkdirAll(p, 0o755)
+}
+
 // appender returns the writer for an appended file: O_APPEND where the
 // file system has it, a flushing parts writer on object stores.
 func appender(f afero.Fs, p string, flush time.Duration, describe func(string) string) (io.WriteCloser, error) {

@@ -37,7 +37,7 @@ func (e *Experiment) ArchiveAttempt(id string) (int, error) {
 		}
 	}
 	target := filepath.Join(dir, "attempts", strconv.Itoa(n))
-	if err := fs.MkdirAll(target, 0o755); err != nil {
+	if err := mkdirAll(fs, target); err != nil {
 		return 0, fmt.Errorf("archive attempt of %s: %w", id, err)
 	}
 	for _, name := range move {

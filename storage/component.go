@@ -45,6 +45,21 @@ func (c *Component) WriteJSON(name string, v any) error {
 	return writeJSON(c.fs, filepath.Join(c.Path, name), v, false)
 }
 
+// PutJSON writes a file of the component without looking whether it
+// exists: for the files written right after status.json was created,
+// which already guards the directory against a second writer.
+func (c *Component) PutJSON(name string, v any) error {
+	data, err := marshal(v)
+	if err != nil {
+		return fmt.Errorf("encode %s: %w", name, err)
+	}
+	p := filepath.Join(c.Path, name)
+	if err := afero.WriteFile(c.fs, p, data, 0o644); err != nil {
+		return fmt.Errorf("write %s: %w", c.describe(p), err)
+	}
+	return nil
+}
+
 // ReadJSON decodes a file of the component into v.
 func (c *Component) ReadJSON(name string, v any) error {
 	return readJSON(c.fs, filepath.Join(c.Path, name), v)

@@ -70,7 +70,7 @@ func (e *Experiment) WriteFile(name string, data []byte) error {
 // CreateComponent makes the directory of a component.
 func (e *Experiment) CreateComponent(id string) (*Component, error) {
 	p := filepath.Join(e.Path, id)
-	if err := e.storage.Fs.MkdirAll(p, 0o755); err != nil {
+	if err := mkdirAll(e.storage.Fs, p); err != nil {
 		return nil, fmt.Errorf("storage %s: %w", e.storage.URL, err)
 	}
 	return e.component(id, p), nil

@@ -39,7 +39,7 @@ func (w *RecordWriter) Append(row map[string]any) error {
 		return fmt.Errorf("records %q: writer is closed", w.Scope)
 	}
 	if w.f == nil {
-		if err := w.fs.MkdirAll(w.dir, 0o755); err != nil {
+		if err := mkdirAll(w.fs, w.dir); err != nil {
 			return fmt.Errorf("records %q: %w", w.Scope, err)
 		}
 		f, err := appender(w.fs, filepath.Join(w.dir, w.Scope+".jsonl"), w.flush, w.describe)

@@ -42,7 +42,7 @@ func (c *Component) StoreWrite(name string, value any, overwrite bool) error {
 	if _, err := c.fs.Stat(p); err == nil && !overwrite {
 		return fmt.Errorf("store.write(%q): %w in component %s; pass overwrite=True to replace it", name, ErrStoreExists, c.ID)
 	}
-	if err := c.fs.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+	if err := mkdirAll(c.fs, filepath.Dir(p)); err != nil {
 		return err
 	}
 	if path.Ext(name) == ".json" {

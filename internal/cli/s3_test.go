@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -73,5 +72,20 @@ func TestQuickstartOnS3(t *testing.T) {
 			t.Errorf("%s changed on resume", k)
 		}
 	}
-	_ = filepath.Join
+}
+
+// TestProcessEngineOnS3: workers in other processes find the experiment
+// through its s3:// URL and write into the bucket.
+func TestProcessEngineOnS3(t *testing.T) {
+	srv := s3test.Start(t, "results")
+	t.Setenv("MACHINABLE_BINARY", binary(t))
+	url := srv.URL("results/proc")
+	dir := quickstart(t)
+	stdout, stderr, code := runMain(t, dir, "run", "experiment.star", "--storage", url, "--engine", "process:2")
+	if code != 0 || !strings.Contains(stdout, "3 finished, 0 failed") {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	if _, ok := srv.Objects(t, "results")["proc/8gWVkz/9NTO7Rgg7Ag1/store/final.json"]; !ok {
+		t.Error("the worker's results are not in the bucket")
+	}
 }
