@@ -36,8 +36,9 @@ func (stopIteration) String() string { return "StopIteration" }
 
 // component pairs a live instance with its Self.
 type component struct {
-	inst Instance
-	self *Self
+	inst    Instance
+	self    *Self
+	requeue *requeueState // nil for sub-components
 }
 
 // call runs an event if the component defines it.
@@ -141,6 +142,9 @@ func (c component) execute(ctx context.Context) error {
 			if v == Stop || isFalse(v) || isFalse(after) {
 				break
 			}
+			if c.requeue.requested() {
+				return c.checkpointForRequeue(ctx, i)
+			}
 		}
 		c.self.Iteration = -1
 		delete(c.self.Flags, "ITERATION")
@@ -208,4 +212,28 @@ func saveCheckpoint(ctx context.Context, c *component) func(timestep any) (strin
 		}
 		return path, nil
 	}
+}
+
+// RequeueError ends a component that stopped for a requeue at an
+// iteration boundary, with the checkpoint it saved ("" without on_save).
+type RequeueError struct{ Checkpoint string }
+
+func (e *RequeueError) Error() string { return "stopped to be requeued" }
+
+// checkpointForRequeue saves a checkpoint through on_save (if defined)
+// after iteration i, so the restarted component continues from it.
+func (c component) checkpointForRequeue(ctx context.Context, i int) error {
+	if c.self.Record.Pending() {
+		if err := c.self.Record.Save(); err != nil {
+			return err
+		}
+	}
+	if !c.inst.Has(OnSave) {
+		return &RequeueError{}
+	}
+	path, err := c.self.SaveCheckpoint(i)
+	if err != nil {
+		return err
+	}
+	return &RequeueError{Checkpoint: path}
 }

@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -25,7 +26,15 @@ type RunEnv struct {
 	// Heartbeat is how often status.json is refreshed while running
 	// (default $MACHINABLE_HEARTBEAT, else 10s).
 	Heartbeat time.Duration
+	// Requeue, when it is closed, asks the component to
+	// save a checkpoint and stop so a cluster scheduler can restart it
+	// (Slurm's pre-timeout signal): at the next iteration boundary if it
+	// iterates, at once otherwise. It ends with status "requeued".
+	Requeue <-chan struct{}
 }
+
+// ErrRequeue is the cause of a component stopped for a requeue.
+var ErrRequeue = errors.New("stopped to be requeued")
 
 // RunComponent runs one scheduled component through its life cycle and
 // records everything it produces. It never panics: failures, Go panics
@@ -45,19 +54,46 @@ func RunComponent(ctx context.Context, env RunEnv, sc *ScheduledComponent) (out 
 	every := heartbeatEvery(env.Heartbeat)
 	status := storage.Status{Status: storage.StatusRunning, StartedAt: &started, HeartbeatAt: &started,
 		Host: storage.Hostname(), PID: os.Getpid(), HeartbeatEvery: every.Seconds()}
-	if err := writeComponentFiles(store, sc, status); err != nil {
+	// A requeued component continues in its own directory, from its
+	// checkpoint; anything else starts a fresh attempt.
+	checkpoint := sc.Checkpoint
+	if prev, err := store.ReadStatus(); err == nil && prev.Status == storage.StatusRequeued {
+		checkpoint = prev.Checkpoint
+		status.StartedAt, status.Requeues, status.Checkpoint = prev.StartedAt, prev.Requeues, prev.Checkpoint
+		err = store.WriteStatus(status)
+		if err == nil {
+			err = store.PutJSON("host.json", CurrentHost())
+		}
+		if err != nil {
+			out.Error = err.Error()
+			return out
+		}
+	} else if err := writeComponentFiles(store, sc, status); err != nil {
 		out.Error = err.Error()
 		return out
 	}
 	stopBeat := heartbeat(store, status, every)
 
-	runErr := runGuarded(ctx, env, store, sc)
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	rq := newRequeueState(env.Requeue, cancel)
+	defer rq.stop()
+	runErr := runGuarded(ctx, env, store, sc, checkpoint, rq)
 	stopBeat()
 
 	finished := time.Now().UTC()
 	status.FinishedAt, status.HeartbeatAt = &finished, &finished
 	status.Status = storage.StatusFinished
+	var requeued *RequeueError
 	switch {
+	case errors.As(runErr, &requeued) || (runErr != nil && errors.Is(context.Cause(ctx), ErrRequeue)):
+		status.Status = storage.StatusRequeued
+		status.FinishedAt = nil
+		status.Requeues++
+		if requeued != nil && requeued.Checkpoint != "" {
+			status.Checkpoint = requeued.Checkpoint
+		}
+		out.Error = "requeued"
 	case runErr != nil && ctx.Err() != nil:
 		// Cancelled (Ctrl-C, SIGTERM): not finished, not the component's
 		// fault; a resume runs it again.
@@ -133,7 +169,7 @@ func heartbeat(store *storage.Component, st storage.Status, every time.Duration)
 
 // runGuarded builds the instances and runs the life cycle, turning panics
 // into errors.
-func runGuarded(ctx context.Context, env RunEnv, store *storage.Component, sc *ScheduledComponent) (err error) {
+func runGuarded(ctx context.Context, env RunEnv, store *storage.Component, sc *ScheduledComponent, checkpoint string, rq *requeueState) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("panic: %v\n%s", r, debug.Stack())
@@ -178,6 +214,9 @@ func runGuarded(ctx context.Context, env RunEnv, store *storage.Component, sc *S
 	if err != nil {
 		return err
 	}
+	node.self.Checkpoint = checkpoint
+	node.requeue = rq
+	rq.iterates(node.inst.Has(OnExecuteIteration))
 	subs := make([]component, 0, len(sc.Components))
 	for i := range sc.Components {
 		s, err := newComponent(&sc.Components[i])

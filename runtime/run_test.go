@@ -223,3 +223,59 @@ func TestGoComponentRandom(t *testing.T) {
 		t.Errorf("python stream: %v", v)
 	}
 }
+
+// TestRequeueContinues: a requeue request stops an iterating component at
+// the next iteration boundary after on_save; run again, it continues in
+// the same directory and on_restore receives the checkpoint.
+func TestRequeueContinues(t *testing.T) {
+	requeue := make(chan struct{})
+	var restored []any
+	reg := NewRegistry()
+	reg.Register("long", GoComponent{
+		OnRestore: func(ctx context.Context, self *Self, args ...any) (any, error) {
+			restored = append(restored, args[0])
+			v, err := self.Store.StoreRead(args[0].(string) + "/state.json")
+			self.Attrs["start"] = v
+			return nil, err
+		},
+		OnExecuteIteration: func(ctx context.Context, self *Self, args ...any) (any, error) {
+			i := args[0].(int)
+			self.Record.Set("i", i)
+			if i == 1 && len(restored) == 0 {
+				close(requeue) // the scheduler's signal arrives during iteration 1
+			}
+			if i >= 3 {
+				return Stop, nil
+			}
+			return nil, nil
+		},
+		OnSave: func(ctx context.Context, self *Self, args ...any) (any, error) {
+			return nil, self.Store.StoreWrite(args[0].(string)+"/state.json", map[string]any{"i": args[1]}, true)
+		},
+	})
+	sched, err := (&Resolver{Registry: reg}).Resolve(context.Background(), NewExperiment().Component(ComponentSpec{Name: "long"}), 7957417341)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, _ := storage.Open("mem://" + t.Name())
+	exp, _ := st.CreateExperiment("", "8gWVkz")
+	env := RunEnv{Execution: &Execution{Schedule: sched}, Experiment: exp, Registry: reg, Requeue: requeue}
+	out := RunComponent(context.Background(), env, &sched[0])
+	if out.Status != storage.StatusRequeued {
+		t.Fatalf("first run: %+v", out)
+	}
+	status, _ := exp.ComponentStatus(sched[0].ID)
+	if status.Checkpoint != "checkpoints/1" || status.Requeues != 1 {
+		t.Fatalf("status after requeue: %+v", status)
+	}
+	env.Requeue = nil
+	out = RunComponent(context.Background(), env, &sched[0])
+	if out.Status != storage.StatusFinished || len(restored) != 1 || restored[0] != "checkpoints/1" {
+		t.Fatalf("continued run: %+v restored %v", out, restored)
+	}
+	comp, _ := exp.OpenComponent(sched[0].ID)
+	rows, _ := comp.ReadRecords("default")
+	if len(rows) != 2+4 { // iterations 0,1 before the requeue, then 0..3 again
+		t.Errorf("rows %d: %v", len(rows), rows)
+	}
+}

@@ -16,6 +16,9 @@ const (
 	// StatusInterrupted: stopped by Ctrl-C, SIGTERM or a cancelled context;
 	// a resume runs it again.
 	StatusInterrupted = "interrupted"
+	// StatusRequeued: stopped before a cluster time limit, checkpoint
+	// saved; the scheduler restarts it and it continues from there.
+	StatusRequeued = "requeued"
 )
 
 // Status is the content of status.json.
@@ -31,6 +34,10 @@ type Status struct {
 	Host           string  `json:"host,omitempty"`
 	PID            int     `json:"pid,omitempty"`
 	HeartbeatEvery float64 `json:"heartbeat_every,omitempty"` // seconds
+	// Checkpoint is what a requeued component saved last, handed to its
+	// on_restore when it continues; Requeues counts its requeues.
+	Checkpoint string `json:"checkpoint,omitempty"`
+	Requeues   int    `json:"requeues,omitempty"`
 }
 
 // WriteStatus replaces status.json atomically.

@@ -1,0 +1,68 @@
+package runtime
+
+import (
+	"context"
+	"sync/atomic"
+)
+
+// requeueState turns a requeue request (Slurm's pre-timeout signal) into
+// either a stop at the next iteration boundary, where on_save can run, or
+// — for a component without iterations — an immediate cancel.
+type requeueState struct {
+	ch       <-chan struct{}
+	asked    atomic.Bool
+	iterate  atomic.Bool
+	cancel   context.CancelCauseFunc
+	done     chan struct{}
+	canceled atomic.Bool
+}
+
+func newRequeueState(ch <-chan struct{}, cancel context.CancelCauseFunc) *requeueState {
+	r := &requeueState{ch: ch, cancel: cancel, done: make(chan struct{})}
+	if ch == nil {
+		return r
+	}
+	go func() {
+		select {
+		case <-ch:
+			r.asked.Store(true)
+			if !r.iterate.Load() {
+				r.canceled.Store(true)
+				cancel(ErrRequeue)
+			}
+		case <-r.done:
+		}
+	}()
+	return r
+}
+
+// iterates tells whether the component has iterations to stop between.
+func (r *requeueState) iterates(yes bool) {
+	if r == nil {
+		return
+	}
+	r.iterate.Store(yes)
+	if !yes && r.asked.Load() && !r.canceled.Swap(true) {
+		r.cancel(ErrRequeue)
+	}
+}
+
+// requested reports whether a requeue was asked for; the channel is read
+// directly too, so a request is seen at the very next boundary.
+func (r *requeueState) requested() bool {
+	if r == nil {
+		return false
+	}
+	if r.asked.Load() {
+		return true
+	}
+	select {
+	case <-r.ch:
+		r.asked.Store(true)
+		return true
+	default:
+		return false
+	}
+}
+
+func (r *requeueState) stop() { close(r.done) }
