@@ -354,8 +354,10 @@ func Prepare(ex *runtime.Execution, console io.Writer) (*storage.Experiment, err
 }
 
 // RunStored runs one component of a stored execution in this process: the
-// worker side of every engine that runs components elsewhere.
-func RunStored(ctx context.Context, exp *storage.Experiment, componentID string, reg *runtime.Registry, console io.Writer) (runtime.Outcome, error) {
+// worker side of every engine that runs components elsewhere. Closing
+// requeue (may be nil) asks the component to checkpoint and stop for a
+// requeue (see runtime.RunEnv).
+func RunStored(ctx context.Context, exp *storage.Experiment, componentID string, reg *runtime.Registry, console io.Writer, requeue <-chan struct{}) (runtime.Outcome, error) {
 	ex, err := LoadExecution(exp)
 	if err != nil {
 		return runtime.Outcome{}, err
@@ -364,7 +366,7 @@ func RunStored(ctx context.Context, exp *storage.Experiment, componentID string,
 	if !ok {
 		return runtime.Outcome{}, fmt.Errorf("experiment %s has no component %q", exp.ID, componentID)
 	}
-	return runtime.RunComponent(ctx, runtime.RunEnv{Execution: ex, Experiment: exp, Registry: reg, Console: console}, sc), nil
+	return runtime.RunComponent(ctx, runtime.RunEnv{Execution: ex, Experiment: exp, Registry: reg, Console: console, Requeue: requeue}, sc), nil
 }
 
 // writeExecution stores what a worker needs to rebuild the execution.

@@ -277,7 +277,7 @@ func TestRunStored(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i := len(ex.Schedule) - 1; i >= 0; i-- {
-		out, err := executor.RunStored(context.Background(), exp, ex.Schedule[i].ID, x.Components, nil)
+		out, err := executor.RunStored(context.Background(), exp, ex.Schedule[i].ID, x.Components, nil, nil)
 		if err != nil || out.Status != storage.StatusFinished {
 			t.Fatalf("%s: %v %+v", ex.Schedule[i].ID, err, out)
 		}
@@ -290,7 +290,7 @@ func TestRunStored(t *testing.T) {
 			t.Errorf("stored component %s differs: %+v", ex.Schedule[i].ID, stored)
 		}
 	}
-	if _, err := executor.RunStored(context.Background(), exp, "nope", x.Components, nil); err == nil || !strings.Contains(err.Error(), `has no component "nope"`) {
+	if _, err := executor.RunStored(context.Background(), exp, "nope", x.Components, nil, nil); err == nil || !strings.Contains(err.Error(), `has no component "nope"`) {
 		t.Errorf("unknown ID: %v", err)
 	}
 }

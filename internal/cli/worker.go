@@ -3,6 +3,11 @@ package cli
 import (
 	"fmt"
 	"io"
+	"os"
+	"os/exec"
+	"os/signal"
+	"strconv"
+	"syscall"
 
 	"github.com/machinable-go/machinable/executor"
 	"github.com/machinable-go/machinable/storage"
@@ -16,9 +21,15 @@ func newWorkerCommand(stdout io.Writer) *cobra.Command {
 		Short: "Run one component of a stored experiment (used by engines)",
 		Long: `Run one component of an experiment whose execution.json and schedule.json
 are in storage, in this process. Engines that run components elsewhere
-(process, and cluster engines) start one worker per component. The
-component's print() and log lines go to standard output. Exit status: 0
-finished, 1 failed, 130 interrupted (SIGINT/SIGTERM), 2 bad arguments.`,
+(process, slurm) start one worker per component. The component's print()
+and log lines go to standard output. Exit status: 0 finished (or requeued),
+1 failed, 130 interrupted (SIGINT/SIGTERM), 2 bad arguments.
+
+Inside a Slurm job, SIGUSR1 (sent before the time limit, --signal) makes
+the component save a checkpoint through on_save at its next iteration
+boundary; the worker then requeues its task (scontrol requeue), at most
+$MACHINABLE_MAX_REQUEUE times (default 3), and the restarted worker
+continues the component from that checkpoint through on_restore.`,
 		Example: `  machinable worker /abs/results/8gWVkz --component e9DJBHuoiCvn`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -29,14 +40,17 @@ finished, 1 failed, 130 interrupted (SIGINT/SIGTERM), 2 bad arguments.`,
 			if err != nil {
 				return &exitError{code: ExitError, err: err}
 			}
+			requeue := requeueSignal(stdout)
 			x := NewExecutor(stdout)
-			out, err := executor.RunStored(cmd.Context(), exp, component, x.Components, stdout)
+			out, err := executor.RunStored(cmd.Context(), exp, component, x.Components, stdout, requeue)
 			if err != nil {
 				return &exitError{code: ExitError, err: err}
 			}
 			switch out.Status {
 			case storage.StatusFinished:
 				return nil
+			case storage.StatusRequeued:
+				return requeueTask(stdout)
 			case storage.StatusInterrupted:
 				return &exitError{code: ExitInterrupted, err: fmt.Errorf("%s", out.Error)}
 			}
@@ -45,4 +59,42 @@ finished, 1 failed, 130 interrupted (SIGINT/SIGTERM), 2 bad arguments.`,
 	}
 	cmd.Flags().StringVar(&component, "component", "", "ID of the component to run")
 	return cmd
+}
+
+// requeueSignal closes the returned channel on SIGUSR1 inside a Slurm job.
+func requeueSignal(stdout io.Writer) <-chan struct{} {
+	if os.Getenv("SLURM_JOB_ID") == "" {
+		return nil
+	}
+	ch := make(chan struct{})
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGUSR1)
+	go func() {
+		<-sig
+		fmt.Fprintln(stdout, "machinable worker: SIGUSR1 (time limit near): saving a checkpoint to be requeued")
+		close(ch)
+	}()
+	return ch
+}
+
+// requeueTask asks Slurm to run this task again, unless it was requeued
+// as often as allowed.
+func requeueTask(stdout io.Writer) error {
+	limit := 3
+	if v, err := strconv.Atoi(os.Getenv("MACHINABLE_MAX_REQUEUE")); err == nil {
+		limit = v
+	}
+	restarts, _ := strconv.Atoi(os.Getenv("SLURM_RESTART_COUNT"))
+	if restarts >= limit {
+		return &exitError{code: ExitFailed, err: fmt.Errorf("requeued %d time(s) already (max_requeue %d): giving up", restarts, limit)}
+	}
+	task := os.Getenv("SLURM_JOB_ID")
+	if a, t := os.Getenv("SLURM_ARRAY_JOB_ID"), os.Getenv("SLURM_ARRAY_TASK_ID"); a != "" && t != "" {
+		task = a + "_" + t
+	}
+	fmt.Fprintf(stdout, "machinable worker: requeueing Slurm task %s (restart %d of at most %d)\n", task, restarts+1, limit)
+	if out, err := exec.Command("scontrol", "requeue", task).CombinedOutput(); err != nil {
+		return &exitError{code: ExitFailed, err: fmt.Errorf("scontrol requeue %s: %v: %s", task, err, out)}
+	}
+	return nil
 }
