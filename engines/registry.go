@@ -25,7 +25,16 @@ func (s Spec) String() string {
 	if len(s.Options) == 0 {
 		return s.Type
 	}
-	return fmt.Sprintf("%s%v", s.Type, s.Options)
+	keys := make([]string, 0, len(s.Options))
+	for k := range s.Options {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%s=%v", k, s.Options[k])
+	}
+	return fmt.Sprintf("%s(%s)", s.Type, strings.Join(parts, ", "))
 }
 
 // ParseSpec reads an engine argument: nil (native), a string "type" or
@@ -80,6 +89,7 @@ func NewRegistry() *Registry {
 	r.Register("dry", newDry)
 	r.Register("process", newProcess)
 	r.Register("detached", newDetached)
+	r.Register("slurm", newSlurm)
 	return r
 }
 

@@ -101,3 +101,9 @@ func (e *Experiment) component(id, p string) *Component {
 	return &Component{fs: e.storage.Fs, ID: id, Path: p, flush: e.storage.Flush, describe: e.storage.Describe,
 		records: map[string]*RecordWriter{}}
 }
+
+// ReplaceJSON writes (or replaces, atomically) a file of the experiment:
+// for files that describe its current state, such as slurm.json.
+func (e *Experiment) ReplaceJSON(name string, v any) error {
+	return writeJSON(e.storage.Fs, filepath.Join(e.Path, name), v, true)
+}

@@ -9,6 +9,7 @@ import (
 func newResumeCommand(stdout io.Writer) *cobra.Command {
 	var storageURL, engine string
 	var failFast bool
+	var engineOpts []string
 	cmd := &cobra.Command{
 		Use:   "resume ID",
 		Short: "Run what is left of an experiment",
@@ -27,9 +28,9 @@ recorded in execution.json.`,
 			if err != nil {
 				return &exitError{code: ExitError, err: err}
 			}
-			var spec any
-			if engine != "" {
-				spec = engine
+			spec, err := engineSpec(engine, engineOpts)
+			if err != nil {
+				return &exitError{code: ExitError, err: err}
 			}
 			res, err := NewExecutor(stdout).Resume(cmd.Context(), exp, spec, failFast)
 			if err != nil && cmd.Context().Err() == nil {
@@ -44,7 +45,8 @@ recorded in execution.json.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&storageURL, "storage", "", "storage URL (default: $MACHINABLE_STORAGE, else ./results)")
-	f.StringVar(&engine, "engine", "", `engine ("native", "native:4", "process:2")`)
+	f.StringVar(&engine, "engine", "", `engine ("native", "native:4", "process:2", "slurm")`)
+	f.StringArrayVar(&engineOpts, "engine-opt", nil, "engine option KEY=VALUE, repeatable")
 	f.BoolVar(&failFast, "fail-fast", false, "stop starting components after the first failure")
 	return cmd
 }

@@ -13,6 +13,7 @@ import (
 func newRunCommand(stdout io.Writer) *cobra.Command {
 	var storage, engine, seed, project string
 	var failFast bool
+	var engineOpts []string
 	cmd := &cobra.Command{
 		Use:   "run FILE.star",
 		Short: "Run an experiment script",
@@ -28,9 +29,11 @@ are kept, the rest run.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts := dsl.Options{Executor: NewExecutor(stdout), Stdout: stdout, Storage: storage, Project: project, FailFast: failFast}
-			if engine != "" {
-				opts.Engine = engine
+			spec, err := engineSpec(engine, engineOpts)
+			if err != nil {
+				return &exitError{code: ExitError, err: err}
 			}
+			opts.Engine = spec
 			if seed != "" {
 				s, err := parseSeedFlag(seed)
 				if err != nil {
@@ -50,7 +53,8 @@ are kept, the rest run.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&storage, "storage", "", "storage URL (mem://, ./results, ~/results, file://...)")
-	f.StringVar(&engine, "engine", "", `engine ("native", "native:4", "dry")`)
+	f.StringVar(&engine, "engine", "", `engine ("native", "native:4", "process:2", "slurm", "detached", "dry")`)
+	f.StringArrayVar(&engineOpts, "engine-opt", nil, "engine option KEY=VALUE, repeatable (e.g. --engine slurm --engine-opt partition=gpu)")
 	f.StringVar(&seed, "seed", "", "seed: an integer or a 6-character experiment ID")
 	f.StringVar(&project, "project", "", "project directory (default: nearest machinable.yaml above the script)")
 	f.BoolVar(&failFast, "fail-fast", false, "stop starting components after the first failure")

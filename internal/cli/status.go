@@ -6,6 +6,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/machinable-go/machinable/engines"
 	"github.com/machinable-go/machinable/executor"
 	"github.com/spf13/cobra"
 )
@@ -32,10 +33,23 @@ counts. Reads the storage only; works while the experiment runs.`,
 				return &exitError{code: ExitError, err: err}
 			}
 			now := time.Now()
+			// Submitted to Slurm: show each task's queue state too.
+			var slurm map[string]string
+			var info engines.SlurmInfo
+			if err := exp.ReadJSON("slurm.json", &info); err == nil {
+				slurm, err = engines.SlurmStates(cmd.Context(), info)
+				if err != nil {
+					fmt.Fprintf(stdout, "slurm: %v\n", err)
+				}
+			}
 			fmt.Fprintf(stdout, "Experiment %s (seed %d), engine %s, started %s, storage %s\n",
 				ex.ExperimentID, ex.Seed, ex.Engine, ex.StartedAt.Local().Format("2006-01-02 15:04:05"), exp.Storage().Describe(exp.Path))
 			tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "COMPONENT\tNAME\tSTATE\tSTARTED\tELAPSED\t")
+			header := "COMPONENT\tNAME\tSTATE\tSTARTED\tELAPSED\t"
+			if slurm != nil {
+				header += "SLURM\t"
+			}
+			fmt.Fprintln(tw, header)
 			counts := map[string]int{}
 			for _, sc := range ex.Schedule {
 				st, err := exp.ComponentStatus(sc.ID)
@@ -55,7 +69,15 @@ counts. Reads the storage only; works while the experiment runs.`,
 					}
 					elapsed = end.Sub(*st.StartedAt).Round(time.Millisecond).String()
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t\n", sc.ID, sc.Name, state, started, elapsed)
+				row := fmt.Sprintf("%s\t%s\t%s\t%s\t%s\t", sc.ID, sc.Name, state, started, elapsed)
+				if slurm != nil {
+					task := slurm[sc.ID]
+					if task == "" {
+						task = "-"
+					}
+					row += task + "\t"
+				}
+				fmt.Fprintln(tw, row)
 			}
 			tw.Flush()
 			fmt.Fprintf(stdout, "%d finished, %d running, %d failed, %d interrupted, %d stale, %d queued\n",

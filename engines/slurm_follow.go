@@ -1,0 +1,286 @@
+package engines
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/machinable-go/machinable/runtime"
+	"github.com/machinable-go/machinable/storage"
+)
+
+// follow polls the arrays and the components' statuses until every
+// component ended (or the arrays are gone), reporting each as it ends.
+func (s *slurm) follow(ctx context.Context, job *Job, info SlurmInfo, todo []*runtime.ScheduledComponent) ([]runtime.Outcome, error) {
+	exp := job.Experiment
+	left := map[string]*runtime.ScheduledComponent{}
+	for _, sc := range todo {
+		left[sc.ID] = sc
+	}
+	started := map[string]bool{}
+	var outcomes []runtime.Outcome
+	begin := time.Now()
+	lastLine := ""
+	done := func(o runtime.Outcome) {
+		delete(left, o.Component.ID)
+		outcomes = append(outcomes, o)
+		if job.Done != nil {
+			job.Done(o)
+		}
+	}
+	interrupted := false
+	failing := map[string]runtime.Outcome{}
+	for {
+		for id, sc := range left {
+			if _, ok := failing[id]; ok {
+				continue
+			}
+			st, err := exp.ComponentStatus(id)
+			if err != nil {
+				continue // unreadable for a moment (written right now)
+			}
+			switch st.Status {
+			case storage.StatusFinished, storage.StatusFailed, storage.StatusInterrupted:
+				o := runtime.Outcome{Component: sc, Status: st.Status, Error: st.Error}
+				if st.StartedAt != nil && st.FinishedAt != nil {
+					o.Duration = st.FinishedAt.Sub(*st.StartedAt)
+				}
+				if st.Status != storage.StatusFinished {
+					// Reported once its task has left the queue, with the
+					// Slurm state and exit code.
+					failing[id] = o
+					continue
+				}
+				done(o)
+			case storage.StatusRunning:
+				if !started[id] && job.Started != nil {
+					job.Started(sc)
+				}
+				started[id] = true
+			}
+		}
+		if len(left) == 0 {
+			break
+		}
+		tasks, err := squeue(ctx, info.Arrays)
+		if err != nil && ctx.Err() == nil {
+			return outcomes, err
+		}
+		s.reportFailing(ctx, info, tasks, failing, done)
+		if len(left) == 0 {
+			break
+		}
+		if len(tasks) == 0 && interrupted {
+			break // cancelled: what never started stays not run
+		}
+		if len(tasks) == 0 && ctx.Err() == nil {
+			// The arrays are gone: whatever has no final status failed on
+			// the Slurm side (cancelled, node failure, out of memory, ...).
+			s.reportLost(ctx, job, info, left, done)
+			break
+		}
+		if line := progressLine(tasks, len(left)); line != lastLine && job.Console != nil {
+			fmt.Fprintf(job.Console, "slurm: %s (%s)\n", line, time.Since(begin).Round(time.Second))
+			lastLine = line
+		}
+		if ctx.Err() != nil && !interrupted {
+			interrupted = true
+			if s.opts.onInterrupt == "detach" {
+				if job.Console != nil {
+					fmt.Fprintf(job.Console, "slurm: detached; the arrays keep running: machinable status %s --storage %s\n", exp.ID, exp.Storage().URL)
+				}
+				return outcomes, ctx.Err()
+			}
+			s.cancel(info.Arrays)
+			if job.Console != nil {
+				fmt.Fprintf(job.Console, "slurm: cancelled the job arrays (scancel)\n")
+			}
+		}
+		time.Sleep(s.opts.poll)
+	}
+	if interrupted {
+		return outcomes, ctx.Err()
+	}
+	return outcomes, nil
+}
+
+// task is one array task as squeue shows it.
+type task struct {
+	array, index string
+	state        string
+}
+
+// squeue lists the tasks of the arrays still known to the queue.
+func squeue(ctx context.Context, arrays []SlurmArray) ([]task, error) {
+	ids := make([]string, len(arrays))
+	for i, a := range arrays {
+		ids[i] = a.JobID
+	}
+	// A fresh context: squeue must still answer after Ctrl-C.
+	qctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	out, err := slurmCommand(qctx, "squeue", "-h", "-r", "-j", strings.Join(ids, ","), "-o", "%i|%T")
+	if err != nil {
+		if strings.Contains(out, "Invalid job id") { // all gone
+			return nil, nil
+		}
+		return nil, fmt.Errorf("engine slurm: %w", err)
+	}
+	var tasks []task
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		id, state, ok := strings.Cut(strings.TrimSpace(line), "|")
+		if !ok {
+			continue
+		}
+		arr, idx, _ := strings.Cut(id, "_")
+		tasks = append(tasks, task{array: arr, index: idx, state: state})
+	}
+	return tasks, nil
+}
+
+func progressLine(tasks []task, left int) string {
+	counts := map[string]int{}
+	for _, t := range tasks {
+		counts[t.state]++
+	}
+	return fmt.Sprintf("%d pending, %d running, %d other, %d component(s) left", counts["PENDING"], counts["RUNNING"],
+		len(tasks)-counts["PENDING"]-counts["RUNNING"], left)
+}
+
+// cancel scancels the arrays.
+func (s *slurm) cancel(arrays []SlurmArray) {
+	for _, a := range arrays {
+		_, _ = slurmCommand(context.Background(), "scancel", a.JobID)
+	}
+}
+
+// reportLost reports the components whose task ended without a final
+// status, with the Slurm state, exit code and the tail of its output.
+func (s *slurm) reportLost(ctx context.Context, job *Job, info SlurmInfo, left map[string]*runtime.ScheduledComponent, done func(runtime.Outcome)) {
+	for _, a := range info.Arrays {
+		states := scontrolStates(ctx, a.JobID)
+		for i, id := range a.Components {
+			sc, ok := left[id]
+			if !ok {
+				continue
+			}
+			idx := fmt.Sprint(i)
+			msg := "the Slurm task ended without a final status"
+			if st, ok := states[idx]; ok {
+				msg = fmt.Sprintf("Slurm task %s_%s ended %s with exit code %s", a.JobID, idx, st.state, st.exit)
+			}
+			if cur, err := job.Experiment.ComponentStatus(id); err == nil && cur.Status == storage.StatusRequeued {
+				msg += fmt.Sprintf("; it was requeued %d time(s) (max_requeue %d) and did not finish", cur.Requeues, s.opts.maxRequeue)
+			}
+			out := strings.NewReplacer("%A", a.JobID, "%a", idx).Replace(a.Output)
+			if tail := fileTail(out, 1500); tail != "" {
+				// the last line on the first line (it is what consoles show),
+				// the tail below it
+				lines := strings.Split(tail, "\n")
+				msg += ": " + strings.TrimSpace(lines[len(lines)-1]) + " (output " + out + ")\n" + tail
+			}
+			done(runtime.Outcome{Component: sc, Status: storage.StatusFailed, Error: msg})
+		}
+	}
+}
+
+type taskState struct{ state, exit string }
+
+// scontrolStates reads the final state of each task of an array from
+// scontrol (kept MinJobAge seconds after the end; sacct needs accounting,
+// which many small clusters do not run).
+func scontrolStates(ctx context.Context, jobID string) map[string]taskState {
+	out := map[string]taskState{}
+	text, err := slurmCommand(context.WithoutCancel(ctx), "scontrol", "show", "job", jobID, "-o")
+	if err != nil {
+		return out
+	}
+	for _, line := range strings.Split(text, "\n") {
+		fields := map[string]string{}
+		for _, f := range strings.Fields(line) {
+			if k, v, ok := strings.Cut(f, "="); ok {
+				fields[k] = v
+			}
+		}
+		if idx, ok := fields["ArrayTaskId"]; ok {
+			out[idx] = taskState{state: fields["JobState"], exit: fields["ExitCode"]}
+		}
+	}
+	return out
+}
+
+// fileTail returns the last n bytes of a file, or "".
+func fileTail(path string, n int64) string {
+	f, err := os.Open(path)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return ""
+	}
+	off := fi.Size() - n
+	if off < 0 {
+		off = 0
+	}
+	buf := make([]byte, fi.Size()-off)
+	_, _ = f.ReadAt(buf, off)
+	return strings.TrimSpace(string(buf))
+}
+
+// reportFailing reports failed components whose task is no longer queued,
+// adding the task's Slurm state and exit code to the error.
+func (s *slurm) reportFailing(ctx context.Context, info SlurmInfo, tasks []task, failing map[string]runtime.Outcome, done func(runtime.Outcome)) {
+	if len(failing) == 0 {
+		return
+	}
+	queued := map[string]bool{}
+	for _, t := range tasks {
+		queued[t.array+"_"+t.index] = true
+	}
+	for _, a := range info.Arrays {
+		var states map[string]taskState
+		for i, id := range a.Components {
+			o, ok := failing[id]
+			key := fmt.Sprintf("%s_%d", a.JobID, i)
+			if !ok || queued[key] {
+				continue
+			}
+			if states == nil {
+				states = scontrolStates(ctx, a.JobID)
+			}
+			if st, ok := states[fmt.Sprint(i)]; ok {
+				o.Error = fmt.Sprintf("Slurm task %s %s, exit code %s: %s", key, st.state, st.exit, o.Error)
+			}
+			delete(failing, id)
+			done(o)
+		}
+	}
+}
+
+// SlurmStates maps the components of submitted arrays to their task and
+// its queue state ("5_2 RUNNING"); a component whose task left the queue
+// is absent. `machinable status` shows it.
+func SlurmStates(ctx context.Context, info SlurmInfo) (map[string]string, error) {
+	tasks, err := squeue(ctx, info.Arrays)
+	if err != nil {
+		return nil, err
+	}
+	byTask := map[string]string{}
+	for _, t := range tasks {
+		byTask[t.array+"_"+t.index] = t.state
+	}
+	out := map[string]string{}
+	for _, a := range info.Arrays {
+		for i, id := range a.Components {
+			key := fmt.Sprintf("%s_%d", a.JobID, i)
+			if st, ok := byTask[key]; ok {
+				out[id] = key + " " + st
+			}
+		}
+	}
+	return out, nil
+}
