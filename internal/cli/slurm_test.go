@@ -156,3 +156,80 @@ func TestSlurmCancel(t *testing.T) {
 		t.Errorf("statuses after cancel: %v", s)
 	}
 }
+
+// TestSlurmRequeue: a component with a one-minute time limit gets Slurm's
+// pre-timeout signal, saves a checkpoint (on_save), requeues its task,
+// and — restarted — continues from the checkpoint (on_restore) to finish.
+// Slurm holds a requeued job for a while (BeginTime); the test releases it
+// at once to stay fast.
+func TestSlurmRequeue(t *testing.T) {
+	requireSlurm(t)
+	dir := spinProject(t, 1000, 1, "")
+	os.WriteFile(filepath.Join(dir, "machinable.yaml"), []byte("components:\n  - longrun:\n      steps: 120\n      n: 1200000\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "longrun.star"), []byte(`def on_create(self):
+    self.step = 0
+
+def on_restore(self, checkpoint):
+    self.step = self.store.read(checkpoint + "/state.json")["step"] + 1
+    print("restored", checkpoint, "at step", self.step)
+
+def on_execute_iteration(self, i):
+    x = 0
+    for k in range(self.config.n):
+        x += k
+    self.record["step"] = self.step
+    self.step += 1
+    if self.step >= self.config.steps:
+        return StopIteration
+
+def on_save(self, path, timestep):
+    self.store.write(path + "/state.json", {"step": self.step - 1}, overwrite=True)
+`), 0o644)
+	os.WriteFile(filepath.Join(dir, "requeue.star"), []byte(`execute("longrun", storage="./results", seed=1,
+    engine={"type": "slurm", "time": "1", "signal": "B:USR1@55", "max_requeue": 2, "poll": "500ms"})
+`), 0o644)
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() { // release requeued tasks from Slurm's BeginTime hold
+		for {
+			select {
+			case <-stop:
+				return
+			case <-time.After(300 * time.Millisecond):
+			}
+			out, _ := exec.Command("squeue", "-h", "-n", "machinable-hp2cEP", "-o", "%i|%r").Output()
+			for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+				if id, reason, ok := strings.Cut(line, "|"); ok && reason == "BeginTime" {
+					exec.Command("scontrol", "update", "jobid="+id, "StartTime=now").Run()
+				}
+			}
+		}
+	}()
+	stdout, stderr, code := runMain(t, dir, "run", "requeue.star")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
+	}
+	comp := filepath.Join(dir, "results", "hp2cEP")
+	var st struct {
+		Status   string
+		Requeues int
+	}
+	files, _ := filepath.Glob(filepath.Join(comp, "*", "status.json"))
+	if len(files) != 1 {
+		t.Fatalf("status files %v", files)
+	}
+	readJSON(t, files[0], &st)
+	// The signal comes some 20 s into each run (Slurm checks time limits
+	// periodically), so the 36 s of work may be requeued once or twice.
+	if st.Status != "finished" || st.Requeues < 1 || st.Requeues > 2 {
+		t.Errorf("status %+v, want finished after one or two requeues", st)
+	}
+	output, _ := os.ReadFile(filepath.Join(filepath.Dir(files[0]), "output.log"))
+	if !regexp.MustCompile(`restored checkpoints/\d+ at step \d+`).Match(output) {
+		t.Errorf("no restore in output.log:\n%s", output)
+	}
+	rows, _ := os.ReadFile(filepath.Join(filepath.Dir(files[0]), "records", "default.jsonl"))
+	if n := strings.Count(string(rows), "\n"); n < 120 {
+		t.Errorf("%d record rows, want every step recorded", n)
+	}
+}
