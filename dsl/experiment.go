@@ -24,7 +24,7 @@ func (e *experiment) Freeze()               { e.frozen = true }
 func (e *experiment) Truth() starlark.Bool  { return true }
 func (e *experiment) Hash() (uint32, error) { return 0, fmt.Errorf("unhashable type: Experiment") }
 
-type experimentMethod func(e *experiment, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error)
+type experimentMethod func(e *experiment, thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error)
 
 var experimentMethods map[string]*starlark.Builtin
 
@@ -41,12 +41,12 @@ func init() {
 	experimentMethods = map[string]*starlark.Builtin{}
 	for name, fn := range methods {
 		fn := fn
-		experimentMethods[name] = starlark.NewBuiltin(name, func(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+		experimentMethods[name] = starlark.NewBuiltin(name, func(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 			e := b.Receiver().(*experiment)
 			if e.frozen && name != "to_json" {
 				return nil, fmt.Errorf("cannot change a frozen experiment (experiments defined at the top of a loaded file are frozen; build a new one with Experiment())")
 			}
-			return fn(e, b, args, kwargs)
+			return fn(e, thread, b, args, kwargs)
 		})
 	}
 }
@@ -88,7 +88,7 @@ func componentSpec(v starlark.Value) (runtime.ComponentSpec, error) {
 	return runtime.ComponentSpec{}, fmt.Errorf("expected a component name or a (name, version) tuple, got %s", v.String())
 }
 
-func expComponent(e *experiment, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+func expComponent(e *experiment, thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var name string
 	var version, flags, resources starlark.Value
 	var checkpoint starlark.Value = starlark.None
@@ -96,7 +96,7 @@ func expComponent(e *experiment, b *starlark.Builtin, args starlark.Tuple, kwarg
 		"checkpoint?", &checkpoint, "flags?", &flags, "resources?", &resources); err != nil {
 		return nil, err
 	}
-	spec, err := buildSpec(name, version, checkpoint, flags, resources)
+	spec, err := buildSpec(thread, name, version, checkpoint, flags, resources)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", b.Name(), err)
 	}
@@ -104,7 +104,7 @@ func expComponent(e *experiment, b *starlark.Builtin, args starlark.Tuple, kwarg
 	return e, nil
 }
 
-func buildSpec(name string, version, checkpoint, flags, resources starlark.Value) (runtime.ComponentSpec, error) {
+func buildSpec(thread *starlark.Thread, name string, version, checkpoint, flags, resources starlark.Value) (runtime.ComponentSpec, error) {
 	spec := runtime.ComponentSpec{Name: name}
 	if name == "" {
 		return spec, fmt.Errorf("expected a component name")
@@ -123,13 +123,35 @@ func buildSpec(name string, version, checkpoint, flags, resources starlark.Value
 	if spec.Flags, err = fromStarlarkMap("flags", flags); err != nil {
 		return spec, err
 	}
-	if spec.Resources, err = fromStarlarkMap("resources", resources); err != nil {
+	if err := setResources(thread, &spec, resources); err != nil {
 		return spec, err
 	}
 	return spec, nil
 }
 
-func expComponents(e *experiment, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+// setResources reads a resources argument: a dict, or a function of the
+// component's config returning one (called for each variant when the plan
+// is resolved, on the thread of the script that built the plan).
+func setResources(thread *starlark.Thread, spec *runtime.ComponentSpec, v starlark.Value) error {
+	fn, ok := v.(starlark.Callable)
+	if !ok {
+		var err error
+		spec.Resources, err = fromStarlarkMap("resources", v)
+		return err
+	}
+	spec.ResourcesFunc = func(config map[string]any) (map[string]any, error) {
+		cfg := newMapping("config", config, false)
+		cfg.Freeze()
+		out, err := starlark.Call(thread, fn, starlark.Tuple{cfg}, nil)
+		if err != nil {
+			return nil, evalError(err)
+		}
+		return fromStarlarkMap("resources "+fn.Name()+"(config)", out)
+	}
+	return nil
+}
+
+func expComponents(e *experiment, thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var node, components, resources starlark.Value
 	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "node", &node, "components?", &components, "resources?", &resources); err != nil {
 		return nil, err
@@ -138,7 +160,7 @@ func expComponents(e *experiment, b *starlark.Builtin, args starlark.Tuple, kwar
 	if err != nil {
 		return nil, fmt.Errorf("%s: node: %w", b.Name(), err)
 	}
-	if spec.Resources, err = fromStarlarkMap("resources", resources); err != nil {
+	if err := setResources(thread, &spec, resources); err != nil {
 		return nil, fmt.Errorf("%s: %w", b.Name(), err)
 	}
 	var subs []runtime.ComponentSpec
@@ -165,7 +187,7 @@ func expComponents(e *experiment, b *starlark.Builtin, args starlark.Tuple, kwar
 	return e, nil
 }
 
-func expVersion(e *experiment, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+func expVersion(e *experiment, _ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var config starlark.Value = starlark.None
 	var patch starlark.StringDict
 	if len(args) > 1 {
@@ -204,11 +226,11 @@ func expVersion(e *experiment, b *starlark.Builtin, args starlark.Tuple, kwargs 
 	return e, nil
 }
 
-func expRepeat(e *experiment, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+func expRepeat(e *experiment, _ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	return repeatLike(e, b, args, kwargs, "REPEAT", e.plan.Repeat)
 }
 
-func expSplit(e *experiment, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+func expSplit(e *experiment, _ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	return repeatLike(e, b, args, kwargs, "SPLIT", e.plan.Split)
 }
 
@@ -228,7 +250,7 @@ func repeatLike(e *experiment, b *starlark.Builtin, args starlark.Tuple, kwargs 
 	return e, nil
 }
 
-func expDirectory(e *experiment, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+func expDirectory(e *experiment, _ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var dir string
 	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "path", &dir); err != nil {
 		return nil, err
@@ -239,7 +261,7 @@ func expDirectory(e *experiment, b *starlark.Builtin, args starlark.Tuple, kwarg
 	return e, nil
 }
 
-func expToJSON(e *experiment, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+func expToJSON(e *experiment, _ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	if err := starlark.UnpackArgs(b.Name(), args, kwargs); err != nil {
 		return nil, err
 	}
@@ -278,7 +300,12 @@ func planOf(v starlark.Value) (*runtime.Experiment, error) {
 		if err != nil {
 			return nil, err
 		}
-		return runtime.ParseExperiment(data)
+		plan, err := runtime.ParseExperiment(data)
+		if err != nil {
+			return nil, err
+		}
+		copyResourceFuncs(plan.Components, x.plan.Components)
+		return plan, nil
 	case starlark.String, starlark.Tuple:
 		spec, err := componentSpec(x)
 		if err != nil {
@@ -287,4 +314,13 @@ func planOf(v starlark.Value) (*runtime.Experiment, error) {
 		return runtime.NewExperiment().Component(spec), nil
 	}
 	return nil, fmt.Errorf("expected an Experiment, a component name or a (name, version) tuple, got %s", v.Type())
+}
+
+// copyResourceFuncs carries resource functions over to a plan copied
+// through JSON, which does not serialize functions.
+func copyResourceFuncs(dst, src []runtime.ComponentSpec) {
+	for i := range dst {
+		dst[i].ResourcesFunc = src[i].ResourcesFunc
+		copyResourceFuncs(dst[i].Components, src[i].Components)
+	}
 }

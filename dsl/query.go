@@ -126,7 +126,7 @@ func (c *componentValue) Truth() starlark.Bool  { return true }
 func (c *componentValue) Hash() (uint32, error) { return starlark.String(c.v.ID).Hash() }
 func (c *componentValue) AttrNames() []string {
 	return []string{"config", "error", "finished_at", "flags", "heartbeat_at", "id", "is_alive", "is_finished",
-		"log", "name", "output", "records", "records_in", "scopes", "started_at", "status", "store"}
+		"log", "name", "output", "records", "records_in", "resources", "scopes", "started_at", "status", "store"}
 }
 
 func (c *componentValue) stored() bool { return c.v.Experiment != nil }
@@ -164,11 +164,8 @@ func (c *componentValue) Attr(name string) (starlark.Value, error) {
 		return starlark.String(c.v.ID), nil
 	case "name":
 		return starlark.String(c.v.Name), nil
-	case "config", "flags":
-		m := c.v.Config
-		if name == "flags" {
-			m = c.v.Flags
-		}
+	case "config", "flags", "resources":
+		m := map[string]map[string]any{"config": c.v.Config, "flags": c.v.Flags, "resources": c.v.Resources}[name]
 		mv := newMapping(name, m, false)
 		mv.Freeze()
 		return mv, nil

@@ -24,7 +24,7 @@ func newExecutionValue(r *runtime.Result) (starlark.Value, error) {
 	} else {
 		for i := range ex.Schedule { // dry run: nothing stored
 			sc := &ex.Schedule[i]
-			views = append(views, &storage.ComponentView{ID: sc.ID, Name: sc.Name, Config: sc.Config, Flags: sc.Flags})
+			views = append(views, &storage.ComponentView{ID: sc.ID, Name: sc.Name, Config: sc.Config, Flags: sc.Flags, Resources: sc.Resources})
 		}
 	}
 	comps := componentCollection(views)

@@ -13,12 +13,17 @@ import (
 // ComponentSpec is one component of a plan: a name from machinable.yaml, a
 // version, and for a node its sub-components.
 type ComponentSpec struct {
-	Name       string          `json:"name"`
-	Version    Version         `json:"version,omitzero"`
-	Checkpoint string          `json:"checkpoint,omitempty"`
-	Flags      map[string]any  `json:"flags,omitempty"`
-	Resources  map[string]any  `json:"resources,omitempty"`
-	Components []ComponentSpec `json:"components,omitempty"`
+	Name       string         `json:"name"`
+	Version    Version        `json:"version,omitzero"`
+	Checkpoint string         `json:"checkpoint,omitempty"`
+	Flags      map[string]any `json:"flags,omitempty"`
+	Resources  map[string]any `json:"resources,omitempty"`
+	// ResourcesFunc, when set, computes the resources from the resolved
+	// config of each variant (a Starlark function in scripts); its result
+	// is merged over Resources. It is not serialized: the schedule keeps
+	// the computed resources.
+	ResourcesFunc func(config map[string]any) (map[string]any, error) `json:"-"`
+	Components    []ComponentSpec                                     `json:"components,omitempty"`
 }
 
 // Repeat is one .repeat() or .split() call. It covers the components that

@@ -187,13 +187,21 @@ func (r *Resolver) resolveOne(ctx context.Context, spec ComponentSpec, patches [
 	for k, v := range spec.Flags {
 		flags[k] = v
 	}
+	resources := spec.Resources
+	if spec.ResourcesFunc != nil {
+		computed, err := spec.ResourcesFunc(config)
+		if err != nil {
+			return ScheduledComponent{}, fmt.Errorf("component %q: resources: %w", name, err)
+		}
+		resources = project.Merge(jsonvalue.DeepCopy(spec.Resources).(map[string]any), computed)
+	}
 	return ScheduledComponent{
 		Name:       name,
 		Module:     module,
 		Config:     config,
 		Flags:      flags,
 		Checkpoint: spec.Checkpoint,
-		Resources:  spec.Resources,
+		Resources:  resources,
 	}, nil
 }
 

@@ -48,6 +48,7 @@ type ComponentView struct {
 	Name       string          `json:"name"`
 	Config     map[string]any  `json:"config"`
 	Flags      map[string]any  `json:"flags"`
+	Resources  map[string]any  `json:"resources,omitempty"`
 }
 
 // Experiments lists the experiments below the storage root, newest first.
@@ -142,6 +143,7 @@ func (e *ExperimentView) Components() ([]*ComponentView, error) {
 			c.Experiment = e
 			c.Config = jsonvalue.NormalizeMap(c.Config)
 			c.Flags = jsonvalue.NormalizeMap(c.Flags)
+			c.Resources = jsonvalue.NormalizeMap(c.Resources)
 		}
 		e.components = sched.Components
 	})
