@@ -393,6 +393,11 @@ func LoadExecution(exp *storage.Experiment) (*runtime.Execution, error) {
 	}
 	ex.Schedule = sched.Components
 	normalizeSchedule(ex.Schedule)
+	// The project may live elsewhere where this runs (the remote engine
+	// copies it): $MACHINABLE_PROJECT says where.
+	if dir := os.Getenv("MACHINABLE_PROJECT"); dir != "" {
+		ex.Project = dir
+	}
 	if ex.Plan != nil {
 		data, err := ex.Plan.JSON()
 		if err == nil {

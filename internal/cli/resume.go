@@ -2,6 +2,8 @@ package cli
 
 import (
 	"io"
+	"os"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 )
@@ -10,6 +12,7 @@ func newResumeCommand(stdout io.Writer) *cobra.Command {
 	var storageURL, engine string
 	var failFast bool
 	var engineOpts []string
+	var project string
 	cmd := &cobra.Command{
 		Use:   "resume ID",
 		Short: "Run what is left of an experiment",
@@ -27,6 +30,15 @@ recorded in execution.json.`,
 			exp, err := openExperiment(args[0], storageURL)
 			if err != nil {
 				return &exitError{code: ExitError, err: err}
+			}
+			if project != "" {
+				// Where the code is here; workers started by the engine
+				// inherit it.
+				abs, err := filepath.Abs(project)
+				if err != nil {
+					return &exitError{code: ExitError, err: err}
+				}
+				os.Setenv("MACHINABLE_PROJECT", abs)
 			}
 			spec, err := engineSpec(engine, engineOpts)
 			if err != nil {
@@ -48,5 +60,6 @@ recorded in execution.json.`,
 	f.StringVar(&engine, "engine", "", `engine ("native", "native:4", "process:2", "slurm")`)
 	f.StringArrayVar(&engineOpts, "engine-opt", nil, "engine option KEY=VALUE, repeatable")
 	f.BoolVar(&failFast, "fail-fast", false, "stop starting components after the first failure")
+	f.StringVar(&project, "project", "", "load component code from this directory instead of the recorded project (e.g. a copy on another host)")
 	return cmd
 }

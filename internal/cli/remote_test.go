@@ -1,0 +1,58 @@
+package cli
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/machinable-go/machinable/internal/sshtest"
+)
+
+// TestRemoteEngine: the quickstart runs on "another host" — a real sshd on
+// 127.0.0.1 — after rsync copied the project (not its ignored files) and
+// the binary; its results equal the native run's.
+func TestRemoteEngine(t *testing.T) {
+	srv := sshtest.Start(t)
+	t.Setenv("MACHINABLE_BINARY", binary(t))
+	dir := quickstart(t)
+	os.WriteFile(filepath.Join(dir, ".gitignore"), []byte("results/\nscratch.txt\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "scratch.txt"), []byte("ignored"), 0o644)
+	remoteDir := filepath.Join(t.TempDir(), "remote-project")
+	if _, stderr, code := runMain(t, dir, "run", "experiment.star", "--storage", "native"); code != 0 {
+		t.Fatal(stderr)
+	}
+	args := []string{"run", "experiment.star", "--storage", filepath.Join(dir, "remote-results"),
+		"--engine", "remote", "--engine-opt", "host=" + srv.Target(), "--engine-opt", "port=" + itoa(srv.Port),
+		"--engine-opt", "identity=" + srv.Identity, "--engine-opt", "directory=" + remoteDir,
+		"--engine-opt", "engine=native:2",
+		"--engine-opt", "ssh_args=[-o, StrictHostKeyChecking=no, -o, UserKnownHostsFile=/dev/null, -o, LogLevel=ERROR]"}
+	stdout, stderr, code := runMain(t, dir, args...)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	for _, want := range []string{"remote: copied", srv.Target() + " | Experiment 8gWVkz", "3 finished, 0 failed"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("output lacks %q:\n%s", want, stdout)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(remoteDir, "optimization.star")); err != nil {
+		t.Error("project not copied")
+	}
+	if _, err := os.Stat(filepath.Join(remoteDir, "scratch.txt")); err == nil {
+		t.Error("a file .gitignore excludes was copied")
+	}
+	if _, err := os.Stat(filepath.Join(remoteDir, ".machinable", "bin", "machinable")); err != nil {
+		t.Error("binary not copied to the host")
+	}
+	a := reproducible(t, filepath.Join(dir, "native", "8gWVkz"))
+	b := reproducible(t, filepath.Join(dir, "remote-results", "8gWVkz"))
+	if len(a) < 9 {
+		t.Fatalf("only %d files", len(a))
+	}
+	for f := range a {
+		if a[f] != b[f] {
+			t.Errorf("%s differs between native and remote", f)
+		}
+	}
+}
