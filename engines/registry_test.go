@@ -44,7 +44,7 @@ func TestParseSpec(t *testing.T) {
 
 func TestRegistry(t *testing.T) {
 	r := NewRegistry()
-	if got := r.Types(); !reflect.DeepEqual(got, []string{"detached", "dry", "native", "process", "slurm"}) {
+	if got := r.Types(); !reflect.DeepEqual(got, []string{"detached", "dry", "native", "process", "remote", "slurm"}) {
 		t.Errorf("Types = %v", got)
 	}
 	e, err := r.New(Spec{Type: "native", Options: map[string]any{"processes": int64(3)}})
