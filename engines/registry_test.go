@@ -51,7 +51,7 @@ func TestRegistry(t *testing.T) {
 	if err != nil || e.(*native).parallel != 3 {
 		t.Errorf("native:3 = %v %v", e, err)
 	}
-	if _, err := r.New(Spec{Type: "nativ"}); err == nil || err.Error() != `unknown engine "nativ" (did you mean "native"?); known engines: detached, dry, native, process, slurm` {
+	if _, err := r.New(Spec{Type: "nativ"}); err == nil || err.Error() != `unknown engine "nativ" (did you mean "native"?); known engines: detached, dry, native, process, remote, slurm` {
 		t.Errorf("unknown engine: %v", err)
 	}
 	if _, err := r.New(Spec{Type: "dry", Options: map[string]any{"x": 1}}); err == nil || !strings.Contains(err.Error(), `engine dry: unknown option "x"`) {
