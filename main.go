@@ -1,6 +1,7 @@
 // Command machinable runs experiments described in Starlark.
 //
 //	machinable run experiment.star [--storage URL] [--engine native:4] [--seed 42]
+//	machinable repl
 //	machinable version
 //
 // See docs/ for the user guide.
@@ -12,4 +13,4 @@ import (
 	"github.com/machinable-go/machinable/internal/cli"
 )
 
-func main() { os.Exit(cli.Main(os.Args[1:], os.Stdout, os.Stderr)) }
+func main() { os.Exit(cli.MainIO(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) }

@@ -15,6 +15,7 @@ import (
 	"github.com/machinable-go/machinable/dsl"
 	"github.com/machinable-go/machinable/executor"
 	"github.com/machinable-go/machinable/runtime"
+	"github.com/mattn/go-isatty"
 	"github.com/spf13/cobra"
 	"go.starlark.net/starlark"
 )
@@ -47,10 +48,26 @@ func NewExecutor(console io.Writer) *executor.Executor {
 	return x
 }
 
-// Main runs the CLI and returns the exit code.
+// Main runs the CLI with standard input and returns the exit code.
 func Main(args []string, stdout, stderr io.Writer) int {
-	ctx, stop := interruptible(stderr)
-	defer stop()
+	return MainIO(args, os.Stdin, stdout, stderr)
+}
+
+// MainIO runs the CLI and returns the exit code. Without arguments on a
+// terminal it starts the REPL.
+func MainIO(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if f, ok := stdin.(*os.File); len(args) == 0 && ok && isatty.IsTerminal(f.Fd()) {
+		args = []string{"repl"}
+	}
+	var ctx context.Context
+	if len(args) > 0 && args[0] == "repl" {
+		// The REPL handles Ctrl-C itself: it cancels one statement.
+		ctx = context.Background()
+	} else {
+		var stop func()
+		ctx, stop = interruptible(stderr)
+		defer stop()
+	}
 	root := &cobra.Command{
 		Use:           "machinable",
 		Short:         "Run experiments described in Starlark",
@@ -63,7 +80,8 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	root.SetArgs(args)
 	root.AddCommand(newRunCommand(stdout), newResumeCommand(stdout), newStatusCommand(stdout),
 		newWorkerCommand(stdout), newRestoreCommand(stdout), newVersionCommand(stdout),
-		newLsCommand(stdout), newShowCommand(stdout), newRecordsCommand(stdout), newConfigCommand(stdout), newLogCommand(stdout))
+		newLsCommand(stdout), newShowCommand(stdout), newRecordsCommand(stdout), newConfigCommand(stdout), newLogCommand(stdout),
+		newREPLCommand(stdin, stdout, stderr))
 	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return ExitOK

@@ -1,0 +1,129 @@
+package cli
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// requireTmux skips without tmux unless services are required (CI).
+func requireTmux(t *testing.T) {
+	t.Helper()
+	if _, err := exec.LookPath("tmux"); err != nil {
+		if os.Getenv("MACHINABLE_REQUIRE_SERVICES") == "1" {
+			t.Fatal("tmux is required (MACHINABLE_REQUIRE_SERVICES=1) but not installed: apt-get install -y tmux")
+		}
+		t.Skip("tmux not installed (apt-get install -y tmux); set MACHINABLE_REQUIRE_SERVICES=1 to fail instead")
+	}
+}
+
+// TestREPLTerminal drives `machinable repl` in a real terminal (tmux):
+// a multi-line def, expression echo, an error and then a good statement,
+// Ctrl-C during a long loop, execute() and a query, Tab completion, and the
+// history file written on Ctrl-D.
+func TestREPLTerminal(t *testing.T) {
+	requireTmux(t)
+	bin := binary(t)
+	dir := quickstart(t)
+	history := filepath.Join(t.TempDir(), "history")
+	m := tmux{t, fmt.Sprintf("machinable-repl-%d-%d", os.Getpid(), time.Now().UnixNano())}
+	m.run("new-session", "-d", "-x", "150", "-y", "50", "-s", "main", "-c", dir,
+		fmt.Sprintf("env MACHINABLE_HISTORY=%s %q repl; echo EXIT=$?; sleep 600", history, bin))
+	socket := strings.TrimSpace(m.run("display-message", "-p", "#{socket_path}"))
+	t.Cleanup(func() {
+		exec.Command("tmux", "-L", m.socket, "kill-server").Run()
+		os.Remove(socket)
+	})
+	screen := func() string { return m.run("capture-pane", "-p", "-J", "-S", "-", "-t", "main") }
+	waitScreen := func(what string, re *regexp.Regexp) string {
+		t.Helper()
+		deadline := time.Now().Add(20 * time.Second)
+		for {
+			s := screen()
+			if re.MatchString(s) {
+				return s
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("timed out waiting for %s:\n%s", what, s)
+			}
+			time.Sleep(30 * time.Millisecond)
+		}
+	}
+	typeLine := func(line string) {
+		t.Helper()
+		m.run("send-keys", "-t", "main", "-l", line)
+		m.run("send-keys", "-t", "main", "Enter")
+	}
+	waitScreen("the prompt", regexp.MustCompile(`(?m)^>>>\s*$`))
+
+	typeLine("def double(x):")
+	waitScreen("the continuation prompt", regexp.MustCompile(`(?m)^\.\.\.\s*$`))
+	typeLine("    return x * 2")
+	typeLine("")
+	typeLine("double(21)")
+	waitScreen("the def's result", regexp.MustCompile(`(?m)^42$`))
+
+	typeLine("1 + 2")
+	waitScreen("expression echo", regexp.MustCompile(`(?m)^3$`))
+
+	typeLine("undefined_name")
+	waitScreen("the error", regexp.MustCompile(`undefined: undefined_name`))
+	typeLine("y = 7")
+	typeLine("y * 6")
+	waitScreen("the session going on after an error", regexp.MustCompile(`(?m)^42\n(.*\n)*>>> y \* 6\n42$`))
+
+	typeLine("for i in range(1000000000):")
+	typeLine("    pass")
+	typeLine("")
+	time.Sleep(500 * time.Millisecond)
+	m.run("send-keys", "-t", "main", "C-c")
+	waitScreen("the loop cancelled", regexp.MustCompile(`interrupted \(Ctrl-C\)`))
+	typeLine("y + 1")
+	waitScreen("the session after Ctrl-C", regexp.MustCompile(`(?m)^8$`))
+
+	typeLine(`run = execute(Experiment().component("optimization").repeat(2), seed=42)`)
+	waitScreen("execute", regexp.MustCompile(`Experiment 8gWVkz: 2 finished, 0 failed`))
+	typeLine(`Storage("mem://").find(run.experiment_id).components.pluck("id")`)
+	waitScreen("the query", regexp.MustCompile(`\["e9DJBHuoiCvn", "XfOWPgKJCcuh"\]`))
+
+	m.run("send-keys", "-t", "main", "-l", "run.experi")
+	m.run("send-keys", "-t", "main", "Tab")
+	m.run("send-keys", "-t", "main", "Enter")
+	waitScreen("Tab completion", regexp.MustCompile(`(?m)^"8gWVkz"$`))
+
+	m.run("send-keys", "-t", "main", "C-d")
+	waitScreen("exit", regexp.MustCompile(`EXIT=0`))
+	hist, err := os.ReadFile(history)
+	if err != nil || !strings.Contains(string(hist), "double(21)") || !strings.Contains(string(hist), "y * 6") {
+		t.Errorf("history file: %v\n%s", err, hist)
+	}
+}
+
+// TestREPLPiped: without a terminal the REPL reads statements from stdin
+// without prompts; a failing statement does not stop it, but makes the
+// exit status 1.
+func TestREPLPiped(t *testing.T) {
+	dir := quickstart(t)
+	cmd := exec.Command(binary(t), "repl")
+	cmd.Dir = dir
+	cmd.Stdin = strings.NewReader("def f(x):\n    return x + 1\n\nf(1)\nnope\nr = execute(\"optimization\", seed=42)\nr.components.count()\nprint(Storage(\"mem://\").find(\"8gWVkz\").id)\n")
+	out, err := cmd.CombinedOutput()
+	ee, ok := err.(*exec.ExitError)
+	if !ok || ee.ExitCode() != 1 {
+		t.Fatalf("exit: %v\n%s", err, out)
+	}
+	s := string(out)
+	for _, want := range []string{"2\n", "undefined: nope", "1\n", "8gWVkz\n"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("output lacks %q:\n%s", want, s)
+		}
+	}
+	if strings.Contains(s, ">>>") {
+		t.Errorf("prompts without a terminal:\n%s", s)
+	}
+}
