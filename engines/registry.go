@@ -90,6 +90,7 @@ func NewRegistry() *Registry {
 	r.Register("process", newProcess)
 	r.Register("detached", newDetached)
 	r.Register("slurm", newSlurm)
+	r.Register("ray", newRay)
 	r.Register("remote", newRemote)
 	return r
 }

@@ -62,7 +62,10 @@ type EventError struct {
 	Err   error
 }
 
+// Error names the event and the error.
 func (e *EventError) Error() string { return fmt.Sprintf("%s: %v", e.Event, e.Err) }
+
+// Unwrap returns the event's error.
 func (e *EventError) Unwrap() error { return e.Err }
 
 // isFalse reports whether an event returned False.
@@ -218,6 +221,7 @@ func saveCheckpoint(ctx context.Context, c *component) func(timestep any) (strin
 // iteration boundary, with the checkpoint it saved ("" without on_save).
 type RequeueError struct{ Checkpoint string }
 
+// Error says why the component stopped.
 func (e *RequeueError) Error() string { return "stopped to be requeued" }
 
 // checkpointForRequeue saves a checkpoint through on_save (if defined)
