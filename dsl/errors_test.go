@@ -39,7 +39,7 @@ func TestBadInput(t *testing.T) {
 		{"bad experiment ID character", `execute("trivial", seed="OY1p1!")`,
 			[]string{`invalid experiment ID "OY1p1!"`}},
 		{"unknown engine", `execute("trivial", engine="natve")`,
-			[]string{`bad\.star:1:8`, `unknown engine "natve" \(did you mean "native"\?\); known engines: detached, dry, native, process, remote, slurm`}},
+			[]string{`bad\.star:1:8`, `unknown engine "natve" \(did you mean "native"\?\); known engines: detached, dry, native, process, ray, remote, slurm`}},
 		{"bad engine count", `execute("trivial", engine="native:x")`,
 			[]string{`expected native:N with N a positive number`}},
 		{"unknown engine option", `execute("trivial", engine={"type": "native", "cores": 2})`,

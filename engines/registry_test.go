@@ -44,14 +44,14 @@ func TestParseSpec(t *testing.T) {
 
 func TestRegistry(t *testing.T) {
 	r := NewRegistry()
-	if got := r.Types(); !reflect.DeepEqual(got, []string{"detached", "dry", "native", "process", "remote", "slurm"}) {
+	if got := r.Types(); !reflect.DeepEqual(got, []string{"detached", "dry", "native", "process", "ray", "remote", "slurm"}) {
 		t.Errorf("Types = %v", got)
 	}
 	e, err := r.New(Spec{Type: "native", Options: map[string]any{"processes": int64(3)}})
 	if err != nil || e.(*native).parallel != 3 {
 		t.Errorf("native:3 = %v %v", e, err)
 	}
-	if _, err := r.New(Spec{Type: "nativ"}); err == nil || err.Error() != `unknown engine "nativ" (did you mean "native"?); known engines: detached, dry, native, process, remote, slurm` {
+	if _, err := r.New(Spec{Type: "nativ"}); err == nil || err.Error() != `unknown engine "nativ" (did you mean "native"?); known engines: detached, dry, native, process, ray, remote, slurm` {
 		t.Errorf("unknown engine: %v", err)
 	}
 	if _, err := r.New(Spec{Type: "dry", Options: map[string]any{"x": 1}}); err == nil || !strings.Contains(err.Error(), `engine dry: unknown option "x"`) {

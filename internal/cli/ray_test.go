@@ -1,0 +1,205 @@
+package cli
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/machinable-go/machinable/dsl"
+	"github.com/machinable-go/machinable/executor"
+	"github.com/machinable-go/machinable/internal/raytest"
+	"github.com/machinable-go/machinable/runtime"
+)
+
+// The ray engine is tested against internal/raytest, which implements the
+// documented job endpoints and runs each entrypoint as a local process:
+// not against Ray (docs/ray.md).
+
+// TestRayMatchesNative: the quickstart through the ray engine (one job per
+// component, storage on the shared local file system) stores exactly what
+// the native engine stores; the jobs carry the worker entrypoint, the
+// engine's env var and the header taken from the environment, and ray.json
+// records the submission IDs but no header.
+func TestRayMatchesNative(t *testing.T) {
+	t.Setenv("MACHINABLE_BINARY", binary(t))
+	dir := quickstart(t)
+	srv := raytest.Start(t)
+	const token = "ray-test-token-5f3a9c"
+	srv.RequireHeader("Authorization", "Bearer "+token)
+	t.Setenv("RAY_TEST_TOKEN", token)
+	stdout, stderr, code := runMain(t, dir, "run", "experiment.star", "--storage", "native")
+	if code != 0 {
+		t.Fatalf("native: %d\n%s%s", code, stdout, stderr)
+	}
+	stdout, stderr, code = runMain(t, dir, "run", "experiment.star", "--storage", "ray",
+		"--engine", "ray", "--engine-opt", "address="+srv.URL(), "--engine-opt", "poll=50ms",
+		"--engine-opt", "headers={Authorization: Bearer $RAY_TEST_TOKEN}")
+	if code != 0 || !strings.Contains(stdout, "3 finished, 0 failed") || !strings.Contains(stdout, "ray: submitted machinable-8gWVkz-e9DJBHuoiCvn") {
+		t.Fatalf("ray: %d\n%s%s", code, stdout, stderr)
+	}
+	a := reproducible(t, filepath.Join(dir, "native", "8gWVkz"))
+	b := reproducible(t, filepath.Join(dir, "ray", "8gWVkz"))
+	if len(a) < 3*3 {
+		t.Fatalf("only %d files", len(a))
+	}
+	for f := range a {
+		if a[f] != b[f] {
+			t.Errorf("%s differs between native and ray:\n%s\n---\n%s", f, a[f], b[f])
+		}
+	}
+	jobs := srv.Jobs()
+	if len(jobs) != 3 {
+		t.Fatalf("%d jobs", len(jobs))
+	}
+	for _, j := range jobs {
+		env, _ := j.RuntimeEnv["env_vars"].(map[string]any)
+		if j.Status != "SUCCEEDED" || !strings.Contains(j.Entrypoint, "' worker '") || env["MACHINABLE_RAY_SUBMISSION_ID"] != j.SubmissionID ||
+			j.Metadata["machinable_experiment"] != "8gWVkz" {
+			t.Errorf("job %+v", j)
+		}
+	}
+	info, _ := os.ReadFile(filepath.Join(dir, "ray", "8gWVkz", "ray.json"))
+	if !strings.Contains(string(info), `"e9DJBHuoiCvn": "machinable-8gWVkz-e9DJBHuoiCvn"`) || !strings.Contains(string(info), srv.URL()) {
+		t.Errorf("ray.json: %s", info)
+	}
+	for p, content := range snapshot(t, filepath.Join(dir, "ray")) {
+		if strings.Contains(content, token) {
+			t.Errorf("%s holds the token", p)
+		}
+	}
+	if strings.Contains(stdout+stderr, token) {
+		t.Error("the token was printed")
+	}
+
+	// Resuming submits again under a new submission ID.
+	os.Remove(filepath.Join(dir, "ray", "8gWVkz", "e9DJBHuoiCvn", "status.json"))
+	stdout, stderr, code = runMain(t, dir, "resume", "8gWVkz", "--storage", "ray", "--engine", "ray", "--engine-opt", "address="+srv.URL(),
+		"--engine-opt", "poll=50ms", "--engine-opt", "headers={Authorization: Bearer $RAY_TEST_TOKEN}")
+	if code != 0 || !strings.Contains(stdout, "ray: submitted machinable-8gWVkz-e9DJBHuoiCvn-2") {
+		t.Fatalf("resume: %d\n%s%s", code, stdout, stderr)
+	}
+}
+
+// TestRayFailures: a failing component is reported with its error from
+// status.json; a job whose worker cannot start is reported failed with
+// the Ray status and the tail of its logs, the last line first; a server
+// that is not there is named with RAY_ADDRESS.
+func TestRayFailures(t *testing.T) {
+	t.Setenv("MACHINABLE_BINARY", binary(t))
+	dir := spinProject(t, 1000, 1, "")
+	srv := raytest.Start(t)
+	engine := `{"type": "ray", "address": "` + srv.URL() + `", "poll": "50ms"}`
+	os.WriteFile(filepath.Join(dir, "mixed.star"), []byte(`execute(Experiment().component("spin").component("broken"), storage="./results", engine=`+engine+")\n"), 0o644)
+	stdout, stderr, code := runMain(t, dir, "run", "mixed.star")
+	if code != ExitFailed || !strings.Contains(stdout, "1 finished, 1 failed") || !regexp.MustCompile(`failed: \w{12} broken: .*boom`).MatchString(stdout) {
+		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
+	}
+
+	bad := filepath.Join(t.TempDir(), "no-machinable.sh")
+	os.WriteFile(bad, []byte("#!/bin/sh\necho starting on $(hostname)\necho 'machinable: cannot load libcuda.so.1' >&2\nexit 3\n"), 0o755)
+	stdout, stderr, code = runMain(t, dir, "run", "spin_run.star", "--storage", "bad", "--engine", "ray",
+		"--engine-opt", "address="+srv.URL(), "--engine-opt", "poll=50ms", "--engine-opt", "binary="+bad)
+	if code != ExitFailed || !strings.Contains(stdout, "0 finished, 1 failed") ||
+		!regexp.MustCompile(`failed: \w{12} spin: machinable: cannot load libcuda.so.1 \(Ray job machinable-hp2cEP-\w{12} ended FAILED without a final status: Job entrypoint command failed with exit code 3\)`).MatchString(stdout) {
+		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
+	}
+
+	t.Setenv("RAY_ADDRESS", "http://127.0.0.1:1")
+	stdout, stderr, code = runMain(t, dir, "run", "spin_run.star", "--storage", "none", "--engine", "ray")
+	if code == 0 || !strings.Contains(stderr, "nothing listens at http://127.0.0.1:1 (connection refused)") || !strings.Contains(stderr, "$RAY_ADDRESS") {
+		t.Errorf("exit %d\n%s%s", code, stdout, stderr)
+	}
+	_, stderr, code = runMain(t, dir, "run", "spin_run.star", "--storage", "mem://", "--engine", "ray", "--engine-opt", "address="+srv.URL())
+	if code == 0 || !strings.Contains(stderr, "cannot see a mem:// storage") {
+		t.Errorf("mem://: exit %d\n%s", code, stderr)
+	}
+}
+
+// TestRayCancel: cancelling the execution (Ctrl-C) stops the jobs still
+// running; their workers get SIGTERM and mark the components interrupted;
+// none finished.
+func TestRayCancel(t *testing.T) {
+	t.Setenv("MACHINABLE_BINARY", binary(t))
+	dir := spinProject(t, 50000000, 4, "")
+	srv := raytest.Start(t)
+	t.Chdir(dir)
+	reg := runtime.NewRegistry()
+	dsl.Register(reg)
+	x := executor.New(reg, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		waitFor(t, 60*time.Second, "two running components", func() bool { return count(statuses(t, dir), "running") == 2 })
+		cancel()
+	}()
+	plan := runtime.NewExperiment().Component(runtime.ComponentSpec{Name: "spin"}).Repeat(4, "")
+	start := time.Now()
+	res, err := x.Execute(ctx, runtime.ExecuteRequest{Plan: plan, Storage: filepath.Join(dir, "results"), Project: dir, Seed: int64(1),
+		Engine: map[string]any{"type": "ray", "address": srv.URL(), "poll": "100ms", "parallelism": int64(2)}})
+	if err != nil || res == nil {
+		t.Fatalf("cancelled execution: %v", err)
+	}
+	t.Logf("execution returned %s after start", time.Since(start))
+	if res.OK() || res.Counts().Finished != 0 || res.Counts().Interrupted != 2 {
+		t.Errorf("a cancelled execution is not OK and finished nothing: %+v", res.Counts())
+	}
+	jobs := srv.Jobs()
+	if len(jobs) != 2 || srv.Stops() != 2 {
+		t.Errorf("%d jobs, %d stop requests; want 2 and 2", len(jobs), srv.Stops())
+	}
+	for _, j := range jobs {
+		if j.Status != "STOPPED" || !j.StopRequested {
+			t.Errorf("job %s %s", j.SubmissionID, j.Status)
+		}
+	}
+	s := statuses(t, dir)
+	if count(s, "interrupted") != 2 || count(s, "finished") != 0 || count(s, "running") != 0 {
+		t.Errorf("statuses after cancel: %v", s)
+	}
+}
+
+// TestRayNoWait: wait=False submits every job and returns at once; the
+// jobs finish later.
+func TestRayNoWait(t *testing.T) {
+	t.Setenv("MACHINABLE_BINARY", binary(t))
+	srv := raytest.Start(t)
+	dir := spinProject(t, 300000, 3, `, engine={"type": "ray", "wait": False, "address": "`+srv.URL()+`"}`)
+	stdout, stderr, code := runMain(t, dir, "run", "spin_run.star")
+	if code != 0 || !strings.Contains(stdout, "Follow it with: machinable status hp2cEP --storage ./results") || strings.Contains(stdout, "3 finished") {
+		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
+	}
+	if n := len(srv.Jobs()); n != 3 {
+		t.Errorf("%d jobs submitted, want 3", n)
+	}
+	waitFor(t, 60*time.Second, "the jobs to finish", func() bool { return count(statuses(t, dir), "finished") == 3 })
+	waitFor(t, 10*time.Second, "the jobs to succeed", func() bool {
+		for _, j := range srv.Jobs() {
+			if j.Status != "SUCCEEDED" {
+				return false
+			}
+		}
+		return true
+	})
+}
+
+// TestRayWholeExecution: per_component=false runs the execution as one
+// job, `machinable resume URL --engine native`, with the largest resource
+// need of its components.
+func TestRayWholeExecution(t *testing.T) {
+	t.Setenv("MACHINABLE_BINARY", binary(t))
+	dir := spinProject(t, 1000, 3, "")
+	srv := raytest.Start(t)
+	stdout, stderr, code := runMain(t, dir, "run", "spin_run.star", "--engine", "ray", "--engine-opt", "address="+srv.URL(),
+		"--engine-opt", "per_component=false", "--engine-opt", "poll=50ms")
+	if code != 0 || !strings.Contains(stdout, "3 finished, 0 failed") {
+		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
+	}
+	jobs := srv.Jobs()
+	if len(jobs) != 1 || jobs[0].SubmissionID != "machinable-hp2cEP" || !strings.Contains(jobs[0].Entrypoint, "' resume '") {
+		t.Errorf("jobs %+v", jobs)
+	}
+}
