@@ -162,3 +162,66 @@ func checkOptions(spec Spec, known ...string) error {
 	}
 	return nil
 }
+
+// secretKeys name engine options whose values must not be printed or
+// stored (execution.json keeps the engine options).
+var secretKeys = []string{"header", "token", "secret", "password", "env_vars", "credential", "key"}
+
+// Redacted returns the spec with secret-looking option values replaced by
+// "[redacted]" (headers, env_vars, tokens, passwords in URLs), for
+// console lines and execution.json.
+func (s Spec) Redacted() Spec {
+	return Spec{Type: s.Type, Options: redactMap(s.Options)}
+}
+
+func redactMap(m map[string]any) map[string]any {
+	if m == nil {
+		return nil
+	}
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		lk := strings.ToLower(k)
+		secret := false
+		for _, s := range secretKeys {
+			secret = secret || strings.Contains(lk, s)
+		}
+		switch x := v.(type) {
+		case map[string]any:
+			if secret {
+				out[k] = "[redacted]"
+			} else {
+				out[k] = redactMap(x)
+			}
+		case string:
+			if secret {
+				out[k] = "[redacted]"
+			} else {
+				out[k] = redactURLPassword(x)
+			}
+		default:
+			if secret {
+				out[k] = "[redacted]"
+			} else {
+				out[k] = v
+			}
+		}
+	}
+	return out
+}
+
+// redactURLPassword hides the password of a scheme://user:pass@host URL.
+func redactURLPassword(s string) string {
+	i := strings.Index(s, "://")
+	if i < 0 {
+		return s
+	}
+	rest := s[i+3:]
+	at := strings.Index(rest, "@")
+	if at < 0 || strings.ContainsAny(rest[:at], "/?#") {
+		return s
+	}
+	if c := strings.Index(rest[:at], ":"); c >= 0 {
+		return s[:i+3] + rest[:c] + ":[redacted]" + rest[at:]
+	}
+	return s
+}

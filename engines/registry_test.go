@@ -65,3 +65,25 @@ func TestRegistry(t *testing.T) {
 		t.Error("dry engine should be a DryRunner")
 	}
 }
+
+func TestRedacted(t *testing.T) {
+	s := Spec{Type: "ray", Options: map[string]any{
+		"address":     "http://admin:hunter2@ray:8265",
+		"headers":     map[string]any{"Authorization": "Bearer abc"},
+		"runtime_env": map[string]any{"env_vars": map[string]any{"TOKEN": "x"}, "working_dir": "/w"},
+		"partition":   "gpu",
+	}}
+	r := s.Redacted()
+	got := r.String()
+	for _, leak := range []string{"hunter2", "Bearer", "abc", `TOKEN`} {
+		if strings.Contains(got, leak) {
+			t.Errorf("%q leaks in %s", leak, got)
+		}
+	}
+	if !strings.Contains(got, "partition=gpu") || !strings.Contains(got, "http://admin:[redacted]@ray:8265") || !strings.Contains(got, "working_dir:/w") {
+		t.Errorf("redacted too much: %s", got)
+	}
+	if s.Options["headers"].(map[string]any)["Authorization"] != "Bearer abc" {
+		t.Error("Redacted changed the spec it was called on")
+	}
+}

@@ -32,6 +32,7 @@ func (s *slurm) follow(ctx context.Context, job *Job, info SlurmInfo, todo []*ru
 	}
 	interrupted := false
 	failing := map[string]runtime.Outcome{}
+	var goneSince time.Time // when the arrays left the queue while a task requeues
 	for {
 		for id, sc := range left {
 			if _, ok := failing[id]; ok {
@@ -76,11 +77,21 @@ func (s *slurm) follow(ctx context.Context, job *Job, info SlurmInfo, todo []*ru
 			break // cancelled: what never started stays not run
 		}
 		if len(tasks) == 0 && ctx.Err() == nil {
+			// A task being requeued can vanish from squeue for a moment
+			// between its end and its return as PENDING: give it time.
+			if s.requeueing(exp, left) && (goneSince.IsZero() || time.Since(goneSince) < requeueGrace) {
+				if goneSince.IsZero() {
+					goneSince = time.Now()
+				}
+				time.Sleep(s.opts.poll)
+				continue
+			}
 			// The arrays are gone: whatever has no final status failed on
 			// the Slurm side (cancelled, node failure, out of memory, ...).
 			s.reportLost(ctx, job, info, left, done)
 			break
 		}
+		goneSince = time.Time{}
 		if line := progressLine(tasks, len(left)); line != lastLine && job.Console != nil {
 			fmt.Fprintf(job.Console, "slurm: %s (%s)\n", line, time.Since(begin).Round(time.Second))
 			lastLine = line
@@ -283,4 +294,18 @@ func SlurmStates(ctx context.Context, info SlurmInfo) (map[string]string, error)
 		}
 	}
 	return out, nil
+}
+
+// requeueGrace is how long a requeued task may be missing from the queue.
+const requeueGrace = 30 * time.Second
+
+// requeueing reports whether a component left is requeued, so its task
+// should come back to the queue.
+func (s *slurm) requeueing(exp *storage.Experiment, left map[string]*runtime.ScheduledComponent) bool {
+	for id := range left {
+		if st, err := exp.ComponentStatus(id); err == nil && st.Status == storage.StatusRequeued {
+			return true
+		}
+	}
+	return false
 }
