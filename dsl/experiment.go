@@ -89,6 +89,11 @@ func componentSpec(v starlark.Value) (runtime.ComponentSpec, error) {
 }
 
 func expComponent(e *experiment, thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	if len(args) > 0 {
+		if cmd, ok := args[0].(*commandValue); ok { // .component(command([...]), flags=..., resources=...)
+			return componentFromCommand(e, thread, b, cmd, args[1:], kwargs)
+		}
+	}
 	var name string
 	var version, flags, resources starlark.Value
 	var checkpoint starlark.Value = starlark.None
@@ -312,6 +317,8 @@ func planOf(v starlark.Value) (*runtime.Experiment, error) {
 			return nil, err
 		}
 		return runtime.NewExperiment().Component(spec), nil
+	case *commandValue:
+		return runtime.NewExperiment().Component(x.spec), nil
 	}
 	return nil, fmt.Errorf("expected an Experiment, a component name or a (name, version) tuple, got %s", v.Type())
 }
@@ -323,4 +330,25 @@ func copyResourceFuncs(dst, src []runtime.ComponentSpec) {
 		dst[i].ResourcesFunc = src[i].ResourcesFunc
 		copyResourceFuncs(dst[i].Components, src[i].Components)
 	}
+}
+
+// componentFromCommand adds an external program; version patches its
+// config like any component's.
+func componentFromCommand(e *experiment, thread *starlark.Thread, b *starlark.Builtin, cmd *commandValue, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var version, flags, resources starlark.Value
+	var checkpoint starlark.Value = starlark.None
+	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "version?", &version,
+		"checkpoint?", &checkpoint, "flags?", &flags, "resources?", &resources); err != nil {
+		return nil, err
+	}
+	spec, err := buildSpec(thread, cmd.spec.Name, version, checkpoint, flags, resources)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", b.Name(), err)
+	}
+	spec.Command = cmd.spec.Command
+	if !cmd.spec.Version.IsDefault() {
+		spec.Version = runtime.Merge(cmd.spec.Version, spec.Version)
+	}
+	e.plan.Component(spec)
+	return e, nil
 }

@@ -50,6 +50,7 @@ func ScriptPredeclared() starlark.StringDict {
 	d["Experiment"] = starlark.NewBuiltin("Experiment", builtinExperiment)
 	d["execute"] = starlark.NewBuiltin("execute", builtinExecute)
 	d["Storage"] = starlark.NewBuiltin("Storage", builtinStorage)
+	d["command"] = starlark.NewBuiltin("command", builtinCommand)
 	d["random"] = newRandomModule(nil)
 	return d
 }

@@ -18,6 +18,9 @@ type ComponentSpec struct {
 	Checkpoint string         `json:"checkpoint,omitempty"`
 	Flags      map[string]any `json:"flags,omitempty"`
 	Resources  map[string]any `json:"resources,omitempty"`
+	// Command, when set, makes the component an external program: the
+	// argument list (or one shell string) stored as the config's _exec_.
+	Command any `json:"command,omitempty"`
 	// ResourcesFunc, when set, computes the resources from the resolved
 	// config of each variant (a Starlark function in scripts); its result
 	// is merged over Resources. It is not serialized: the schedule keeps
@@ -161,6 +164,9 @@ func normalizeExperiment(e *Experiment) {
 		normalizeVersion(&c.Version)
 		c.Flags = jsonvalue.NormalizeMap(c.Flags)
 		c.Resources = jsonvalue.NormalizeMap(c.Resources)
+		if c.Command != nil {
+			c.Command = jsonvalue.Normalize(c.Command)
+		}
 		for i := range c.Components {
 			comp(&c.Components[i])
 		}

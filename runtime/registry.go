@@ -144,3 +144,12 @@ func joinOr(items []string) string {
 	}
 	return s
 }
+
+// factoryFor picks the code of a component: an external program when its
+// config has _exec_, else what Lookup finds.
+func (r *Registry) factoryFor(projectDir, name, module string, config map[string]any) (Factory, error) {
+	if _, ok := config[ExecKey]; ok {
+		return commandFactory{}, nil
+	}
+	return r.Lookup(projectDir, name, module)
+}

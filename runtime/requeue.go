@@ -66,3 +66,10 @@ func (r *requeueState) requested() bool {
 }
 
 func (r *requeueState) stop() { close(r.done) }
+
+// RequeueHandler is implemented by instances that handle a requeue request
+// themselves (external programs receive the signal): the runtime then
+// does not cancel them.
+type RequeueHandler interface {
+	HandlesRequeue() bool
+}

@@ -165,16 +165,26 @@ func (r *Resolver) expand(ctx context.Context, spec ComponentSpec, expVersions [
 // resolveOne builds the config of one alternative, including config methods.
 func (r *Resolver) resolveOne(ctx context.Context, spec ComponentSpec, patches []project.Patch) (ScheduledComponent, error) {
 	name, module := spec.Name, spec.Name
-	config, err := r.config(spec.Name, patches)
-	if err != nil {
+	var config map[string]any
+	var err error
+	if spec.Command != nil { // an external program built in the plan
+		config = map[string]any{}
+		for _, p := range patches {
+			if p.Version != "" {
+				return ScheduledComponent{}, fmt.Errorf("command %q has no version %q: it has no entry in machinable.yaml", spec.Name, p.Version)
+			}
+			config = project.Merge(config, p.Values)
+		}
+		config[ExecKey] = jsonvalue.DeepCopy(spec.Command)
+	} else if config, err = r.config(spec.Name, patches); err != nil {
 		return ScheduledComponent{}, err
 	}
-	if r.Project != nil {
+	if r.Project != nil && spec.Command == nil {
 		if comp, err := r.Project.Component(spec.Name); err == nil {
 			name, module = comp.Name, comp.Module
 		}
 	}
-	factory, err := r.Registry.Lookup(r.projectDir(), name, module)
+	factory, err := r.Registry.factoryFor(r.projectDir(), name, module, config)
 	if err != nil {
 		return ScheduledComponent{}, err
 	}

@@ -198,7 +198,9 @@ func runGuarded(ctx context.Context, env RunEnv, store *storage.Component, sc *S
 			Attrs: map[string]any{}, Iteration: -1}
 		self.Random, self.Rand = NewRandom()
 		self.Record = newRecord(record, self)
-		factory, err := env.Registry.Lookup(env.Execution.Project, c.Name, c.Module)
+		self.Requeue = env.Requeue
+		self.Project = env.Execution.Project
+		factory, err := env.Registry.factoryFor(env.Execution.Project, c.Name, c.Module, c.Config)
 		if err != nil {
 			return nil, err
 		}
@@ -216,7 +218,8 @@ func runGuarded(ctx context.Context, env RunEnv, store *storage.Component, sc *S
 	}
 	node.self.Checkpoint = checkpoint
 	node.requeue = rq
-	rq.iterates(node.inst.Has(OnExecuteIteration))
+	_, handles := node.inst.(RequeueHandler)
+	rq.iterates(handles || node.inst.Has(OnExecuteIteration))
 	subs := make([]component, 0, len(sc.Components))
 	for i := range sc.Components {
 		s, err := newComponent(&sc.Components[i])

@@ -37,6 +37,13 @@ type Self struct {
 	// Rand is a math/rand/v2 generator over Random, for Go components.
 	Rand *rand.Rand
 
+	// Project is the project directory (where external programs run).
+	Project string
+	// Requeue is closed when the scheduler asks for a requeue (Slurm's
+	// pre-timeout signal); components that implement RequeueHandler watch
+	// it themselves.
+	Requeue <-chan struct{}
+
 	// Attrs holds state a Go component keeps between events.
 	Attrs map[string]any
 

@@ -140,3 +140,13 @@ func (c *Component) Close() error {
 	c.files = nil
 	return first
 }
+
+// LocalPath is the component's directory on the local file system, for
+// programs that write files of their own; false on memory and object
+// storages.
+func (c *Component) LocalPath() (string, bool) {
+	if isObjectStore(c.fs) || isMemory(c.fs) {
+		return "", false
+	}
+	return c.Path, true
+}
