@@ -261,3 +261,21 @@ func TestVersion(t *testing.T) {
 		t.Errorf("version: %d %q", code, stdout)
 	}
 }
+
+// TestExecuteCommand: a one-liner without a script gives the same
+// experiment as the quickstart script for the same seed.
+func TestExecuteCommand(t *testing.T) {
+	dir := quickstart(t)
+	stdout, stderr, code := runMain(t, dir, "execute", "optimization", "--repeat", "3", "--seed", "42", "--storage", "./results")
+	if code != 0 || !strings.HasPrefix(stdout, "Experiment 8gWVkz") || !strings.Contains(stdout, "e9DJBHuoiCvn optimization finished") {
+		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
+	}
+	stdout, _, code = runMain(t, dir, "execute", "optimization", "--version", "~mnist", "--version", "learning_rate: 0.5", "--engine", "dry")
+	if code != 0 || !strings.Contains(stdout, `"data":{"name":"mnist"}`) || !strings.Contains(stdout, `"learning_rate":0.5`) {
+		t.Errorf("versions: %d\n%s", code, stdout)
+	}
+	_, stderr, code = runMain(t, dir, "execute", "optimizaton")
+	if code != ExitError || !strings.Contains(stderr, `did you mean "optimization"?`) {
+		t.Errorf("unknown component: %d %s", code, stderr)
+	}
+}

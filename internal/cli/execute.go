@@ -1,0 +1,78 @@
+package cli
+
+import (
+	"io"
+
+	"github.com/machinable-go/machinable/runtime"
+	"github.com/spf13/cobra"
+)
+
+func newExecuteCommand(stdout io.Writer) *cobra.Command {
+	var storage, engine, seed, project string
+	var versions, engineOpts []string
+	var repeat, split int
+	var failFast bool
+	cmd := &cobra.Command{
+		Use:   "execute COMPONENT",
+		Short: "Execute one component without a script",
+		Long: `Execute one component of the project in the current directory, as
+execute(Experiment().component(COMPONENT, VERSION).repeat(K)) would. Each
+--version is "~name" or a YAML patch; several are merged in order (a
+tuple). Exit status as for run.`,
+		Example: `  machinable execute optimization
+  machinable execute optimization --version ~mnist --version 'learning_rate: 0.5' --repeat 3 --seed 42
+  machinable execute optimization --storage ./results --engine native:2`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var v runtime.Version
+			switch len(versions) {
+			case 0:
+			case 1:
+				v = runtime.VersionString(versions[0])
+			default:
+				items := make([]runtime.Version, len(versions))
+				for i, s := range versions {
+					items[i] = runtime.VersionString(s)
+				}
+				v = runtime.Merge(items...)
+			}
+			plan := runtime.NewExperiment().Component(runtime.ComponentSpec{Name: args[0], Version: v})
+			if repeat > 1 {
+				plan.Repeat(repeat, "")
+			}
+			if split > 1 {
+				plan.Split(split, "")
+			}
+			spec, err := engineSpec(engine, engineOpts)
+			if err != nil {
+				return &exitError{code: ExitError, err: err}
+			}
+			req := runtime.ExecuteRequest{Plan: plan, Storage: storage, Engine: spec, Project: project, FailFast: failFast}
+			if seed != "" {
+				if req.Seed, err = parseSeedFlag(seed); err != nil {
+					return &exitError{code: ExitError, err: err}
+				}
+			}
+			res, err := NewExecutor(stdout).Execute(cmd.Context(), req)
+			if err != nil && cmd.Context().Err() == nil {
+				return &exitError{code: ExitError, err: err}
+			}
+			failed := 0
+			if res != nil {
+				failed = len(res.Failed())
+			}
+			return exitFor(cmd.Context(), failed)
+		},
+	}
+	f := cmd.Flags()
+	f.StringArrayVar(&versions, "version", nil, `version: "~name" or a YAML patch; repeatable (merged in order)`)
+	f.IntVar(&repeat, "repeat", 1, "independent trials")
+	f.IntVar(&split, "split", 1, "splits")
+	f.StringVar(&storage, "storage", "", "storage URL (default mem://)")
+	f.StringVar(&engine, "engine", "", "engine")
+	f.StringArrayVar(&engineOpts, "engine-opt", nil, "engine option KEY=VALUE, repeatable")
+	f.StringVar(&seed, "seed", "", "seed: an integer or a 6-character experiment ID")
+	f.StringVar(&project, "project", "", "project directory (default: nearest machinable.yaml above the current directory)")
+	f.BoolVar(&failFast, "fail-fast", false, "stop starting components after the first failure")
+	return cmd
+}
