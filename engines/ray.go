@@ -645,18 +645,13 @@ func (r *rayEngine) runWhole(ctx context.Context, job *Job, todo []*runtime.Sche
 			if err != nil {
 				continue
 			}
-			switch st.Status {
-			case storage.StatusFinished, storage.StatusFailed, storage.StatusInterrupted:
-				o := runtime.Outcome{Component: sc, Status: st.Status, Error: st.Error}
-				if st.StartedAt != nil && st.FinishedAt != nil {
-					o.Duration = st.FinishedAt.Sub(*st.StartedAt)
-				}
+			if o, ok := finalOutcome(sc, st); ok {
 				delete(left, sc.ID)
 				outcomes = append(outcomes, o)
 				if job.Done != nil {
 					job.Done(o)
 				}
-			case storage.StatusRunning:
+			} else if st.Status == storage.StatusRunning {
 				if !started[sc.ID] && job.Started != nil {
 					job.Started(sc)
 				}

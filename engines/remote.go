@@ -165,12 +165,7 @@ func (r *remote) Run(ctx context.Context, job *Job) ([]runtime.Outcome, error) {
 			if err != nil {
 				continue
 			}
-			switch st.Status {
-			case storage.StatusFinished, storage.StatusFailed, storage.StatusInterrupted:
-				o := runtime.Outcome{Component: sc, Status: st.Status, Error: st.Error}
-				if st.StartedAt != nil && st.FinishedAt != nil {
-					o.Duration = st.FinishedAt.Sub(*st.StartedAt)
-				}
+			if o, ok := finalOutcome(sc, st); ok {
 				reported[sc.ID] = true
 				outcomes = append(outcomes, o)
 				if job.Done != nil {

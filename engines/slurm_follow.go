@@ -42,12 +42,7 @@ func (s *slurm) follow(ctx context.Context, job *Job, info SlurmInfo, todo []*ru
 			if err != nil {
 				continue // unreadable for a moment (written right now)
 			}
-			switch st.Status {
-			case storage.StatusFinished, storage.StatusFailed, storage.StatusInterrupted:
-				o := runtime.Outcome{Component: sc, Status: st.Status, Error: st.Error}
-				if st.StartedAt != nil && st.FinishedAt != nil {
-					o.Duration = st.FinishedAt.Sub(*st.StartedAt)
-				}
+			if o, ok := finalOutcome(sc, st); ok {
 				if st.Status != storage.StatusFinished {
 					// Reported once its task has left the queue, with the
 					// Slurm state and exit code.
@@ -55,7 +50,7 @@ func (s *slurm) follow(ctx context.Context, job *Job, info SlurmInfo, todo []*ru
 					continue
 				}
 				done(o)
-			case storage.StatusRunning:
+			} else if st.Status == storage.StatusRunning {
 				if !started[id] && job.Started != nil {
 					job.Started(sc)
 				}
