@@ -54,14 +54,7 @@ tuple). Exit status as for run.`,
 				}
 			}
 			res, err := NewExecutor(stdout).Execute(cmd.Context(), req)
-			if err != nil && cmd.Context().Err() == nil {
-				return &exitError{code: ExitError, err: err}
-			}
-			failed := 0
-			if res != nil {
-				failed = len(res.Failed())
-			}
-			return exitFor(cmd.Context(), failed)
+			return exitForResult(cmd.Context(), res, err)
 		},
 	}
 	f := cmd.Flags()

@@ -45,14 +45,7 @@ recorded in execution.json.`,
 				return &exitError{code: ExitError, err: err}
 			}
 			res, err := NewExecutor(stdout).Resume(cmd.Context(), exp, spec, failFast)
-			if err != nil && cmd.Context().Err() == nil {
-				return &exitError{code: ExitError, err: err}
-			}
-			failed := 0
-			if res != nil {
-				failed = len(res.Failed())
-			}
-			return exitFor(cmd.Context(), failed)
+			return exitForResult(cmd.Context(), res, err)
 		},
 	}
 	f := cmd.Flags()

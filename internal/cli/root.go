@@ -137,6 +137,18 @@ func exitFor(ctx context.Context, failed int) error {
 	return nil
 }
 
+// exitForResult maps an execution's result and error to an exit code.
+func exitForResult(ctx context.Context, res *runtime.Result, err error) error {
+	if err != nil && ctx.Err() == nil {
+		return &exitError{code: ExitError, err: err}
+	}
+	failed := 0
+	if res != nil {
+		failed = len(res.Failed())
+	}
+	return exitFor(ctx, failed)
+}
+
 // printError shows Starlark errors with their backtrace (file:line:col).
 func printError(w io.Writer, err error) {
 	var evalErr *starlark.EvalError
