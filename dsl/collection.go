@@ -109,6 +109,22 @@ func lookup(v starlark.Value, key string) (starlark.Value, error) {
 	return v, nil
 }
 
+// keys evaluates a key argument (dotted name or function) for every
+// element, in order.
+func (c *collection) keys(th *starlark.Thread, fn string, key starlark.Value) ([]starlark.Value, error) {
+	kf, err := keyFunc(fn, key)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]starlark.Value, len(c.elems))
+	for i, e := range c.elems {
+		if out[i], err = kf(th, e); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
 // keyFunc reads a key argument: a dotted string, or a function of the element.
 func keyFunc(fn string, key starlark.Value) (func(*starlark.Thread, starlark.Value) (starlark.Value, error), error) {
 	switch k := key.(type) {
@@ -187,15 +203,9 @@ func colSort(c *collection, th *starlark.Thread, b *starlark.Builtin, args starl
 	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "key", &key, "reverse?", &reverse); err != nil {
 		return nil, err
 	}
-	kf, err := keyFunc(b.Name(), key)
+	keys, err := c.keys(th, b.Name(), key)
 	if err != nil {
 		return nil, err
-	}
-	keys := make([]starlark.Value, len(c.elems))
-	for i, e := range c.elems {
-		if keys[i], err = kf(th, e); err != nil {
-			return nil, err
-		}
 	}
 	idx := make([]int, len(c.elems))
 	for i := range idx {
@@ -204,12 +214,12 @@ func colSort(c *collection, th *starlark.Thread, b *starlark.Builtin, args starl
 	var cmpErr error
 	sort.SliceStable(idx, func(i, j int) bool {
 		a, bb := keys[idx[i]], keys[idx[j]]
-		if reverse {
-			a, bb = bb, a
-		}
 		// None sorts last either way.
 		if a == starlark.None || bb == starlark.None {
 			return bb == starlark.None && a != starlark.None
+		}
+		if reverse {
+			a, bb = bb, a
 		}
 		less, err := starlark.Compare(syntax.LT, a, bb)
 		if err != nil && cmpErr == nil {
@@ -232,15 +242,9 @@ func colPluck(c *collection, th *starlark.Thread, b *starlark.Builtin, args star
 	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "key", &key); err != nil {
 		return nil, err
 	}
-	kf, err := keyFunc(b.Name(), key)
+	out, err := c.keys(th, b.Name(), key)
 	if err != nil {
 		return nil, err
-	}
-	out := make([]starlark.Value, len(c.elems))
-	for i, e := range c.elems {
-		if out[i], err = kf(th, e); err != nil {
-			return nil, err
-		}
 	}
 	return starlark.NewList(out), nil
 }
@@ -258,17 +262,13 @@ func (c *collection) numbers(th *starlark.Thread, b *starlark.Builtin, args star
 	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "key", &key); err != nil {
 		return nil, nil, err
 	}
-	kf, err := keyFunc(b.Name(), key)
+	keys, err := c.keys(th, b.Name(), key)
 	if err != nil {
 		return nil, nil, err
 	}
 	var fs []float64
 	var vs []starlark.Value
-	for _, e := range c.elems {
-		v, err := kf(th, e)
-		if err != nil {
-			return nil, nil, err
-		}
+	for _, v := range keys {
 		if v == starlark.None {
 			continue
 		}
@@ -320,35 +320,33 @@ func colGroupBy(c *collection, th *starlark.Thread, b *starlark.Builtin, args st
 	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "key", &key); err != nil {
 		return nil, err
 	}
-	kf, err := keyFunc(b.Name(), key)
+	keys, err := c.keys(th, b.Name(), key)
 	if err != nil {
 		return nil, err
 	}
-	groups := starlark.NewDict(4)
-	var order []starlark.Value
-	members := map[starlark.Value][]starlark.Value{}
-	for _, e := range c.elems {
-		k, err := kf(th, e)
+	// A dict indexes the groups: it has Starlark's hashing and equality
+	// (1 and 1.0 are one group) and keeps first-seen order.
+	index := starlark.NewDict(4)
+	var members [][]starlark.Value
+	for i, k := range keys {
+		pos, found, err := index.Get(k)
 		if err != nil {
-			return nil, err
-		}
-		if _, err := k.Hash(); err != nil {
 			return nil, fmt.Errorf("%s: key %s is not hashable (%s)", b.Name(), key, k.Type())
 		}
-		found := false
-		for _, o := range order {
-			if eq, _ := starlark.Equal(o, k); eq {
-				k, found = o, true
-				break
-			}
-		}
 		if !found {
-			order = append(order, k)
+			pos = starlark.MakeInt(len(members))
+			if err := index.SetKey(k, pos); err != nil {
+				return nil, err
+			}
+			members = append(members, nil)
 		}
-		members[k] = append(members[k], e)
+		n, _ := starlark.AsInt32(pos)
+		members[n] = append(members[n], c.elems[i])
 	}
-	for _, k := range order {
-		if err := groups.SetKey(k, c.with(members[k])); err != nil {
+	groups := starlark.NewDict(index.Len())
+	for _, item := range index.Items() {
+		n, _ := starlark.AsInt32(item[1])
+		if err := groups.SetKey(item[0], c.with(members[n])); err != nil {
 			return nil, err
 		}
 	}
