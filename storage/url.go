@@ -30,8 +30,9 @@ type Storage struct {
 }
 
 var (
-	memMu sync.Mutex
-	memFs = map[string]afero.Fs{}
+	memMu  sync.Mutex
+	memFs  = map[string]afero.Fs{}
+	s3Open sync.Map // URL -> *Storage
 )
 
 // Open resolves a storage URL: "" and mem://[name] (in-memory, shared
@@ -53,7 +54,18 @@ func Open(url string) (*Storage, error) {
 		}
 		return &Storage{URL: url, Fs: fs, Root: "/", Memory: true}, nil
 	case strings.HasPrefix(url, "s3://"):
-		return openS3(url)
+		// One client per URL and process: opening loads the AWS
+		// configuration and checks the bucket, which an execution would
+		// otherwise repeat for every step that opens its storage.
+		if st, ok := s3Open.Load(url); ok {
+			return st.(*Storage), nil
+		}
+		st, err := openS3(url)
+		if err != nil {
+			return nil, err
+		}
+		actual, _ := s3Open.LoadOrStore(url, st)
+		return actual.(*Storage), nil
 	case strings.HasPrefix(url, "file://"), strings.HasPrefix(url, "osfs://"):
 		return openLocal(url, url[strings.Index(url, "://")+3:])
 	case strings.Contains(url, "://"):
