@@ -191,6 +191,10 @@ def on_save(self, path, timestep):
 	stop := make(chan struct{})
 	defer close(stop)
 	go func() { // release requeued tasks from Slurm's BeginTime hold
+		// Not at once: slurmd refuses to launch a job whose credential was
+		// revoked (by the requeue) in the same second ("Job credential
+		// revoked", the task then ends FAILED) — the hold exists for that.
+		heldSince := map[string]time.Time{}
 		for {
 			select {
 			case <-stop:
@@ -199,8 +203,16 @@ def on_save(self, path, timestep):
 			}
 			out, _ := exec.Command("squeue", "-h", "-n", "machinable-hp2cEP", "-o", "%i|%r").Output()
 			for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
-				if id, reason, ok := strings.Cut(line, "|"); ok && reason == "BeginTime" {
+				id, reason, ok := strings.Cut(line, "|")
+				if !ok || reason != "BeginTime" {
+					delete(heldSince, id)
+					continue
+				}
+				if heldSince[id].IsZero() {
+					heldSince[id] = time.Now()
+				} else if time.Since(heldSince[id]) > 3*time.Second {
 					exec.Command("scontrol", "update", "jobid="+id, "StartTime=now").Run()
+					delete(heldSince, id)
 				}
 			}
 		}
