@@ -50,6 +50,9 @@ type Job struct {
 	// Done is called once per component as soon as it ends, possibly from
 	// several goroutines at once.
 	Done func(runtime.Outcome)
+	// Prompt, when set, lets a cluster engine ask what to do with the
+	// work it submitted after Ctrl-C (cancel or detach).
+	Prompt Prompt
 }
 
 // Todo returns the components to run.

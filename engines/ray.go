@@ -40,7 +40,7 @@ type rayOptions struct {
 	runtimeEnv   map[string]any
 	poll         time.Duration
 	parallelism  int
-	onInterrupt  string // "cancel" (POST stop) or "detach"
+	onInterrupt  string // InterruptAsk, InterruptCancel (POST stop) or InterruptDetach
 }
 
 // rayTerminal are the job states a job never leaves.
@@ -51,7 +51,7 @@ func newRay(spec Spec) (Engine, error) {
 		"per_component", "poll", "runtime_env", "wait"); err != nil {
 		return nil, err
 	}
-	o := rayOptions{address: os.Getenv("RAY_ADDRESS"), perComponent: true, wait: true, poll: time.Second, onInterrupt: "cancel"}
+	o := rayOptions{address: os.Getenv("RAY_ADDRESS"), perComponent: true, wait: true, poll: time.Second}
 	if o.address == "" {
 		o.address = "http://127.0.0.1:8265"
 	}
@@ -79,12 +79,8 @@ func newRay(spec Spec) (Engine, error) {
 			*dst = b
 		}
 	}
-	if v, ok := spec.Options["on_interrupt"]; ok {
-		s, _ := v.(string)
-		if s != "cancel" && s != "detach" {
-			return nil, bad("on_interrupt", "\"cancel\" or \"detach\"", v)
-		}
-		o.onInterrupt = s
+	if o.onInterrupt, err = onInterruptOption(spec); err != nil {
+		return nil, err
 	}
 	if v, ok := spec.Options["poll"]; ok {
 		d, err := time.ParseDuration(fmt.Sprint(v))
@@ -237,7 +233,8 @@ func (r *rayEngine) Run(ctx context.Context, job *Job) (outcomes []runtime.Outco
 			info.Jobs[k] = v
 		}
 	}
-	rec := &rayRecord{exp: exp, info: info}
+	rec := &rayRecord{exp: exp, info: info, onInterrupt: interruptDecision(job, r.opts.onInterrupt, fmt.Sprintf(
+		"The Ray jobs of experiment %s are still running. Stop them, or detach and leave them running?", exp.ID))}
 	if !r.opts.perComponent {
 		return r.runWhole(ctx, job, todo, reqs, rec)
 	}
@@ -283,11 +280,17 @@ func (r *rayEngine) Run(ctx context.Context, job *Job) (outcomes []runtime.Outco
 			out = append(out, o)
 		}
 	}
-	if ctx.Err() != nil && job.Console != nil {
-		if r.opts.onInterrupt == "detach" {
-			fmt.Fprintf(job.Console, "ray: detached; the submitted jobs keep running: machinable status %s --storage %s\n", exp.ID, exp.Storage().URL)
-		} else {
-			fmt.Fprintf(job.Console, "ray: stopped the jobs still running (POST .../stop)\n")
+	if ctx.Err() != nil {
+		detach := rec.onInterrupt() == InterruptDetach
+		if job.Console != nil {
+			if detach {
+				fmt.Fprintf(job.Console, "ray: detached; the submitted jobs keep running: machinable status %s --storage %s\n", exp.ID, exp.Storage().URL)
+			} else {
+				fmt.Fprintf(job.Console, "ray: stopped the jobs still running (POST .../stop)\n")
+			}
+		}
+		if detach && (err == nil || errors.Is(err, context.Canceled)) {
+			err = ErrDetached
 		}
 	}
 	return out, err
@@ -378,6 +381,9 @@ type rayRecord struct {
 	exp  *storage.Experiment
 	info RayInfo
 	ids  []string
+	// onInterrupt decides, once for the run, whether to stop the jobs
+	// after Ctrl-C or to detach.
+	onInterrupt func() string
 }
 
 func (rr *rayRecord) add(ids []string, submissionID string) error {
@@ -465,9 +471,9 @@ func (r *rayEngine) runOne(ctx context.Context, job *Job, sc *runtime.ScheduledC
 		out.Duration = time.Since(start)
 		return out, true
 	}
-	rj, interrupted, err := r.follow(ctx, id)
+	rj, interrupted, err := r.follow(ctx, id, rec.onInterrupt)
 	out.Duration = time.Since(start)
-	if interrupted && r.opts.onInterrupt == "detach" {
+	if interrupted && rec.onInterrupt() == InterruptDetach {
 		return out, false
 	}
 	st, serr := job.Experiment.ComponentStatus(sc.ID)
@@ -491,7 +497,7 @@ func (r *rayEngine) runOne(ctx context.Context, job *Job, sc *runtime.ScheduledC
 // follow polls a job until it is terminal. When ctx ends, it stops the job
 // (on_interrupt cancel) and waits a while for it to end, or (detach)
 // returns at once; interrupted says ctx ended.
-func (r *rayEngine) follow(ctx context.Context, id string) (rayJob, bool, error) {
+func (r *rayEngine) follow(ctx context.Context, id string, onInterrupt func() string) (rayJob, bool, error) {
 	var (
 		rj        rayJob
 		failSince time.Time
@@ -502,7 +508,7 @@ func (r *rayEngine) follow(ctx context.Context, id string) (rayJob, bool, error)
 	for {
 		if ctx.Err() != nil && !interrupted {
 			interrupted = true
-			if r.opts.onInterrupt == "detach" {
+			if onInterrupt() == InterruptDetach {
 				return rj, true, nil
 			}
 			if err := r.stop(id); err != nil {
@@ -664,11 +670,11 @@ func (r *rayEngine) runWhole(ctx context.Context, job *Job, todo []*runtime.Sche
 	for {
 		if ctx.Err() != nil && !interrupted {
 			interrupted = true
-			if r.opts.onInterrupt == "detach" {
+			if rec.onInterrupt() == InterruptDetach {
 				if job.Console != nil {
 					fmt.Fprintf(job.Console, "ray: detached; job %s keeps running: machinable status %s --storage %s\n", id, exp.ID, exp.Storage().URL)
 				}
-				return outcomes, ctx.Err()
+				return outcomes, ErrDetached
 			}
 			if err := r.stop(id); err != nil {
 				return outcomes, err

@@ -15,7 +15,7 @@ func TestRayOptions(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := e.(*rayEngine)
-	if r.opts.address != "http://head:8265" || !r.opts.wait || !r.opts.perComponent || r.opts.parallelism != 16 || r.opts.onInterrupt != "cancel" ||
+	if r.opts.address != "http://head:8265" || !r.opts.wait || !r.opts.perComponent || r.opts.parallelism != 16 || r.opts.onInterrupt != InterruptAsk ||
 		r.client.headers["Authorization"] != "Bearer t0k" || r.client.headers["X-Team"] != "a" || r.Detached() {
 		t.Errorf("options %+v headers %v", r.opts, r.client.headers)
 	}

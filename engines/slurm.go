@@ -32,7 +32,7 @@ type slurmOptions struct {
 	wait        bool
 	maxRequeue  int
 	signal      string
-	onInterrupt string // "cancel" (scancel) or "detach"
+	onInterrupt string // InterruptAsk, InterruptCancel (scancel) or InterruptDetach
 	poll        time.Duration
 	workdir     string
 }
@@ -57,7 +57,7 @@ func newSlurm(spec Spec) (Engine, error) {
 		return nil, err
 	}
 	o := slurmOptions{sbatch: map[string]string{}, parallelism: 16, wait: true, maxRequeue: 3,
-		signal: "B:USR1@120", onInterrupt: "cancel", poll: time.Second}
+		signal: "B:USR1@120", poll: time.Second}
 	var err error
 	for k, v := range spec.Options {
 		if flag, ok := sbatchKeys[k]; ok {
@@ -81,13 +81,13 @@ func newSlurm(spec Spec) (Engine, error) {
 		return nil
 	}
 	for key, dst := range map[string]*string{"before_script": &o.before, "after_script": &o.after, "signal": &o.signal,
-		"on_interrupt": &o.onInterrupt, "workdir": &o.workdir} {
+		"workdir": &o.workdir} {
 		if err := str(key, dst); err != nil {
 			return nil, err
 		}
 	}
-	if o.onInterrupt != "cancel" && o.onInterrupt != "detach" {
-		return nil, fmt.Errorf("engine slurm: option \"on_interrupt\": expected \"cancel\" or \"detach\", got %q", o.onInterrupt)
+	if o.onInterrupt, err = onInterruptOption(spec); err != nil {
+		return nil, err
 	}
 	if v, ok := spec.Options["wait"]; ok {
 		b, ok := v.(bool)

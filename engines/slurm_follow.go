@@ -31,6 +31,8 @@ func (s *slurm) follow(ctx context.Context, job *Job, info SlurmInfo, todo []*ru
 		}
 	}
 	interrupted := false
+	onInterrupt := interruptDecision(job, s.opts.onInterrupt, fmt.Sprintf(
+		"The Slurm job arrays of experiment %s are still queued or running. Cancel them (scancel), or detach and leave them running?", exp.ID))
 	failing := map[string]runtime.Outcome{}
 	var goneSince time.Time // when the arrays left the queue while a task requeues
 	for {
@@ -93,11 +95,11 @@ func (s *slurm) follow(ctx context.Context, job *Job, info SlurmInfo, todo []*ru
 		}
 		if ctx.Err() != nil && !interrupted {
 			interrupted = true
-			if s.opts.onInterrupt == "detach" {
+			if onInterrupt() == InterruptDetach {
 				if job.Console != nil {
 					fmt.Fprintf(job.Console, "slurm: detached; the arrays keep running: machinable status %s --storage %s\n", exp.ID, exp.Storage().URL)
 				}
-				return outcomes, ctx.Err()
+				return outcomes, ErrDetached
 			}
 			s.cancel(info.Arrays)
 			if job.Console != nil {

@@ -29,6 +29,10 @@ type Executor struct {
 	NewReporter func() Reporter
 	// Now is the clock (tests set it); nil is time.Now.
 	Now func() time.Time
+	// Ask, when set, asks the person at the terminal to pick one of
+	// choices (the first is the default), showing the question on
+	// console; cluster engines use it after Ctrl-C (cancel or detach).
+	Ask func(console io.Writer, question string, choices []string) string
 }
 
 var _ runtime.Executor = (*Executor)(nil)
@@ -261,14 +265,19 @@ func (x *Executor) run(ctx context.Context, ex *runtime.Execution, exp *storage.
 		Started:    rep.Started,
 		Done:       rep.Finished,
 	}
+	if x.Ask != nil {
+		job.Prompt = func(question string, choices []string) string { return x.Ask(rep.Output(), question, choices) }
+	}
 	outcomes, runErr := engine.Run(ctx, job)
 	if d, ok := engine.(engines.Detacher); ok && d.Detached() {
 		result.Detached = true
 		return result, runErr
 	}
 	result.Outcomes = inScheduleOrder(ex, previous, outcomes)
+	// Interrupted, the engine may have left the submitted work running.
+	result.Detached = errors.Is(runErr, engines.ErrDetached)
 	rep.End(result, time.Since(start))
-	if runErr != nil && !errors.Is(runErr, context.Canceled) {
+	if runErr != nil && !errors.Is(runErr, context.Canceled) && !result.Detached {
 		return result, fmt.Errorf("engine %s: %w", engine.Name(), runErr)
 	}
 	return result, nil

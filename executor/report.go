@@ -106,6 +106,9 @@ func (r *PlainReporter) End(res *runtime.Result, took time.Duration) {
 	if c.NotRun > 0 {
 		line += fmt.Sprintf(", %d not run", c.NotRun)
 	}
+	if n := len(res.Execution.Schedule) - len(res.Outcomes); res.Detached && n > 0 {
+		line += fmt.Sprintf(", %d left running (detached)", n)
+	}
 	r.printf("%s in %s\n", line, took.Round(time.Millisecond))
 	for _, o := range res.Failed() {
 		r.printf("  failed: %s %s: %s\n", o.Component.ID, o.Component.Name, ErrorSummary(o.Error))

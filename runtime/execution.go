@@ -100,10 +100,11 @@ func (r *Result) Failed() []Outcome {
 	return out
 }
 
-// OK reports whether every component finished.
+// OK reports whether every component finished — or, detached, whether
+// none failed or was interrupted before the execution went on elsewhere.
 func (r *Result) OK() bool {
 	c := r.Counts()
-	return r.Dry || r.Detached || (c.Failed == 0 && c.Interrupted == 0 && c.NotRun == 0)
+	return r.Dry || (c.Failed == 0 && c.Interrupted == 0 && c.NotRun == 0)
 }
 
 // Counts sums up the outcomes.

@@ -33,7 +33,11 @@ standard input without prompts and exits with status 1 if any failed.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts := dsl.REPLOptions{In: stdin, Out: stdout, Err: stderr}
-			opts.Executor = NewExecutor(stdout)
+			x := NewExecutor(stdout)
+			// The line editor owns standard input: after Ctrl-C the
+			// cluster engines take their default (cancel) without asking.
+			x.Ask = nil
+			opts.Executor = x
 			opts.Storage, opts.Project = storage, project
 			if engine != "" {
 				opts.Engine = engine

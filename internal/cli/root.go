@@ -45,6 +45,7 @@ func NewExecutor(console io.Writer) *executor.Executor {
 	dsl.Register(reg)
 	x := executor.New(reg, console)
 	x.NewReporter = reporterFor(console)
+	x.Ask = askOnTerminal(console)
 	return x
 }
 
