@@ -6,10 +6,24 @@ import (
 	"sync"
 )
 
-// ErrDetached is returned by Run when, after an interrupt, the engine
-// left the submitted work running (on_interrupt "detach"): the
-// components without an outcome still run elsewhere.
-var ErrDetached = errors.New("detached: the submitted work keeps running")
+// DetachedError is returned by Run when, after an interrupt, the engine
+// left the work it had submitted running (on_interrupt "detach").
+type DetachedError struct {
+	// Running counts the components left running (or queued) on the
+	// cluster; the others without an outcome were never submitted.
+	Running int
+}
+
+func (e *DetachedError) Error() string {
+	return fmt.Sprintf("detached: %d component(s) keep running", e.Running)
+}
+
+// IsDetached tells whether err is (or wraps) a *DetachedError.
+func IsDetached(err error) (*DetachedError, bool) {
+	var de *DetachedError
+	ok := errors.As(err, &de)
+	return de, ok
+}
 
 // What the cluster engines (slurm, ray) do with the work they submitted
 // when the run is interrupted while they wait for it (option

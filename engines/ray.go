@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -290,7 +291,7 @@ func (r *rayEngine) Run(ctx context.Context, job *Job) (outcomes []runtime.Outco
 			}
 		}
 		if detach && (err == nil || errors.Is(err, context.Canceled)) {
-			err = ErrDetached
+			err = &DetachedError{Running: int(rec.leftRunning.Load())}
 		}
 	}
 	return out, err
@@ -384,6 +385,8 @@ type rayRecord struct {
 	// onInterrupt decides, once for the run, whether to stop the jobs
 	// after Ctrl-C or to detach.
 	onInterrupt func() string
+	// leftRunning counts the jobs left running by a detach.
+	leftRunning atomic.Int32
 }
 
 func (rr *rayRecord) add(ids []string, submissionID string) error {
@@ -474,6 +477,7 @@ func (r *rayEngine) runOne(ctx context.Context, job *Job, sc *runtime.ScheduledC
 	rj, interrupted, err := r.follow(ctx, id, rec.onInterrupt)
 	out.Duration = time.Since(start)
 	if interrupted && rec.onInterrupt() == InterruptDetach {
+		rec.leftRunning.Add(1)
 		return out, false
 	}
 	st, serr := job.Experiment.ComponentStatus(sc.ID)
@@ -674,7 +678,7 @@ func (r *rayEngine) runWhole(ctx context.Context, job *Job, todo []*runtime.Sche
 				if job.Console != nil {
 					fmt.Fprintf(job.Console, "ray: detached; job %s keeps running: machinable status %s --storage %s\n", id, exp.ID, exp.Storage().URL)
 				}
-				return outcomes, ErrDetached
+				return outcomes, &DetachedError{Running: len(left)}
 			}
 			if err := r.stop(id); err != nil {
 				return outcomes, err

@@ -99,7 +99,7 @@ func (s *slurm) follow(ctx context.Context, job *Job, info SlurmInfo, todo []*ru
 				if job.Console != nil {
 					fmt.Fprintf(job.Console, "slurm: detached; the arrays keep running: machinable status %s --storage %s\n", exp.ID, exp.Storage().URL)
 				}
-				return outcomes, ErrDetached
+				return outcomes, &DetachedError{Running: len(left)}
 			}
 			s.cancel(info.Arrays)
 			if job.Console != nil {

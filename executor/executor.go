@@ -275,9 +275,12 @@ func (x *Executor) run(ctx context.Context, ex *runtime.Execution, exp *storage.
 	}
 	result.Outcomes = inScheduleOrder(ex, previous, outcomes)
 	// Interrupted, the engine may have left the submitted work running.
-	result.Detached = errors.Is(runErr, engines.ErrDetached)
+	detached, isDetached := engines.IsDetached(runErr)
+	if isDetached {
+		result.LeftRunning = detached.Running
+	}
 	rep.End(result, time.Since(start))
-	if runErr != nil && !errors.Is(runErr, context.Canceled) && !result.Detached {
+	if runErr != nil && !errors.Is(runErr, context.Canceled) && !isDetached {
 		return result, fmt.Errorf("engine %s: %w", engine.Name(), runErr)
 	}
 	return result, nil

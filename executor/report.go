@@ -106,8 +106,8 @@ func (r *PlainReporter) End(res *runtime.Result, took time.Duration) {
 	if c.NotRun > 0 {
 		line += fmt.Sprintf(", %d not run", c.NotRun)
 	}
-	if n := len(res.Execution.Schedule) - len(res.Outcomes); res.Detached && n > 0 {
-		line += fmt.Sprintf(", %d left running (detached)", n)
+	if res.LeftRunning > 0 {
+		line += fmt.Sprintf(", %d left running (detached)", res.LeftRunning)
 	}
 	r.printf("%s in %s\n", line, took.Round(time.Millisecond))
 	for _, o := range res.Failed() {

@@ -85,6 +85,9 @@ type Result struct {
 	Dry bool
 	// Detached is set when the execution continues in the background.
 	Detached bool
+	// LeftRunning counts the components an engine left running on a
+	// cluster when the run was interrupted and it detached.
+	LeftRunning int
 	// Resumed is set when the experiment existed and was resumed.
 	Resumed bool
 }
@@ -100,8 +103,8 @@ func (r *Result) Failed() []Outcome {
 	return out
 }
 
-// OK reports whether every component finished — or, detached, whether
-// none failed or was interrupted before the execution went on elsewhere.
+// OK reports whether every component finished, or — detached, the
+// execution going on elsewhere — none failed or was interrupted here.
 func (r *Result) OK() bool {
 	c := r.Counts()
 	return r.Dry || (c.Failed == 0 && c.Interrupted == 0 && c.NotRun == 0)
@@ -126,7 +129,7 @@ func (r *Result) Counts() Counts {
 		}
 	}
 	if !r.Dry && !r.Detached {
-		c.NotRun = len(r.Execution.Schedule) - len(r.Outcomes)
+		c.NotRun = len(r.Execution.Schedule) - len(r.Outcomes) - r.LeftRunning
 	}
 	return c
 }

@@ -2,10 +2,13 @@ package cli
 
 import (
 	"context"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -160,6 +163,50 @@ func TestRayCancel(t *testing.T) {
 	if count(s, "interrupted") != 2 || count(s, "finished") != 0 || count(s, "running") != 0 {
 		t.Errorf("statuses after cancel: %v", s)
 	}
+}
+
+// TestRayDetachOnAsk: with on_interrupt "ask" (the default), Ctrl-C asks
+// once, however many jobs are followed; "detach" leaves the two running
+// jobs alone (no stop request) and they finish; the two never submitted
+// count as not run.
+func TestRayDetachOnAsk(t *testing.T) {
+	t.Setenv("MACHINABLE_BINARY", binary(t))
+	dir := spinProject(t, 8000000, 4, "")
+	srv := raytest.Start(t)
+	t.Chdir(dir)
+	reg := runtime.NewRegistry()
+	dsl.Register(reg)
+	var console strings.Builder
+	x := executor.New(reg, &console)
+	var asked atomic.Int32
+	x.Ask = func(out io.Writer, question string, choices []string) string {
+		asked.Add(1)
+		fmt.Fprintln(out, question)
+		return "detach"
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		waitFor(t, 60*time.Second, "two running components", func() bool { return count(statuses(t, dir), "running") == 2 })
+		cancel()
+	}()
+	plan := runtime.NewExperiment().Component(runtime.ComponentSpec{Name: "spin"}).Repeat(4, "")
+	res, err := x.Execute(ctx, runtime.ExecuteRequest{Plan: plan, Storage: filepath.Join(dir, "results"), Project: dir, Seed: int64(1),
+		Engine: map[string]any{"type": "ray", "address": srv.URL(), "poll": "100ms", "parallelism": int64(2)}})
+	if err != nil || res == nil {
+		t.Fatalf("detached execution: %v", err)
+	}
+	if asked.Load() != 1 || srv.Stops() != 0 {
+		t.Errorf("asked %d times (want 1), %d stop requests (want 0)", asked.Load(), srv.Stops())
+	}
+	if c := res.Counts(); res.LeftRunning != 2 || c.NotRun != 2 || c.Finished != 0 || res.OK() {
+		t.Errorf("left running %d, counts %+v", res.LeftRunning, c)
+	}
+	if !strings.Contains(console.String(), "The Ray jobs of experiment hp2cEP are still running. Stop them, or detach") ||
+		!strings.Contains(console.String(), "0 finished, 0 failed, 2 not run, 2 left running (detached)") {
+		t.Errorf("console:\n%s", console.String())
+	}
+	waitFor(t, 60*time.Second, "the detached jobs to finish", func() bool { return count(statuses(t, dir), "finished") == 2 })
 }
 
 // TestRayNoWait: wait=False submits every job and returns at once; the
