@@ -123,34 +123,6 @@ func TestProgressPiped(t *testing.T) {
 	}
 }
 
-// tmux drives a real terminal on its own server (-L), without the user's
-// configuration.
-type tmux struct {
-	t      *testing.T
-	socket string
-}
-
-func (m tmux) run(args ...string) string {
-	m.t.Helper()
-	cmd := exec.Command("tmux", append([]string{"-L", m.socket, "-f", "/dev/null"}, args...)...)
-	cmd.Env = withoutEnv(os.Environ(), "TMUX")
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		m.t.Fatalf("tmux %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	return string(out)
-}
-
-func withoutEnv(env []string, name string) []string {
-	var out []string
-	for _, kv := range env {
-		if !strings.HasPrefix(kv, name+"=") {
-			out = append(out, kv)
-		}
-	}
-	return out
-}
-
 // TestProgressTerminal runs the binary in a tmux pane (120x30) and reads
 // the screen: the live line while components run, failures above it as
 // they happen, component output above it, the summary at the end, in
@@ -159,31 +131,17 @@ func TestProgressTerminal(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary; skipped with -short")
 	}
-	if _, err := exec.LookPath("tmux"); err != nil {
-		if os.Getenv("MACHINABLE_REQUIRE_SERVICES") == "1" {
-			t.Fatal("tmux is required (MACHINABLE_REQUIRE_SERVICES=1) but not installed: apt-get install -y tmux")
-		}
-		t.Skip("tmux not installed (apt-get install -y tmux); the terminal display is not tested. Set MACHINABLE_REQUIRE_SERVICES=1 to fail instead")
-	}
+	requireTmux(t)
 	bin := binary(t)
 	for _, noColor := range []bool{false, true} {
 		t.Run(fmt.Sprintf("NO_COLOR=%v", noColor), func(t *testing.T) {
 			dir := slowQuickstart(t)
-			m := tmux{t, fmt.Sprintf("machinable-test-%d-%d", os.Getpid(), time.Now().UnixNano())}
 			env := "env -u NO_COLOR"
 			if noColor {
 				env = "env NO_COLOR=1"
 			}
-			m.run("new-session", "-d", "-x", "120", "-y", "30", "-s", "main", "-c", dir,
-				fmt.Sprintf("%s %q run slow_experiment.star; echo EXIT=$?; sleep 600", env, bin))
-			socket := strings.TrimSpace(m.run("display-message", "-p", "#{socket_path}"))
-			t.Cleanup(func() {
-				exec.Command("tmux", "-L", m.socket, "kill-server").Run()
-				os.Remove(socket) // kill-server leaves it
-			})
-
-			// -J joins wrapped lines, -S - includes what scrolled off
-			screen := func() string { return m.run("capture-pane", "-p", "-J", "-S", "-", "-t", "main") }
+			m := startTmux(t, dir, 120, 30, fmt.Sprintf("%s %q run slow_experiment.star; echo EXIT=$?; sleep 600", env, bin))
+			screen := m.screen
 			// the live line: done/total, running, failed, queued, bar, percentage, ETA, elapsed
 			live := regexp.MustCompile(`(?m)^ ?\d+/13 done  running [1-3]\s+failed [01]\s+queued \d+\s+\[[=>-]+\]\s+\d+ %  ETA (\?|\d\S*)  elapsed \d\S*$`)
 			// and later, with some done, an ETA in seconds

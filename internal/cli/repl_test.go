@@ -12,16 +12,6 @@ import (
 )
 
 // requireTmux skips without tmux unless services are required (CI).
-func requireTmux(t *testing.T) {
-	t.Helper()
-	if _, err := exec.LookPath("tmux"); err != nil {
-		if os.Getenv("MACHINABLE_REQUIRE_SERVICES") == "1" {
-			t.Fatal("tmux is required (MACHINABLE_REQUIRE_SERVICES=1) but not installed: apt-get install -y tmux")
-		}
-		t.Skip("tmux not installed (apt-get install -y tmux); set MACHINABLE_REQUIRE_SERVICES=1 to fail instead")
-	}
-}
-
 // TestREPLTerminal drives `machinable repl` in a real terminal (tmux):
 // a multi-line def, expression echo, an error and then a good statement,
 // Ctrl-C during a long loop, execute() and a query, Tab completion, and the
@@ -31,34 +21,12 @@ func TestREPLTerminal(t *testing.T) {
 	bin := binary(t)
 	dir := quickstart(t)
 	history := filepath.Join(t.TempDir(), "history")
-	m := tmux{t, fmt.Sprintf("machinable-repl-%d-%d", os.Getpid(), time.Now().UnixNano())}
-	m.run("new-session", "-d", "-x", "150", "-y", "50", "-s", "main", "-c", dir,
-		fmt.Sprintf("env MACHINABLE_HISTORY=%s %q repl; echo EXIT=$?; sleep 600", history, bin))
-	socket := strings.TrimSpace(m.run("display-message", "-p", "#{socket_path}"))
-	t.Cleanup(func() {
-		exec.Command("tmux", "-L", m.socket, "kill-server").Run()
-		os.Remove(socket)
-	})
-	screen := func() string { return m.run("capture-pane", "-p", "-J", "-S", "-", "-t", "main") }
+	m := startTmux(t, dir, 150, 50, fmt.Sprintf("env MACHINABLE_HISTORY=%s %q repl; echo EXIT=$?; sleep 600", history, bin))
 	waitScreen := func(what string, re *regexp.Regexp) string {
 		t.Helper()
-		deadline := time.Now().Add(20 * time.Second)
-		for {
-			s := screen()
-			if re.MatchString(s) {
-				return s
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("timed out waiting for %s:\n%s", what, s)
-			}
-			time.Sleep(30 * time.Millisecond)
-		}
+		return m.waitScreen(what, re, 20*time.Second)
 	}
-	typeLine := func(line string) {
-		t.Helper()
-		m.run("send-keys", "-t", "main", "-l", line)
-		m.run("send-keys", "-t", "main", "Enter")
-	}
+	typeLine := m.typeLine
 	waitScreen("the prompt", regexp.MustCompile(`(?m)^>>>\s*$`))
 
 	typeLine("def double(x):")
@@ -81,7 +49,7 @@ func TestREPLTerminal(t *testing.T) {
 	typeLine("    pass")
 	typeLine("")
 	time.Sleep(500 * time.Millisecond)
-	m.run("send-keys", "-t", "main", "C-c")
+	m.keys("C-c")
 	waitScreen("the loop cancelled", regexp.MustCompile(`interrupted \(Ctrl-C\)`))
 	typeLine("y + 1")
 	waitScreen("the session after Ctrl-C", regexp.MustCompile(`(?m)^8$`))
@@ -91,12 +59,12 @@ func TestREPLTerminal(t *testing.T) {
 	typeLine(`Storage("mem://").find(run.experiment_id).components.pluck("id")`)
 	waitScreen("the query", regexp.MustCompile(`\["e9DJBHuoiCvn", "XfOWPgKJCcuh"\]`))
 
-	m.run("send-keys", "-t", "main", "-l", "run.experi")
-	m.run("send-keys", "-t", "main", "Tab")
-	m.run("send-keys", "-t", "main", "Enter")
+	m.run("send-keys", "-t", "main", "-l", "run.experi") // no Enter: Tab completes
+	m.keys("Tab")
+	m.keys("Enter")
 	waitScreen("Tab completion", regexp.MustCompile(`(?m)^"8gWVkz"$`))
 
-	m.run("send-keys", "-t", "main", "C-d")
+	m.keys("C-d")
 	waitScreen("exit", regexp.MustCompile(`EXIT=0`))
 	hist, err := os.ReadFile(history)
 	if err != nil || !strings.Contains(string(hist), "double(21)") || !strings.Contains(string(hist), "y * 6") {

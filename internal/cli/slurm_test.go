@@ -271,33 +271,15 @@ func TestSlurmInterruptPrompt(t *testing.T) {
 			time.Sleep(200 * time.Millisecond)
 		}
 	})
-	m := tmux{t, fmt.Sprintf("machinable-slurm-%d-%d", os.Getpid(), time.Now().UnixNano())}
-	m.run("new-session", "-d", "-x", "150", "-y", "40", "-s", "main", "-c", dir,
-		fmt.Sprintf("%q run spin_run.star; echo EXIT=$?; sleep 600", bin))
-	socket := strings.TrimSpace(m.run("display-message", "-p", "#{socket_path}"))
-	t.Cleanup(func() {
-		exec.Command("tmux", "-L", m.socket, "kill-server").Run()
-		os.Remove(socket)
-	})
-	screen := func() string { return m.run("capture-pane", "-p", "-J", "-S", "-", "-t", "main") }
+	m := startTmux(t, dir, 150, 40, fmt.Sprintf("%q run spin_run.star; echo EXIT=$?; sleep 600", bin))
 	waitScreen := func(what string, re *regexp.Regexp) string {
 		t.Helper()
-		deadline := time.Now().Add(60 * time.Second)
-		for {
-			s := screen()
-			if re.MatchString(s) {
-				return s
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("no %s on the screen within 60 s:\n%s", what, s)
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
+		return m.waitScreen(what, re, 60*time.Second)
 	}
 	waitFor(t, 60*time.Second, "a running component", func() bool { return count(statuses(t, dir), "running") > 0 })
-	m.run("send-keys", "-t", "main", "C-c")
+	m.keys("C-c")
 	waitScreen("question", regexp.MustCompile(`The Slurm job arrays of experiment hp2cEP are still queued or running\. Cancel them \(scancel\), or detach and leave them running\?\nType c \(cancel\) or d \(detach\) and Enter`))
-	m.run("send-keys", "-t", "main", "d", "Enter")
+	m.typeLine("d")
 	s := waitScreen("exit status", regexp.MustCompile(`EXIT=\d+`))
 	t.Logf("screen:\n%s", strings.TrimRight(s, "\n"))
 	if !strings.Contains(s, "slurm: detached; the arrays keep running: machinable status hp2cEP") || !strings.Contains(s, "EXIT=130") ||
