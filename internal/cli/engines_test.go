@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -12,6 +13,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/machinable-go/machinable/executor"
+	"github.com/machinable-go/machinable/runtime"
 )
 
 // spinProject adds to a quickstart copy a CPU-bound component "spin" and a
@@ -243,4 +247,24 @@ func TestDetached(t *testing.T) {
 	if !strings.Contains(string(log), "3 finished") {
 		t.Errorf("detached.log:\n%s", log)
 	}
+}
+
+// executeSpinInterrupted executes four spin components of dir (see
+// spinProject) on engine through the Go API, cancelling the context — as
+// Ctrl-C does — once `running` of them run; it fails the test unless a
+// result comes back without error.
+func executeSpinInterrupted(t *testing.T, x *executor.Executor, dir string, running int, engine map[string]any) *runtime.Result {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		waitFor(t, 60*time.Second, itoa(running)+" running component(s)", func() bool { return count(statuses(t, dir), "running") >= running })
+		cancel()
+	}()
+	plan := runtime.NewExperiment().Component(runtime.ComponentSpec{Name: "spin"}).Repeat(4, "")
+	res, err := x.Execute(ctx, runtime.ExecuteRequest{Plan: plan, Storage: filepath.Join(dir, "results"), Project: dir, Seed: int64(1), Engine: engine})
+	if err != nil || res == nil {
+		t.Fatalf("interrupted execution: %v", err)
+	}
+	return res
 }

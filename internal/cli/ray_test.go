@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"os"
@@ -12,10 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/machinable-go/machinable/dsl"
-	"github.com/machinable-go/machinable/executor"
 	"github.com/machinable-go/machinable/internal/raytest"
-	"github.com/machinable-go/machinable/runtime"
 )
 
 // The ray engine is tested against internal/raytest, which implements the
@@ -130,22 +126,8 @@ func TestRayCancel(t *testing.T) {
 	dir := spinProject(t, 50000000, 4, "")
 	srv := raytest.Start(t)
 	t.Chdir(dir)
-	reg := runtime.NewRegistry()
-	dsl.Register(reg)
-	x := executor.New(reg, nil)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go func() {
-		waitFor(t, 60*time.Second, "two running components", func() bool { return count(statuses(t, dir), "running") == 2 })
-		cancel()
-	}()
-	plan := runtime.NewExperiment().Component(runtime.ComponentSpec{Name: "spin"}).Repeat(4, "")
 	start := time.Now()
-	res, err := x.Execute(ctx, runtime.ExecuteRequest{Plan: plan, Storage: filepath.Join(dir, "results"), Project: dir, Seed: int64(1),
-		Engine: map[string]any{"type": "ray", "address": srv.URL(), "poll": "100ms", "parallelism": int64(2)}})
-	if err != nil || res == nil {
-		t.Fatalf("cancelled execution: %v", err)
-	}
+	res := executeSpinInterrupted(t, NewExecutor(nil), dir, 2, map[string]any{"type": "ray", "address": srv.URL(), "poll": "100ms", "parallelism": int64(2)})
 	t.Logf("execution returned %s after start", time.Since(start))
 	if res.OK() || res.Counts().Finished != 0 || res.Counts().Interrupted != 2 {
 		t.Errorf("a cancelled execution is not OK and finished nothing: %+v", res.Counts())
@@ -174,28 +156,15 @@ func TestRayDetachOnAsk(t *testing.T) {
 	dir := spinProject(t, 8000000, 4, "")
 	srv := raytest.Start(t)
 	t.Chdir(dir)
-	reg := runtime.NewRegistry()
-	dsl.Register(reg)
 	var console strings.Builder
-	x := executor.New(reg, &console)
+	x := NewExecutor(&console)
 	var asked atomic.Int32
 	x.Ask = func(out io.Writer, question string, choices []string) string {
 		asked.Add(1)
 		fmt.Fprintln(out, question)
 		return "detach"
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go func() {
-		waitFor(t, 60*time.Second, "two running components", func() bool { return count(statuses(t, dir), "running") == 2 })
-		cancel()
-	}()
-	plan := runtime.NewExperiment().Component(runtime.ComponentSpec{Name: "spin"}).Repeat(4, "")
-	res, err := x.Execute(ctx, runtime.ExecuteRequest{Plan: plan, Storage: filepath.Join(dir, "results"), Project: dir, Seed: int64(1),
-		Engine: map[string]any{"type": "ray", "address": srv.URL(), "poll": "100ms", "parallelism": int64(2)}})
-	if err != nil || res == nil {
-		t.Fatalf("detached execution: %v", err)
-	}
+	res := executeSpinInterrupted(t, x, dir, 2, map[string]any{"type": "ray", "address": srv.URL(), "poll": "100ms", "parallelism": int64(2)})
 	if asked.Load() != 1 || srv.Stops() != 0 {
 		t.Errorf("asked %d times (want 1), %d stop requests (want 0)", asked.Load(), srv.Stops())
 	}

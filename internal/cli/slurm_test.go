@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -10,10 +9,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/machinable-go/machinable/dsl"
-	"github.com/machinable-go/machinable/executor"
-	"github.com/machinable-go/machinable/runtime"
 )
 
 // requireSlurm skips without a Slurm cluster, unless CI requires one
@@ -127,21 +122,7 @@ func TestSlurmCancel(t *testing.T) {
 	requireSlurm(t)
 	dir := spinProject(t, 50000000, 4, "")
 	t.Chdir(dir)
-	reg := runtime.NewRegistry()
-	dsl.Register(reg)
-	x := executor.New(reg, nil)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go func() {
-		waitFor(t, 60*time.Second, "a running component", func() bool { return count(statuses(t, dir), "running") > 0 })
-		cancel()
-	}()
-	plan := runtime.NewExperiment().Component(runtime.ComponentSpec{Name: "spin"}).Repeat(4, "")
-	res, err := x.Execute(ctx, runtime.ExecuteRequest{Plan: plan, Storage: filepath.Join(dir, "results"), Project: dir, Seed: int64(1),
-		Engine: map[string]any{"type": "slurm", "poll": "200ms", "array_parallelism": int64(2)}})
-	if err != nil || res == nil {
-		t.Fatalf("cancelled execution: %v", err)
-	}
+	res := executeSpinInterrupted(t, NewExecutor(nil), dir, 1, map[string]any{"type": "slurm", "poll": "200ms", "array_parallelism": int64(2)})
 	if res.OK() || res.Counts().Finished != 0 {
 		t.Errorf("a cancelled execution is not OK and finished nothing: %+v", res.Counts())
 	}
