@@ -13,7 +13,7 @@ printf 'components:\n  - trivial:\n' > machinable.yaml
 printf 'def on_execute(self):\n    pass\n' > trivial.star
 echo "execute(Experiment().component(\"trivial\").repeat($n), storage=\"./results\", code_backup=False)" > run.star
 for engine in native slurm; do
-  opts=(); [ "$engine" = slurm ] && opts=(--engine-opt poll=100ms)
+  opts=(); [ "$engine" = slurm ] && opts=(--engine-opt poll=100ms --engine-opt wait=true)  # output is not a terminal: wait explicitly
   start=$(date +%s%N)
   "$work/machinable" run run.star --storage "./results-$engine" --engine "$engine" "${opts[@]}" > "$work/$engine.log" 2>&1 || { cat "$work/$engine.log"; exit 1; }
   end=$(date +%s%N)

@@ -53,6 +53,10 @@ type Job struct {
 	// Prompt, when set, lets a cluster engine ask what to do with the
 	// work it submitted after Ctrl-C (cancel or detach).
 	Prompt Prompt
+	// Unattended says no one watches the console (the CLI's output is
+	// not a terminal): the slurm engine then submits and returns unless
+	// its "wait" option says otherwise.
+	Unattended bool
 }
 
 // Todo returns the components to run.

@@ -21,6 +21,8 @@ import (
 type slurm struct {
 	opts   slurmOptions
 	binary string
+	// detached is set by Run when it submitted without waiting.
+	detached bool
 }
 
 type slurmOptions struct {
@@ -29,7 +31,7 @@ type slurmOptions struct {
 	parallelism int
 	before      string
 	after       string
-	wait        bool
+	wait        *bool // nil: wait when someone watches (Job.Unattended false)
 	maxRequeue  int
 	signal      string
 	onInterrupt string // InterruptAsk, InterruptCancel (scancel) or InterruptDetach
@@ -56,7 +58,7 @@ func newSlurm(spec Spec) (Engine, error) {
 	if err := checkOptions(spec, known...); err != nil {
 		return nil, err
 	}
-	o := slurmOptions{sbatch: map[string]string{}, parallelism: 16, wait: true, maxRequeue: 3,
+	o := slurmOptions{sbatch: map[string]string{}, parallelism: 16, maxRequeue: 3,
 		signal: "B:USR1@120", poll: time.Second}
 	var err error
 	for k, v := range spec.Options {
@@ -94,7 +96,7 @@ func newSlurm(spec Spec) (Engine, error) {
 		if !ok {
 			return nil, fmt.Errorf("engine slurm: option \"wait\": expected true or false, got %v", v)
 		}
-		o.wait = b
+		o.wait = &b
 	}
 	if v, ok := spec.Options["poll"]; ok {
 		d, err := time.ParseDuration(fmt.Sprint(v))
@@ -130,7 +132,18 @@ func newSlurm(spec Spec) (Engine, error) {
 func (s *slurm) Name() string { return "slurm" }
 
 // Detached: without wait, the execution goes on in the cluster.
-func (s *slurm) Detached() bool { return !s.opts.wait }
+func (s *slurm) Detached() bool { return s.detached }
+
+// waits tells whether to follow the arrays: as the "wait" option says,
+// else when someone watches (a terminal): a script run unattended (a
+// pipe, a batch job, cron) submits and returns rather than poll Slurm
+// for as long as the arrays queue.
+func (o slurmOptions) waits(job *Job) bool {
+	if o.wait != nil {
+		return *o.wait
+	}
+	return !job.Unattended
+}
 
 // SlurmInfo is slurm.json in the experiment directory: what was submitted.
 type SlurmInfo struct {
@@ -180,7 +193,8 @@ func (s *slurm) Run(ctx context.Context, job *Job) ([]runtime.Outcome, error) {
 	if err := exp.ReplaceJSON("slurm.json", info); err != nil {
 		return nil, err
 	}
-	if !s.opts.wait {
+	if !s.opts.waits(job) {
+		s.detached = true
 		if job.Console != nil {
 			fmt.Fprintf(job.Console, "Follow it with: machinable status %s --storage %s\n", exp.ID, exp.Storage().URL)
 		}

@@ -33,6 +33,8 @@ type Executor struct {
 	// choices (the first is the default), showing the question on
 	// console; cluster engines use it after Ctrl-C (cancel or detach).
 	Ask func(console io.Writer, question string, choices []string) string
+	// Unattended says no one watches the console; see engines.Job.
+	Unattended bool
 }
 
 var _ runtime.Executor = (*Executor)(nil)
@@ -264,6 +266,7 @@ func (x *Executor) run(ctx context.Context, ex *runtime.Execution, exp *storage.
 		Console:    rep.Output(),
 		Started:    rep.Started,
 		Done:       rep.Finished,
+		Unattended: x.Unattended,
 	}
 	if x.Ask != nil {
 		job.Prompt = func(question string, choices []string) string { return x.Ask(rep.Output(), question, choices) }

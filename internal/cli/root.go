@@ -46,6 +46,8 @@ func NewExecutor(console io.Writer) *executor.Executor {
 	x := executor.New(reg, console)
 	x.NewReporter = reporterFor(console)
 	x.Ask = askOnTerminal(console)
+	f, ok := console.(*os.File)
+	x.Unattended = !ok || !isTerminal(f)
 	return x
 }
 

@@ -40,7 +40,7 @@ func TestSlurmMatchesNative(t *testing.T) {
 		t.Fatalf("native: %d\n%s%s", code, stdout, stderr)
 	}
 	stdout, stderr, code = runMain(t, dir, "run", "spin_run.star", "--storage", "slurm",
-		"--engine", "slurm", "--engine-opt", "array_parallelism=2", "--engine-opt", "poll=200ms")
+		"--engine", "slurm", "--engine-opt", "array_parallelism=2", "--engine-opt", "poll=200ms", "--engine-opt", "wait=true")
 	if code != 0 || !strings.Contains(stdout, "slurm: submitted job array") || !strings.Contains(stdout, "6 finished, 0 failed") {
 		t.Fatalf("slurm: %d\n%s%s", code, stdout, stderr)
 	}
@@ -74,7 +74,7 @@ func TestSlurmFailures(t *testing.T) {
 	requireSlurm(t)
 	dir := spinProject(t, 1000, 1, "")
 	os.WriteFile(filepath.Join(dir, "mixed.star"), []byte(`execute(Experiment().component("spin").component("broken").component("spin", {"n": 10}),
-    storage="./results", engine={"type": "slurm", "poll": "200ms",
+    storage="./results", engine={"type": "slurm", "poll": "200ms", "wait": True,
     "before_script": 'if [ "$SLURM_ARRAY_TASK_ID" = 2 ]; then echo "no GPU here" >&2; exit 7; fi'})
 `), 0o644)
 	stdout, stderr, code := runMain(t, dir, "run", "mixed.star")
@@ -91,11 +91,12 @@ func TestSlurmFailures(t *testing.T) {
 	}
 }
 
-// TestSlurmNoWait: wait=False submits and returns; `machinable status`
-// follows the array until every component finished.
+// TestSlurmNoWait: run without a terminal (wait's default then, as
+// wait=False) submits and returns; `machinable status` follows the array
+// until every component finished.
 func TestSlurmNoWait(t *testing.T) {
 	requireSlurm(t)
-	dir := spinProject(t, 300000, 4, `, engine={"type": "slurm", "wait": False, "array_parallelism": 1}`)
+	dir := spinProject(t, 300000, 4, `, engine={"type": "slurm", "array_parallelism": 1}`)
 	start := time.Now()
 	stdout, stderr, code := runMain(t, dir, "run", "spin_run.star")
 	if code != 0 || !strings.Contains(stdout, "Follow it with: machinable status hp2cEP --storage ./results") {
@@ -122,7 +123,7 @@ func TestSlurmCancel(t *testing.T) {
 	requireSlurm(t)
 	dir := spinProject(t, 50000000, 4, "")
 	t.Chdir(dir)
-	res := executeSpinInterrupted(t, NewExecutor(nil), dir, 1, map[string]any{"type": "slurm", "poll": "200ms", "array_parallelism": int64(2)})
+	res := executeSpinInterrupted(t, NewExecutor(nil), dir, 1, map[string]any{"type": "slurm", "poll": "200ms", "array_parallelism": int64(2), "wait": true})
 	if res.OK() || res.Counts().Finished != 0 {
 		t.Errorf("a cancelled execution is not OK and finished nothing: %+v", res.Counts())
 	}
@@ -173,7 +174,7 @@ def on_save(self, path, timestep):
     self.store.write(path + "/state.json", {"step": self.step - 1}, overwrite=True)
 `), 0o644)
 	os.WriteFile(filepath.Join(dir, "requeue.star"), []byte(`execute("longrun", storage="./results", seed=1,
-    engine={"type": "slurm", "time": "1", "signal": "B:USR1@55", "max_requeue": 2, "poll": "500ms"})
+    engine={"type": "slurm", "time": "1", "signal": "B:USR1@55", "max_requeue": 2, "poll": "500ms", "wait": True})
 `), 0o644)
 	stop := make(chan struct{})
 	defer close(stop)
@@ -233,9 +234,10 @@ def on_save(self, path, timestep):
 	}
 }
 
-// TestSlurmInterruptPrompt: on a real terminal (tmux), Ctrl-C while
-// waiting for Slurm asks whether to cancel the arrays or detach; "d"
-// detaches, the tasks keep running and `machinable status` shows them.
+// TestSlurmInterruptPrompt: on a real terminal (tmux) the engine waits
+// for the arrays by default; Ctrl-C while waiting asks whether to cancel
+// them or detach; "d" detaches, the tasks keep running and `machinable
+// status` shows them.
 func TestSlurmInterruptPrompt(t *testing.T) {
 	requireSlurm(t)
 	requireTmux(t)
