@@ -183,9 +183,10 @@ func TestLogCommand(t *testing.T) {
 	}
 }
 
-// TestLogFollowRunning follows a component that runs (in this process, so
-// its pid is alive): lines appended later are printed, and the command
-// ends once the status says finished.
+// TestLogFollowRunning follows a component that is queued, then runs (in
+// this process, so its pid is alive): the command waits for it to start,
+// prints lines as they are appended, and ends once the status says
+// finished.
 func TestLogFollowRunning(t *testing.T) {
 	dir := t.TempDir()
 	st, _ := storage.Open(dir)
@@ -196,18 +197,19 @@ func TestLogFollowRunning(t *testing.T) {
 	now := time.Now()
 	exp.WriteJSON("execution.json", map[string]any{"experiment_id": "Follw1", "started_at": now})
 	exp.WriteJSON("schedule.json", map[string]any{"components": []map[string]any{{"id": "c00000000001", "name": "x"}}})
-	c, _ := exp.CreateComponent("c00000000001")
+	c, _ := exp.CreateComponent("c00000000001") // queued: no status yet
 	running := storage.Status{Status: storage.StatusRunning, StartedAt: &now, HeartbeatAt: &now, Host: storage.Hostname(), PID: os.Getpid(), HeartbeatEvery: 10}
-	if err := c.WriteStatus(running); err != nil {
-		t.Fatal(err)
-	}
 	log := c.AppendFile("log.txt")
-	log.Write([]byte("line 1\n"))
 
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
+		time.Sleep(400 * time.Millisecond)
+		if err := c.WriteStatus(running); err != nil {
+			t.Error(err)
+		}
+		log.Write([]byte("line 1\n"))
 		for i := 2; i <= 4; i++ {
 			time.Sleep(150 * time.Millisecond)
 			log.Write([]byte("line " + string(rune('0'+i)) + "\n"))
@@ -221,10 +223,10 @@ func TestLogFollowRunning(t *testing.T) {
 	stdout, stderr, code := runMain(t, t.TempDir(), "log", "Follw1/c00000000001", "--follow", "--storage", dir)
 	wg.Wait()
 	c.Close()
-	if code != 0 || stdout != "line 1\nline 2\nline 3\nline 4\n" {
+	if code != 0 || stdout != "line 1\nline 2\nline 3\nline 4\n" || stderr != "log: component c00000000001 is queued; waiting for it to run (Ctrl-C stops)\n" {
 		t.Errorf("log --follow: exit %d %q %q", code, stdout, stderr)
 	}
-	if d := time.Since(start); d < 400*time.Millisecond || d > 5*time.Second {
+	if d := time.Since(start); d < 800*time.Millisecond || d > 5*time.Second {
 		t.Errorf("log --follow took %v, want until the component finished", d)
 	}
 }

@@ -17,7 +17,7 @@ import (
 // followEvery is how often log --follow looks for new lines.
 const followEvery = 200 * time.Millisecond
 
-func newLogCommand(stdout io.Writer) *cobra.Command {
+func newLogCommand(stdout, stderr io.Writer) *cobra.Command {
 	var storageURL string
 	var output, follow bool
 	cmd := &cobra.Command{
@@ -27,7 +27,8 @@ func newLogCommand(stdout io.Writer) *cobra.Command {
 prints output.log instead: what it printed. --follow keeps printing new
 lines as they are written (looking every 200 ms) until the component is no
 longer running (finished, failed, interrupted, or stale: its process is
-gone), then exits; on a component that is not running it prints what there
+gone), then exits. A component that has not started yet (queued, or
+requeued on Slurm) is waited for; on one that ended it prints what there
 is and exits at once.`,
 		Example: `  machinable log 8gWVkz/e9DJBHuoiCvn
   machinable log 8gWVkz/e9DJBHuoiCvn --output
@@ -58,7 +59,7 @@ is and exits at once.`,
 				_, err = io.WriteString(stdout, text)
 				return err
 			}
-			if err := followLog(cmd.Context(), stdout, c, name); err != nil && !errors.Is(err, context.Canceled) {
+			if err := followLog(cmd.Context(), stdout, stderr, c, name); err != nil && !errors.Is(err, context.Canceled) {
 				return &exitError{code: ExitError, err: fmt.Errorf("log %s: %w", args[0], err)}
 			}
 			return nil
@@ -71,12 +72,14 @@ is and exits at once.`,
 }
 
 // followLog copies the file from where it was last read, every
-// followEvery, until the component is no longer running. The status is
-// read before the copy, so lines written before it ended are printed.
-func followLog(ctx context.Context, w io.Writer, c *storage.ComponentView, name string) error {
+// followEvery, until the component is no longer running or waiting to
+// run. The status is read before the copy, so lines written before it
+// ended are printed.
+func followLog(ctx context.Context, w, notes io.Writer, c *storage.ComponentView, name string) error {
 	fsys := c.Experiment.Storage().Fs
 	p := filepath.Join(c.Experiment.Path(), c.ID, name)
 	var offset int64
+	waiting := false
 	tick := time.NewTicker(followEvery)
 	defer tick.Stop()
 	for {
@@ -84,13 +87,20 @@ func followLog(ctx context.Context, w io.Writer, c *storage.ComponentView, name 
 		if err != nil {
 			return err
 		}
-		running := st.State(time.Now()) == "running"
+		state := st.State(time.Now())
 		n, err := copyFrom(fsys, p, offset, w)
 		offset += n
 		if err != nil {
 			return err
 		}
-		if !running {
+		switch state {
+		case "running":
+		case "queued", storage.StatusRequeued:
+			if !waiting {
+				fmt.Fprintf(notes, "log: component %s is %s; waiting for it to run (Ctrl-C stops)\n", c.ID, state)
+				waiting = true
+			}
+		default:
 			return nil
 		}
 		select {
