@@ -32,6 +32,7 @@ type slurmOptions struct {
 	before      string
 	after       string
 	wait        *bool // nil: wait when someone watches (Job.Unattended false)
+	array       bool  // false: one job per component instead of arrays
 	maxRequeue  int
 	signal      string
 	onInterrupt string // InterruptAsk, InterruptCancel (scancel) or InterruptDetach
@@ -49,7 +50,7 @@ var sbatchKeys = map[string]string{
 }
 
 func newSlurm(spec Spec) (Engine, error) {
-	known := []string{"array_parallelism", "sbatch_args", "before_script", "after_script", "wait",
+	known := []string{"array", "array_parallelism", "sbatch_args", "before_script", "after_script", "wait",
 		"max_requeue", "signal", "on_interrupt", "poll", "binary", "workdir"}
 	for k := range sbatchKeys {
 		known = append(known, k)
@@ -58,7 +59,7 @@ func newSlurm(spec Spec) (Engine, error) {
 	if err := checkOptions(spec, known...); err != nil {
 		return nil, err
 	}
-	o := slurmOptions{sbatch: map[string]string{}, parallelism: 16, maxRequeue: 3,
+	o := slurmOptions{sbatch: map[string]string{}, parallelism: 16, maxRequeue: 3, array: true,
 		signal: "B:USR1@120", poll: time.Second}
 	var err error
 	for k, v := range spec.Options {
@@ -97,6 +98,13 @@ func newSlurm(spec Spec) (Engine, error) {
 			return nil, fmt.Errorf("engine slurm: option \"wait\": expected true or false, got %v", v)
 		}
 		o.wait = &b
+	}
+	if v, ok := spec.Options["array"]; ok {
+		b, ok := v.(bool)
+		if !ok {
+			return nil, fmt.Errorf("engine slurm: option \"array\": expected true (job arrays) or false (one job per component), got %v", v)
+		}
+		o.array = b
 	}
 	if v, ok := spec.Options["poll"]; ok {
 		d, err := time.ParseDuration(fmt.Sprint(v))
@@ -153,13 +161,27 @@ type SlurmInfo struct {
 	Arrays      []SlurmArray `json:"arrays"`
 }
 
-// SlurmArray is one submitted job array.
+// SlurmArray is one submitted job array, or (Single) one job.
 type SlurmArray struct {
 	JobID      string            `json:"job_id"`
 	Components []string          `json:"components"` // task i runs Components[i]
 	Options    map[string]string `json:"sbatch"`
 	Script     string            `json:"script"`
-	Output     string            `json:"output"` // %A_%a pattern of the tasks' output files
+	Output     string            `json:"output"`               // %A_%a (or %j) pattern of the tasks' output files
+	Single     bool              `json:"single_job,omitempty"` // a plain job running Components[0]
+}
+
+// Task names task i as Slurm does: "4211_3", or "4212" for a single job.
+func (a SlurmArray) Task(i int) string {
+	if a.Single {
+		return a.JobID
+	}
+	return fmt.Sprintf("%s_%d", a.JobID, i)
+}
+
+// OutputOf is the output file of task i.
+func (a SlurmArray) OutputOf(i int) string {
+	return strings.NewReplacer("%A", a.JobID, "%a", fmt.Sprint(i), "%j", a.JobID).Replace(a.Output)
 }
 
 func (s *slurm) Run(ctx context.Context, job *Job) ([]runtime.Outcome, error) {
@@ -186,9 +208,12 @@ func (s *slurm) Run(ctx context.Context, job *Job) ([]runtime.Outcome, error) {
 			return nil, err
 		}
 		info.Arrays = append(info.Arrays, arr)
-		if job.Console != nil {
+		if job.Console != nil && !arr.Single {
 			fmt.Fprintf(job.Console, "slurm: submitted job array %s (%d task(s), at most %d at once)\n", arr.JobID, len(arr.Components), s.opts.parallelism)
 		}
+	}
+	if n := len(info.Arrays); job.Console != nil && !s.opts.array {
+		fmt.Fprintf(job.Console, "slurm: submitted %d job(s), %s to %s\n", n, info.Arrays[0].JobID, info.Arrays[n-1].JobID)
 	}
 	if err := exp.ReplaceJSON("slurm.json", info); err != nil {
 		return nil, err
@@ -204,8 +229,16 @@ func (s *slurm) Run(ctx context.Context, job *Job) ([]runtime.Outcome, error) {
 }
 
 // group splits components by their sbatch options (engine options with
-// the component's resources on top), keeping schedule order.
+// the component's resources on top), keeping schedule order; without
+// arrays every component is a group of its own.
 func (s *slurm) group(todo []*runtime.ScheduledComponent) [][]*runtime.ScheduledComponent {
+	if !s.opts.array {
+		out := make([][]*runtime.ScheduledComponent, len(todo))
+		for i, sc := range todo {
+			out[i] = []*runtime.ScheduledComponent{sc}
+		}
+		return out
+	}
 	var keys []string
 	groups := map[string][]*runtime.ScheduledComponent{}
 	for _, sc := range todo {

@@ -143,6 +143,9 @@ func squeue(ctx context.Context, arrays []SlurmArray) ([]task, error) {
 			continue
 		}
 		arr, idx, _ := strings.Cut(id, "_")
+		if idx == "" { // a single job (array=False): its one "task"
+			idx = "0"
+		}
 		tasks = append(tasks, task{array: arr, index: idx, state: state})
 	}
 	return tasks, nil
@@ -177,12 +180,12 @@ func (s *slurm) reportLost(ctx context.Context, job *Job, info SlurmInfo, left m
 			idx := fmt.Sprint(i)
 			msg := "the Slurm task ended without a final status"
 			if st, ok := states[idx]; ok {
-				msg = fmt.Sprintf("Slurm task %s_%s ended %s with exit code %s", a.JobID, idx, st.state, st.exit)
+				msg = fmt.Sprintf("Slurm task %s ended %s with exit code %s", a.Task(i), st.state, st.exit)
 			}
 			if cur, err := job.Experiment.ComponentStatus(id); err == nil && cur.Status == storage.StatusRequeued {
 				msg += fmt.Sprintf("; it was requeued %d time(s) (max_requeue %d) and did not finish", cur.Requeues, s.opts.maxRequeue)
 			}
-			out := strings.NewReplacer("%A", a.JobID, "%a", idx).Replace(a.Output)
+			out := a.OutputOf(i)
 			if tail := fileTail(out, 1500); tail != "" {
 				// the last line on the first line (it is what consoles show),
 				// the tail below it
@@ -212,9 +215,14 @@ func scontrolStates(ctx context.Context, jobID string) map[string]taskState {
 				fields[k] = v
 			}
 		}
-		if idx, ok := fields["ArrayTaskId"]; ok {
-			out[idx] = taskState{state: fields["JobState"], exit: fields["ExitCode"]}
+		if _, ok := fields["JobState"]; !ok {
+			continue
 		}
+		idx, ok := fields["ArrayTaskId"]
+		if !ok {
+			idx = "0" // a single job
+		}
+		out[idx] = taskState{state: fields["JobState"], exit: fields["ExitCode"]}
 	}
 	return out
 }
@@ -261,7 +269,7 @@ func (s *slurm) reportFailing(ctx context.Context, info SlurmInfo, tasks []task,
 				states = scontrolStates(ctx, a.JobID)
 			}
 			if st, ok := states[fmt.Sprint(i)]; ok {
-				o.Error = fmt.Sprintf("Slurm task %s %s, exit code %s: %s", key, st.state, st.exit, o.Error)
+				o.Error = fmt.Sprintf("Slurm task %s %s, exit code %s: %s", a.Task(i), st.state, st.exit, o.Error)
 			}
 			delete(failing, id)
 			done(o)
@@ -284,9 +292,8 @@ func SlurmStates(ctx context.Context, info SlurmInfo) (map[string]string, error)
 	out := map[string]string{}
 	for _, a := range info.Arrays {
 		for i, id := range a.Components {
-			key := fmt.Sprintf("%s_%d", a.JobID, i)
-			if st, ok := byTask[key]; ok {
-				out[id] = key + " " + st
+			if st, ok := byTask[fmt.Sprintf("%s_%d", a.JobID, i)]; ok {
+				out[id] = a.Task(i) + " " + st
 			}
 		}
 	}

@@ -19,8 +19,12 @@ func (s *slurm) submit(ctx context.Context, exp *storage.Experiment, dir string,
 	for i, sc := range group {
 		ids[i] = sc.ID
 	}
+	single := !s.opts.array
 	output := filepath.Join(dir, fmt.Sprintf("%s-%d-%%A_%%a.out", exp.ID, gi))
-	script := s.script(exp, ids, opts, output)
+	if single {
+		output = filepath.Join(dir, fmt.Sprintf("%s-%d-%%j.out", exp.ID, gi))
+	}
+	script := s.script(exp, ids, opts, output, single)
 	path := filepath.Join(dir, fmt.Sprintf("%s-%d.sbatch", exp.ID, gi))
 	if err := os.WriteFile(path, []byte(script), 0o644); err != nil {
 		return SlurmArray{}, fmt.Errorf("engine slurm: %w", err)
@@ -33,23 +37,26 @@ func (s *slurm) submit(ctx context.Context, exp *storage.Experiment, dir string,
 	if i := strings.Index(jobID, ";"); i >= 0 { // "ID;cluster"
 		jobID = jobID[:i]
 	}
-	return SlurmArray{JobID: jobID, Components: ids, Options: opts, Script: path, Output: output}, nil
+	return SlurmArray{JobID: jobID, Components: ids, Options: opts, Script: path, Output: output, Single: single}, nil
 }
 
 // script is the batch script of an array: task i runs component ids[i]
-// through the worker, which receives the pre-timeout signal directly.
-func (s *slurm) script(exp *storage.Experiment, ids []string, opts map[string]string, output string) string {
+// through the worker, which receives the pre-timeout signal directly; a
+// single job runs ids[0].
+func (s *slurm) script(exp *storage.Experiment, ids []string, opts map[string]string, output string, single bool) string {
 	var b strings.Builder
 	b.WriteString("#!/bin/bash\n")
 	line := func(flag, value string) { fmt.Fprintf(&b, "#SBATCH --%s=%s\n", flag, value) }
 	if _, ok := opts["job-name"]; !ok {
 		line("job-name", "machinable-"+exp.ID)
 	}
-	array := fmt.Sprintf("0-%d", len(ids)-1)
-	if s.opts.parallelism > 0 {
-		array += fmt.Sprintf("%%%d", s.opts.parallelism)
+	if !single {
+		array := fmt.Sprintf("0-%d", len(ids)-1)
+		if s.opts.parallelism > 0 {
+			array += fmt.Sprintf("%%%d", s.opts.parallelism)
+		}
+		line("array", array)
 	}
-	line("array", array)
 	line("output", output)
 	b.WriteString("#SBATCH --open-mode=append\n#SBATCH --requeue\n")
 	if s.opts.signal != "" {
@@ -67,9 +74,13 @@ func (s *slurm) script(exp *storage.Experiment, ids []string, opts map[string]st
 	for _, a := range s.opts.extra {
 		fmt.Fprintf(&b, "#SBATCH %s\n", a)
 	}
-	fmt.Fprintf(&b, "# machinable experiment %s: task i runs COMPONENTS[i]\n", exp.ID)
 	fmt.Fprintf(&b, "export MACHINABLE_MAX_REQUEUE=%d\n", s.opts.maxRequeue)
-	fmt.Fprintf(&b, "COMPONENTS=(%s)\nCOMPONENT=${COMPONENTS[$SLURM_ARRAY_TASK_ID]}\n", strings.Join(ids, " "))
+	if single {
+		fmt.Fprintf(&b, "# machinable experiment %s\nCOMPONENT=%s\n", exp.ID, ids[0])
+	} else {
+		fmt.Fprintf(&b, "# machinable experiment %s: task i runs COMPONENTS[i]\n", exp.ID)
+		fmt.Fprintf(&b, "COMPONENTS=(%s)\nCOMPONENT=${COMPONENTS[$SLURM_ARRAY_TASK_ID]}\n", strings.Join(ids, " "))
+	}
 	if s.opts.before != "" {
 		b.WriteString(s.opts.before + "\n")
 	}

@@ -91,6 +91,57 @@ func TestSlurmFailures(t *testing.T) {
 	}
 }
 
+// TestSlurmSingleJobs: array=False submits one plain job per component
+// (no --array); the results equal the native run's, a failing component
+// is reported with its job's state and exit code, and slurm.json marks
+// the jobs single.
+func TestSlurmSingleJobs(t *testing.T) {
+	requireSlurm(t)
+	dir := spinProject(t, 1000, 1, "")
+	os.WriteFile(filepath.Join(dir, "mixed.star"), []byte(`execute(Experiment().component("spin").component("broken").component("spin", {"n": 10}), storage="./results", seed=1)
+`), 0o644)
+	if stdout, stderr, code := runMain(t, dir, "run", "mixed.star", "--storage", "native"); code != ExitFailed {
+		t.Fatalf("native: exit %d\n%s%s", code, stdout, stderr)
+	}
+	stdout, stderr, code := runMain(t, dir, "run", "mixed.star", "--storage", "slurm", "--engine", "slurm",
+		"--engine-opt", "array=false", "--engine-opt", "wait=true", "--engine-opt", "poll=200ms")
+	if code != ExitFailed || !strings.Contains(stdout, "2 finished, 1 failed") ||
+		!regexp.MustCompile(`slurm: submitted 3 job\(s\), \d+ to \d+`).MatchString(stdout) ||
+		!regexp.MustCompile(`broken: Slurm task \d+ FAILED, exit code 1:0: on_execute: Error in fail: fail: boom`).MatchString(stdout) {
+		t.Fatalf("slurm: exit %d\n%s%s", code, stdout, stderr)
+	}
+	exps, _ := filepath.Glob(filepath.Join(dir, "native", "*"))
+	if len(exps) != 1 {
+		t.Fatalf("native experiments: %v", exps)
+	}
+	id := filepath.Base(exps[0])
+	a := reproducible(t, exps[0])
+	b := reproducible(t, filepath.Join(dir, "slurm", id))
+	if len(a) == 0 || len(a) != len(b) {
+		t.Errorf("%d files native, %d slurm", len(a), len(b))
+	}
+	for f := range a {
+		if a[f] != b[f] {
+			t.Errorf("%s differs between native and slurm", f)
+		}
+	}
+	scripts, _ := filepath.Glob(filepath.Join(dir, "slurm", id, "slurm", "*.sbatch"))
+	for _, p := range scripts {
+		if b, _ := os.ReadFile(p); strings.Contains(string(b), "--array") || !strings.Contains(string(b), "\nCOMPONENT=") {
+			t.Errorf("%s is not a single job:\n%s", p, b)
+		}
+	}
+	var info struct {
+		Arrays []struct {
+			Single bool `json:"single_job"`
+		}
+	}
+	readJSON(t, filepath.Join(dir, "slurm", id, "slurm.json"), &info)
+	if len(scripts) != 3 || len(info.Arrays) != 3 || !info.Arrays[0].Single {
+		t.Errorf("%d scripts, slurm.json %+v", len(scripts), info)
+	}
+}
+
 // TestSlurmNoWait: run without a terminal (wait's default then, as
 // wait=False) submits and returns; `machinable status` follows the array
 // until every component finished.
