@@ -243,7 +243,7 @@ func (i *instance) Call(ctx context.Context, event string, args ...any) (any, er
 func evalError(err error) error {
 	var e *starlark.EvalError
 	if errors.As(err, &e) {
-		return errors.New(e.Backtrace())
+		return errors.New(ErrorText(e))
 	}
 	return err
 }

@@ -2,24 +2,12 @@ package dsl_test
 
 import (
 	"context"
-	"errors"
 	"path/filepath"
 	"regexp"
 	"testing"
 
 	"github.com/machinable-go/machinable/dsl"
-	"go.starlark.net/starlark"
 )
-
-// errorText returns what a user sees for err: the backtrace for Starlark
-// errors, the message otherwise.
-func errorText(err error) string {
-	var e *starlark.EvalError
-	if errors.As(err, &e) {
-		return e.Backtrace()
-	}
-	return err.Error()
-}
 
 // TestBadInput runs scripts that must fail and asserts the message names
 // the file, line and column and says what was expected.
@@ -62,6 +50,10 @@ func TestBadInput(t *testing.T) {
 			[]string{`expected a path relative to the project root`}},
 		{"load outside the project", `load("../../x.star", "x")`,
 			[]string{`outside the project`}},
+		{"Python's %.4f", `print("loss %.4f" % 0.5)`,
+			[]string{`bad\.star:1:19: in <toplevel>`, `unknown conversion %\.`, `\nhint: Starlark's % has no width or precision: use format\(x, "\.4f"\)$`}},
+		{"Python's **", `x = 2**10`,
+			[]string{`bad\.star:1:8: got '\*\*'`, `\nhint: Starlark has no \*\* operator: use math\.pow\(x, y\), or x \* x$`}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -71,7 +63,7 @@ func TestBadInput(t *testing.T) {
 			if err == nil {
 				t.Fatal("expected an error")
 			}
-			got := errorText(err)
+			got := dsl.ErrorText(err)
 			for _, w := range tc.want {
 				if !regexp.MustCompile(w).MatchString(got) {
 					t.Errorf("error does not match %q:\n%s", w, got)

@@ -101,7 +101,7 @@ func TestRandomErrors(t *testing.T) {
 	}
 	for src, want := range cases {
 		_, err := dsl.ExecFile(context.Background(), "r.star", src, dsl.Options{})
-		if err == nil || !strings.Contains(errorText(err), want) {
+		if err == nil || !strings.Contains(dsl.ErrorText(err), want) {
 			t.Errorf("%s: got %v, want %q", src, err, want)
 		}
 	}

@@ -196,12 +196,7 @@ func (r *repl) step(ctx context.Context, read func(string) (string, error)) (don
 
 func (r *repl) report(err error) {
 	r.failed++
-	var e *starlark.EvalError
-	if errors.As(err, &e) {
-		fmt.Fprintln(r.opts.Err, e.Backtrace())
-		return
-	}
-	fmt.Fprintln(r.opts.Err, err)
+	fmt.Fprintln(r.opts.Err, ErrorText(err))
 }
 
 // soleExpr returns the expression of a chunk that is just one expression.

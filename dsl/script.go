@@ -40,6 +40,7 @@ func libraries() starlark.StringDict {
 		"time":   time.Module,
 		"struct": starlark.NewBuiltin("struct", starlarkstruct.Make),
 		"module": starlark.NewBuiltin("module", starlarkstruct.MakeModule),
+		"format": starlark.NewBuiltin("format", builtinFormat),
 	}
 }
 

@@ -30,9 +30,9 @@ func TestReadingResultsExample(t *testing.T) {
 	for _, want := range []string{
 		`(?m)^id\s+config\.learning_rate\s+flags\.REPEAT_NUMBER\s+status$`,
 		`(?m)^\w{12}\s+0\.5\s+2\s+finished$`,
-		`(?m)^lr 0\.1 mean final loss 0\.\d+ best \w{12}$`,
-		`(?m)^lr 0\.5 mean final loss 0\.\d+ best \w{12}$`,
-		`(?m)^\w{12} saved 5 rows; lowest loss 0\.\d+$`,
+		`(?m)^lr 0\.1 mean final loss 0\.\d{4} best \w{12}$`,
+		`(?m)^lr 0\.5 mean final loss 0\.\d{4} best \w{12}$`,
+		`(?m)^\w{12} saved 5 rows; lowest loss 0\.\d{4}$`,
 	} {
 		if !regexp.MustCompile(want).MatchString(stdout) {
 			t.Errorf("output does not match %s:\n%s", want, stdout)

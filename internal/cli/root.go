@@ -156,8 +156,8 @@ func exitForResult(ctx context.Context, res *runtime.Result, err error) error {
 func printError(w io.Writer, err error) {
 	var evalErr *starlark.EvalError
 	if errors.As(err, &evalErr) {
-		fmt.Fprintln(w, evalErr.Backtrace())
+		fmt.Fprintln(w, dsl.ErrorText(evalErr))
 		return
 	}
-	fmt.Fprintf(w, "error: %v\n", err)
+	fmt.Fprintf(w, "error: %s\n", dsl.ErrorText(err))
 }

@@ -1,0 +1,74 @@
+package pyformat
+
+import (
+	"bufio"
+	"encoding/json"
+	"math/big"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// TestPythonVectors compares with format(value, spec) as CPython 3
+// computed it (testdata/gen.py wrote testdata/vectors.jsonl).
+func TestPythonVectors(t *testing.T) {
+	f, err := os.Open("testdata/vectors.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	n := 0
+	for sc.Scan() {
+		var v [4]string // kind, value, spec, want
+		if err := json.Unmarshal(sc.Bytes(), &v); err != nil {
+			t.Fatal(err)
+		}
+		var got string
+		switch v[0] {
+		case "int":
+			x, _ := new(big.Int).SetString(v[1], 10)
+			got, err = Int(x, v[2])
+		case "float":
+			x, perr := strconv.ParseFloat(v[1], 64)
+			if perr != nil {
+				t.Fatal(perr)
+			}
+			got, err = Float(x, v[2])
+		case "str":
+			got, err = String(v[1], v[2])
+		}
+		if err != nil || got != v[3] {
+			t.Errorf("format(%s %s, %q) = %q, %v; Python: %q", v[0], v[1], v[2], got, err, v[3])
+		}
+		n++
+	}
+	if n < 1000 {
+		t.Fatalf("only %d vectors", n)
+	}
+}
+
+// TestErrors: what Python refuses is refused, saying what was expected.
+func TestErrors(t *testing.T) {
+	for _, tc := range []struct {
+		do   func() (string, error)
+		want string
+	}{
+		{func() (string, error) { return Int(big.NewInt(3), ".2") }, "precision not allowed for an int"},
+		{func() (string, error) { return Int(big.NewInt(3), ",x") }, "cannot use ',' with 'x'"},
+		{func() (string, error) { return Int(big.NewInt(3), "q") }, "unknown format code 'q' for an int"},
+		{func() (string, error) { return Int(big.NewInt(-1), "c") }, "not in range"},
+		{func() (string, error) { return Float(1, "d") }, "unknown format code 'd' for a float"},
+		{func() (string, error) { return Float(1, ".f") }, "expected digits (the precision) after '.'"},
+		{func() (string, error) { return Float(1, "10.2ff") }, `invalid format spec "10.2ff": expected [[fill]align]`},
+		{func() (string, error) { return String("a", "+") }, "sign not allowed for a string"},
+		{func() (string, error) { return String("a", "=5") }, "'=' alignment not allowed for a string"},
+		{func() (string, error) { return String("a", "d") }, "unknown format code 'd' for a string"},
+	} {
+		got, err := tc.do()
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("got %q, %v; want an error with %q", got, err, tc.want)
+		}
+	}
+}
