@@ -45,6 +45,7 @@ const ExecKey = "_exec_"
 
 type commandFactory struct{}
 
+// New implements Factory: every run gets its own command.
 func (commandFactory) New(ctx context.Context, self *Self) (Instance, error) {
 	return &command{self: self}, nil
 }
@@ -59,9 +60,13 @@ var (
 	stderrTailLines                 = 20
 )
 
+// Has reports true for on_execute only: the program runs once.
 func (c *command) Has(event string) bool { return event == OnExecute }
-func (c *command) HandlesRequeue() bool  { return true }
 
+// HandlesRequeue implements RequeueHandler: the program gets SIGUSR1.
+func (c *command) HandlesRequeue() bool { return true }
+
+// Call runs the program for on_execute and ignores other events.
 func (c *command) Call(ctx context.Context, event string, args ...any) (any, error) {
 	if event != OnExecute {
 		return nil, nil
@@ -331,6 +336,7 @@ type lineTail struct {
 	part  string
 }
 
+// Write keeps the complete lines of p, carrying a partial last line over.
 func (t *lineTail) Write(p []byte) (int, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -346,6 +352,7 @@ func (t *lineTail) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
+// String returns the kept lines, a pending partial line included.
 func (t *lineTail) String() string {
 	t.mu.Lock()
 	defer t.mu.Unlock()

@@ -11,29 +11,54 @@ import (
 // ScheduledComponent is a component of a resolved execution: the unit an
 // engine runs. Sub-components of a node are nested.
 type ScheduledComponent struct {
-	ID         string               `json:"id"`
-	Name       string               `json:"name"`
-	Module     string               `json:"module,omitempty"`
-	Config     map[string]any       `json:"config"`
-	Flags      map[string]any       `json:"flags"`
-	Checkpoint string               `json:"checkpoint,omitempty"`
-	Resources  map[string]any       `json:"resources,omitempty"`
+	// ID is the 12-character component ID drawn from the global seed; it
+	// names the component's directory and is the flag COMPONENT_ID.
+	ID string `json:"id"`
+	// Name is the component's full name in machinable.yaml, or the name a
+	// Go component or command was registered or planned under.
+	Name string `json:"name"`
+	// Module is the dotted path of the component's code; it equals Name
+	// unless machinable.yaml says otherwise.
+	Module string `json:"module,omitempty"`
+	// Config is the resolved config: defaults, versions and config
+	// methods applied.
+	Config map[string]any `json:"config"`
+	// Flags are the plan's flags plus those the resolver sets (SEED,
+	// GLOBAL_SEED, EXPERIMENT_ID, COMPONENT_ID, repeat flags, CHECKPOINT).
+	Flags map[string]any `json:"flags"`
+	// Checkpoint is handed to on_restore; "" starts from scratch.
+	Checkpoint string `json:"checkpoint,omitempty"`
+	// Resources are what the component asks of an engine (e.g. Slurm's
+	// cpus or memory), computed ones included.
+	Resources map[string]any `json:"resources,omitempty"`
+	// Components are a node's sub-components, each with its own ID.
 	Components []ScheduledComponent `json:"components,omitempty"`
 }
 
 // Execution is a resolved plan: what execution.json and schedule.json
 // hold, and all a worker needs to run one component again elsewhere.
 type Execution struct {
-	ExperimentID string         `json:"experiment_id"`
-	Seed         int64          `json:"seed"`
-	Plan         *Experiment    `json:"plan"`
+	// ExperimentID is the 6-character ID that encodes Seed.
+	ExperimentID string `json:"experiment_id"`
+	// Seed is the global seed every component's seeds and IDs derive from.
+	Seed int64 `json:"seed"`
+	// Plan is the experiment as the script or Go caller built it.
+	Plan *Experiment `json:"plan"`
+	// Engine is the engine spec in its short form ("native:4"), with
+	// secrets redacted; EngineConfig holds its options, redacted too.
 	Engine       string         `json:"engine"`
 	EngineConfig map[string]any `json:"engine_config,omitempty"`
-	Storage      string         `json:"storage"`
-	Directory    string         `json:"directory,omitempty"`
-	Project      string         `json:"project"`
-	StartedAt    time.Time      `json:"started_at"`
-	Version      string         `json:"machinable_version"`
+	// Storage is the storage URL ("mem://" when none was given).
+	Storage string `json:"storage"`
+	// Directory is the plan's storage sub-directory, strftime
+	// placeholders expanded at StartedAt.
+	Directory string `json:"directory,omitempty"`
+	// Project is the project directory, "" without a machinable.yaml.
+	Project string `json:"project"`
+	// StartedAt is when the execution was resolved, in UTC.
+	StartedAt time.Time `json:"started_at"`
+	// Version is the MachinableVersion that ran it.
+	Version string `json:"machinable_version"`
 	// CodeVersion is the git state of the project when it ran.
 	CodeVersion *backup.Version `json:"code_version,omitempty"`
 	// CodeBackup holds the effective code_backup settings and, when
@@ -55,15 +80,16 @@ func (e *Execution) Component(id string) (*ScheduledComponent, bool) {
 
 // ScheduleFile is the content of schedule.json.
 type ScheduleFile struct {
+	// Components are the scheduled components in schedule order.
 	Components []ScheduledComponent `json:"components"`
 }
 
 // Outcome is how one component ended.
 type Outcome struct {
-	Component *ScheduledComponent
-	Status    string // storage.Status* value
-	Error     string // message with backtrace when failed
-	Duration  time.Duration
+	Component *ScheduledComponent // the component it is the outcome of
+	Status    string              // storage.Status* value
+	Error     string              // message with backtrace when failed
+	Duration  time.Duration       // wall time of the run, 0 for Previous
 	// Previous is set for a component that finished in an earlier run of
 	// a resumed experiment, or is running elsewhere: it was not run now.
 	Previous bool
@@ -71,16 +97,21 @@ type Outcome struct {
 
 // Counts sums up the outcomes of a result.
 type Counts struct {
+	// Outcomes by status; Previous counts those of an earlier run, which
+	// are counted by their status too.
 	Finished, Failed, Interrupted, Running, Previous int
 	NotRun                                           int // scheduled, no outcome (fail-fast, interrupt)
 }
 
 // Result is what executing a plan returns.
 type Result struct {
+	// Execution is the resolved plan that ran (the stored one on resume).
 	Execution *Execution
 	// Experiment is where the results were written (nil for dry runs).
 	Experiment *storage.Experiment
-	Outcomes   []Outcome
+	// Outcomes holds, in schedule order, one entry per component that ran
+	// now or earlier (Previous); components that never started have none.
+	Outcomes []Outcome
 	// Dry is set when the engine only resolved the schedule.
 	Dry bool
 	// Detached is set when the execution continues in the background.
@@ -137,13 +168,15 @@ func (r *Result) Counts() Counts {
 // ExecuteRequest is everything execute() is given: the plan and where,
 // how and with which seed to run it. Zero values mean defaults.
 type ExecuteRequest struct {
-	Plan    *Experiment
-	Storage string // storage URL; "" is mem://
-	Engine  any    // nil, "native:4", or map[string]any{"type": ...}
-	Seed    any    // nil (fresh), int64, or a 6-character experiment ID
+	Plan    *Experiment // the experiment to run; required
+	Storage string      // storage URL; "" is mem://
+	Engine  any         // nil, "native:4", or map[string]any{"type": ...}
+	Seed    any         // nil (fresh), int64, or a 6-character experiment ID
 	// Project is the project directory; "" searches upwards from
 	// SearchFrom for machinable.yaml.
-	Project    string
+	Project string
+	// SearchFrom is where that search starts; "" is the working
+	// directory.
 	SearchFrom string
 	// CodeBackup is execute()'s code_backup argument: nil (the project's
 	// setting, on by default), false, true, or a map of options.
@@ -155,5 +188,8 @@ type ExecuteRequest struct {
 // Executor executes plans. The dsl's execute() calls one; the executor
 // package provides the standard implementation.
 type Executor interface {
+	// Execute resolves and runs the plan of req, resuming a stored
+	// experiment that has the same plan; the Result says how each
+	// component ended.
 	Execute(ctx context.Context, req ExecuteRequest) (*Result, error)
 }

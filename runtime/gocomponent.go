@@ -21,8 +21,10 @@ type goInstance struct {
 	self   *Self
 }
 
+// Has reports whether the table has a function for the event.
 func (g *goInstance) Has(event string) bool { _, ok := g.events[event]; return ok }
 
+// Call runs the event's function with the instance's Self.
 func (g *goInstance) Call(ctx context.Context, event string, args ...any) (any, error) {
 	return g.events[event](ctx, g.self, args...)
 }

@@ -9,14 +9,14 @@ import (
 
 // Host describes the machine that ran something (host.json).
 type Host struct {
-	Hostname   string `json:"hostname"`
-	PID        int    `json:"pid"`
-	User       string `json:"user,omitempty"`
-	OS         string `json:"os"`
-	Arch       string `json:"arch"`
-	CPUs       int    `json:"cpus"`
-	GoVersion  string `json:"go_version"`
-	Machinable string `json:"machinable_version"`
+	Hostname   string `json:"hostname"`           // as the OS reports it; "" if unknown
+	PID        int    `json:"pid"`                // of the process that ran it
+	User       string `json:"user,omitempty"`     // "" when it cannot be looked up
+	OS         string `json:"os"`                 // GOOS
+	Arch       string `json:"arch"`               // GOARCH
+	CPUs       int    `json:"cpus"`               // logical CPUs usable by the process
+	GoVersion  string `json:"go_version"`         // of the Go toolchain that built machinable
+	Machinable string `json:"machinable_version"` // MachinableVersion
 }
 
 // CurrentHost returns the facts of this process's host, read once.

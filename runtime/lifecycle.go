@@ -8,22 +8,22 @@ import (
 
 // Life-cycle events, in the order the runtime calls them (SPEC §4.2).
 const (
-	OnSeeding                = "on_seeding"
-	OnInit                   = "on_init"
-	OnBeforeCreate           = "on_before_create"
-	OnCreate                 = "on_create"
-	OnRestore                = "on_restore"
-	OnAfterCreate            = "on_after_create"
-	OnBeforeExecute          = "on_before_execute"
-	OnExecute                = "on_execute"
-	OnBeforeExecuteIteration = "on_before_execute_iteration"
-	OnExecuteIteration       = "on_execute_iteration"
-	OnAfterExecuteIteration  = "on_after_execute_iteration"
-	OnAfterExecute           = "on_after_execute"
-	OnBeforeDestroy          = "on_before_destroy"
-	OnDestroy                = "on_destroy"
-	OnAfterDestroy           = "on_after_destroy"
-	OnSave                   = "on_save"
+	OnSeeding                = "on_seeding"                  // returning False skips seeding the random stream with SEED
+	OnInit                   = "on_init"                     // first event after seeding
+	OnBeforeCreate           = "on_before_create"            // a node's sub-components are created before it
+	OnCreate                 = "on_create"                   // a node receives its sub-components as arguments
+	OnRestore                = "on_restore"                  // with the checkpoint; only when there is one
+	OnAfterCreate            = "on_after_create"             // after on_restore, if any
+	OnBeforeExecute          = "on_before_execute"           // execution events run for the scheduled component, not its sub-components
+	OnExecute                = "on_execute"                  // the component's main work
+	OnBeforeExecuteIteration = "on_before_execute_iteration" // with the iteration number i (also the flag ITERATION)
+	OnExecuteIteration       = "on_execute_iteration"        // with i; defining it starts the loop; Stop or False ends it
+	OnAfterExecuteIteration  = "on_after_execute_iteration"  // with i, after the pending record row is saved; False ends the loop
+	OnAfterExecute           = "on_after_execute"            // after on_execute and the iteration loop
+	OnBeforeDestroy          = "on_before_destroy"           // only after a successful execution
+	OnDestroy                = "on_destroy"                  // sub-components are destroyed after their node
+	OnAfterDestroy           = "on_after_destroy"            // the last event
+	OnSave                   = "on_save"                     // not in the sequence: save_checkpoint calls it with (path, timestep)
 )
 
 // Stop is returned by an iteration event to end the iteration loop (the
@@ -32,6 +32,7 @@ var Stop = stopIteration{}
 
 type stopIteration struct{}
 
+// String is the Starlark name of the sentinel.
 func (stopIteration) String() string { return "StopIteration" }
 
 // component pairs a live instance with its Self.
@@ -58,8 +59,8 @@ func (c component) call(ctx context.Context, event string, args ...any) (any, bo
 
 // EventError says which event of a component failed.
 type EventError struct {
-	Event string
-	Err   error
+	Event string // the event's name, e.g. "on_execute"
+	Err   error  // what the event returned
 }
 
 // Error names the event and the error.
@@ -219,7 +220,9 @@ func saveCheckpoint(ctx context.Context, c *component) func(timestep any) (strin
 
 // RequeueError ends a component that stopped for a requeue at an
 // iteration boundary, with the checkpoint it saved ("" without on_save).
-type RequeueError struct{ Checkpoint string }
+type RequeueError struct {
+	Checkpoint string // path returned by on_save
+}
 
 // Error says why the component stopped.
 func (e *RequeueError) Error() string { return "stopped to be requeued" }

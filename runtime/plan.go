@@ -13,11 +13,19 @@ import (
 // ComponentSpec is one component of a plan: a name from machinable.yaml, a
 // version, and for a node its sub-components.
 type ComponentSpec struct {
-	Name       string         `json:"name"`
-	Version    Version        `json:"version,omitzero"`
-	Checkpoint string         `json:"checkpoint,omitempty"`
-	Flags      map[string]any `json:"flags,omitempty"`
-	Resources  map[string]any `json:"resources,omitempty"`
+	// Name is a component of machinable.yaml (full name or alias) or of a
+	// Go component registered under that name.
+	Name string `json:"name"`
+	// Version patches the component's defaults; the zero value keeps them.
+	Version Version `json:"version,omitzero"`
+	// Checkpoint is handed to on_restore and set as the flag CHECKPOINT.
+	Checkpoint string `json:"checkpoint,omitempty"`
+	// Flags are the component's own flags; those the resolver sets (SEED,
+	// COMPONENT_ID, ...) override them.
+	Flags map[string]any `json:"flags,omitempty"`
+	// Resources are what the component asks of an engine (e.g. Slurm's
+	// cpus or memory).
+	Resources map[string]any `json:"resources,omitempty"`
 	// Command, when set, makes the component an external program: the
 	// argument list (or one shell string) stored as the config's _exec_.
 	Command any `json:"command,omitempty"`
@@ -26,25 +34,27 @@ type ComponentSpec struct {
 	// is merged over Resources. It is not serialized: the schedule keeps
 	// the computed resources.
 	ResourcesFunc func(config map[string]any) (map[string]any, error) `json:"-"`
-	Components    []ComponentSpec                                     `json:"components,omitempty"`
+	// Components are the sub-components of a node, handed to its
+	// on_create.
+	Components []ComponentSpec `json:"components,omitempty"`
 }
 
 // Repeat is one .repeat() or .split() call. It covers the components that
 // were added before it (the first Covers of the plan).
 type Repeat struct {
-	Kind   string `json:"kind"` // "repeat" or "split"
-	Name   string `json:"name"` // flag prefix, REPEAT or SPLIT by default
-	K      int    `json:"k"`
-	Covers int    `json:"covers"`
+	Kind   string `json:"kind"`   // "repeat" or "split"
+	Name   string `json:"name"`   // flag prefix, REPEAT or SPLIT by default
+	K      int    `json:"k"`      // number of trials or splits, >= 1
+	Covers int    `json:"covers"` // len(Components) when it was called
 }
 
 // Experiment is a plan: nothing runs until it is executed. Every method
 // returns the experiment so calls chain, as in the script.
 type Experiment struct {
-	Components []ComponentSpec `json:"components"`
-	Versions   []Version       `json:"versions,omitempty"`
-	Repeats    []Repeat        `json:"repeats,omitempty"`
-	Directory  string          `json:"directory,omitempty"`
+	Components []ComponentSpec `json:"components"`          // in the order added
+	Versions   []Version       `json:"versions,omitempty"`  // applied after each component's own
+	Repeats    []Repeat        `json:"repeats,omitempty"`   // in call order
+	Directory  string          `json:"directory,omitempty"` // see SetDirectory
 }
 
 // NewExperiment returns an empty plan.

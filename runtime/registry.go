@@ -21,6 +21,8 @@ type Instance interface {
 
 // Factory makes instances of one component.
 type Factory interface {
+	// New makes a fresh instance each time the component (or a
+	// sub-component) runs; self is its identity, config and store.
 	New(ctx context.Context, self *Self) (Instance, error)
 }
 
@@ -28,6 +30,9 @@ type Factory interface {
 // methods: a config value "base_lr(0.01)" is replaced by the result of
 // config_base_lr(self, 0.01) when the schedule is resolved.
 type ConfigMethods interface {
+	// ConfigMethod calls config_<name> with the whole config and the
+	// parsed arguments; found is false when the code defines no such
+	// method, and the value is then left as written.
 	ConfigMethod(ctx context.Context, name string, config map[string]any, args []any) (value any, found bool, err error)
 }
 
@@ -122,7 +127,10 @@ func (r *Registry) Lookup(projectDir, name, module string) (Factory, error) {
 
 type codeError struct{ msg string }
 
+// Error is the message naming the component and where code was expected.
 func (e *codeError) Error() string { return e.msg }
+
+// Is makes errors.Is(err, ErrNoCode) true.
 func (e *codeError) Is(target error) bool {
 	return target == ErrNoCode
 }

@@ -71,5 +71,7 @@ func (r *requeueState) stop() { close(r.done) }
 // themselves (external programs receive the signal): the runtime then
 // does not cancel them.
 type RequeueHandler interface {
+	// HandlesRequeue marks the instance as handling requeues itself. The
+	// runtime checks only that the method exists, not its result.
 	HandlesRequeue() bool
 }

@@ -12,7 +12,7 @@ import (
 // Resolver turns plans into schedules against one project and registry.
 type Resolver struct {
 	Project  *project.Project // nil: only Go components registered by name
-	Registry *Registry
+	Registry *Registry        // required: where component code is found
 }
 
 func (r *Resolver) projectDir() string {

@@ -14,9 +14,9 @@ import (
 
 // RunEnv is what running one component needs besides its spec.
 type RunEnv struct {
-	Execution  *Execution
-	Experiment *storage.Experiment
-	Registry   *Registry
+	Execution  *Execution          // its Project is where code is looked up and run
+	Experiment *storage.Experiment // where the component's directory is created
+	Registry   *Registry           // resolves the component's code
 	// Console receives print() output and log lines; nil keeps them in
 	// the store only.
 	Console io.Writer
@@ -252,6 +252,8 @@ type prefixWriter struct {
 	midLine bool
 }
 
+// Write writes b with the prefix inserted at every line start, in one
+// write to the underlying writer.
 func (p *prefixWriter) Write(b []byte) (int, error) {
 	if p.prefix == "" {
 		return p.w.Write(b)

@@ -15,17 +15,17 @@ import (
 // services of its store. The dsl wraps it as the Starlark `self`; Go
 // components receive it directly.
 type Self struct {
-	ID         string
-	Name       string
-	Module     string
+	ID         string         // the 12-character component ID
+	Name       string         // full name, as in ScheduledComponent
+	Module     string         // dotted path of the component's code
 	Config     map[string]any // read-only by convention
 	Flags      map[string]any // the component may add keys
-	Checkpoint string
+	Checkpoint string         // what on_restore receives; "" for none
 
-	Store  *storage.Component
-	Record *Record // the "default" record scope
-	Log    *Logger
-	Output io.Writer // where print() goes
+	Store  *storage.Component // the component's directory
+	Record *Record            // the "default" record scope
+	Log    *Logger            // writes to log.txt and the console
+	Output io.Writer          // where print() goes
 
 	Node       *Self   // set on sub-components
 	Components []*Self // set on nodes
@@ -177,4 +177,5 @@ func NewRandom() (*seeding.Random, *rand.Rand) {
 // Go component seeded by machinable is reproducible too.
 type pythonSource struct{ r *seeding.Random }
 
+// Uint64 implements rand.Source with 64 bits of the Python stream.
 func (p pythonSource) Uint64() uint64 { return p.r.GetRandBits64(64) }

@@ -30,11 +30,11 @@ const (
 // Version is one term of the version language. The zero value means
 // "defaults only".
 type Version struct {
-	Kind   VersionKind    `json:"kind,omitempty"`
-	Values map[string]any `json:"values,omitempty"`
-	Name   string         `json:"name,omitempty"`
-	YAML   string         `json:"yaml,omitempty"`
-	Items  []Version      `json:"items,omitempty"`
+	Kind   VersionKind    `json:"kind,omitempty"`   // the form, and so which field below is used
+	Values map[string]any `json:"values,omitempty"` // VersionPatch: the dict
+	Name   string         `json:"name,omitempty"`   // VersionNamed: "~name", tilde included
+	YAML   string         `json:"yaml,omitempty"`   // VersionYAML: the document
+	Items  []Version      `json:"items,omitempty"`  // VersionMerge and VersionIterate
 }
 
 // Patch returns a dict version.

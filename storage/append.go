@@ -92,6 +92,8 @@ func (w *partsWriter) findNext() error {
 	return nil
 }
 
+// Write buffers p and arms the flush timer; it reports an earlier
+// background flush failure once.
 func (w *partsWriter) Write(p []byte) (int, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -143,6 +145,7 @@ func (w *partsWriter) Flush() error {
 	return w.flushLocked()
 }
 
+// Close stops the timer and writes what is left as a last part.
 func (w *partsWriter) Close() error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -196,6 +199,7 @@ type multiReadCloser struct {
 	closers []io.Closer
 }
 
+// Close closes the base file and every part, returning the first error.
 func (m multiReadCloser) Close() error {
 	var first error
 	for _, c := range m.closers {

@@ -14,8 +14,8 @@ import (
 // logs, records and stored values.
 type Component struct {
 	fs    afero.Fs
-	ID    string
-	Path  string
+	ID    string        // the component ID, also the directory's name
+	Path  string        // the directory inside the storage's Fs
 	flush time.Duration // object stores: how often appended files are written
 	// describe names a path for messages (s3://bucket/key on S3).
 	describe func(string) string
@@ -82,6 +82,8 @@ type lazyAppender struct {
 	err  error
 }
 
+// Write opens the file on first use and appends p; an open error is
+// kept and returned by every later Write.
 func (l *lazyAppender) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()

@@ -17,8 +17,8 @@ var ErrExperimentExists = errors.New("experiment already exists")
 // Experiment is the directory of one experiment.
 type Experiment struct {
 	storage *Storage
-	ID      string
-	Path    string
+	ID      string // the 6-character experiment ID, also the directory's name
+	Path    string // the directory inside the storage's Fs
 }
 
 // ExperimentPath returns where an experiment lives (directory may be "").

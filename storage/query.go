@@ -27,13 +27,14 @@ type ExperimentView struct {
 	storage *Storage
 	exp     *Experiment
 
-	ID          string         `json:"experiment_id"`
-	Seed        int64          `json:"seed"`
-	Engine      string         `json:"engine"`
-	Directory   string         `json:"directory,omitempty"`
-	Project     string         `json:"project"`
-	StartedAt   time.Time      `json:"started_at"`
-	CodeVersion map[string]any `json:"code_version,omitempty"`
+	// The fields of execution.json that listings show.
+	ID          string         `json:"experiment_id"`          // the 6-character experiment ID
+	Seed        int64          `json:"seed"`                   // the global seed
+	Engine      string         `json:"engine"`                 // short engine spec, secrets redacted
+	Directory   string         `json:"directory,omitempty"`    // sub-directory of the storage, "" for the root
+	Project     string         `json:"project"`                // project directory where it ran
+	StartedAt   time.Time      `json:"started_at"`             // UTC
+	CodeVersion map[string]any `json:"code_version,omitempty"` // git state of the project, if known
 
 	once       sync.Once
 	components []*ComponentView
@@ -43,12 +44,12 @@ type ExperimentView struct {
 // ComponentView is a component as read from storage. Config and flags come
 // from schedule.json; status is re-read on every call.
 type ComponentView struct {
-	Experiment *ExperimentView `json:"-"`
-	ID         string          `json:"id"`
-	Name       string          `json:"name"`
-	Config     map[string]any  `json:"config"`
-	Flags      map[string]any  `json:"flags"`
-	Resources  map[string]any  `json:"resources,omitempty"`
+	Experiment *ExperimentView `json:"-"`                   // the experiment it belongs to
+	ID         string          `json:"id"`                  // the 12-character component ID
+	Name       string          `json:"name"`                // full component name
+	Config     map[string]any  `json:"config"`              // resolved config
+	Flags      map[string]any  `json:"flags"`               // SEED, COMPONENT_ID, repeat flags, ...
+	Resources  map[string]any  `json:"resources,omitempty"` // what it asked of the engine
 }
 
 // Experiments lists the experiments below the storage root, newest first.

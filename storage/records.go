@@ -18,7 +18,7 @@ import (
 // line. Each row is written with a single write so a crash never leaves a
 // finished row half-written, and nothing earlier is ever rewritten.
 type RecordWriter struct {
-	Scope string
+	Scope string // names the file: records/<Scope>.jsonl
 
 	mu       sync.Mutex
 	fs       afero.Fs

@@ -190,7 +190,10 @@ type redactedError struct {
 	err error
 }
 
+// Error is the message with credentials removed.
 func (e redactedError) Error() string { return e.msg }
+
+// Unwrap returns the original error, for errors.Is and errors.As.
 func (e redactedError) Unwrap() error { return e.err }
 
 // openS3ExperimentURL opens s3://bucket/prefix/.../ID?query.

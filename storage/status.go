@@ -9,10 +9,10 @@ import (
 
 // Status values of a component.
 const (
-	StatusCreated  = "created"
-	StatusRunning  = "running"
-	StatusFinished = "finished"
-	StatusFailed   = "failed"
+	StatusCreated  = "created"  // no status.json: read, never written
+	StatusRunning  = "running"  // started; its heartbeat shows it is alive
+	StatusFinished = "finished" // ran to the end without error
+	StatusFailed   = "failed"   // ended with an error, a Go panic included
 	// StatusInterrupted: stopped by Ctrl-C, SIGTERM or a cancelled context;
 	// a resume runs it again.
 	StatusInterrupted = "interrupted"
@@ -23,11 +23,11 @@ const (
 
 // Status is the content of status.json.
 type Status struct {
-	Status      string     `json:"status"`
-	StartedAt   *time.Time `json:"started_at,omitempty"`
-	HeartbeatAt *time.Time `json:"heartbeat_at,omitempty"`
-	FinishedAt  *time.Time `json:"finished_at,omitempty"`
-	Error       string     `json:"error,omitempty"`
+	Status      string     `json:"status"`                 // a Status* value
+	StartedAt   *time.Time `json:"started_at,omitempty"`   // first start, kept across requeues
+	HeartbeatAt *time.Time `json:"heartbeat_at,omitempty"` // last beat, every HeartbeatEvery while running
+	FinishedAt  *time.Time `json:"finished_at,omitempty"`  // nil while running or requeued
+	Error       string     `json:"error,omitempty"`        // why it failed or was interrupted
 	// Where it runs, so a reader on the same host can tell a killed
 	// process at once, and how often the heartbeat beats, so any reader
 	// can tell a stale one.

@@ -23,7 +23,7 @@ type Storage struct {
 	// rename, no exclusive create. Appended files are written as numbered
 	// parts every Flush.
 	Object bool
-	Flush  time.Duration
+	Flush  time.Duration // object stores: the URL's flush= (default 2s); 0 otherwise
 
 	bucket, base, query string   // s3: s3://bucket, and the URL's query
 	secrets             []string // credentials to keep out of messages

@@ -30,6 +30,7 @@ type posError struct {
 	msg  string
 }
 
+// Error is "file:line: message", or "file: message" without a line.
 func (e *posError) Error() string {
 	if e.line > 0 {
 		return fmt.Sprintf("%s:%d: %s", e.file, e.line, e.msg)

@@ -22,7 +22,10 @@ type wrapError struct {
 	err error
 }
 
+// Error is the complete message.
 func (e *wrapError) Error() string { return e.msg }
+
+// Unwrap returns the sentinel, for errors.Is.
 func (e *wrapError) Unwrap() error { return e.err }
 
 // errorAt formats an error that points into a file. Line 0 means the
