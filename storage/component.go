@@ -25,7 +25,7 @@ type Component struct {
 	files   []io.Closer
 }
 
-// ReadFile returns the content of an appended or plain file of the
+// readAppended returns the content of an appended or plain file of the
 // component; a file never written is empty.
 func (c *Component) readAppended(name string) ([]byte, error) {
 	return readAppended(c.fs, filepath.Join(c.Path, name))

@@ -49,6 +49,9 @@ func openS3(raw string) (*Storage, error) {
 	if bucket == "" {
 		return nil, fmt.Errorf("storage %q: expected s3://BUCKET[/PREFIX]", redactURL(raw))
 	}
+	if u.User != nil {
+		return nil, fmt.Errorf("storage %q: credentials do not belong in the storage URL (it is written to execution.json); use AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN or a shared AWS profile", redactURL(raw))
+	}
 	q := u.Query()
 	for k := range q {
 		lk := strings.ToLower(k)
@@ -160,7 +163,18 @@ func openS3(raw string) (*Storage, error) {
 // not be parsed or that carries credentials.
 func redactURL(raw string) string {
 	if i := strings.Index(raw, "?"); i >= 0 {
-		return raw[:i] + "?…"
+		raw = raw[:i] + "?…"
+	}
+	// user:password@ in the authority
+	if i := strings.Index(raw, "://"); i >= 0 {
+		rest := raw[i+3:]
+		end := strings.IndexAny(rest, "/?")
+		if end < 0 {
+			end = len(rest)
+		}
+		if at := strings.LastIndex(rest[:end], "@"); at >= 0 {
+			raw = raw[:i+3] + "[redacted]" + rest[at:]
+		}
 	}
 	return raw
 }

@@ -268,3 +268,98 @@ func executeSpinInterrupted(t *testing.T, x *executor.Executor, dir string, runn
 	}
 	return res
 }
+
+// longrunProject is a quickstart copy with a component "longrun" that
+// checkpoints (on_save/on_restore) and iterates until it was restored
+// once and did config.steps steps: it ends only after a requeue.
+func longrunProject(t *testing.T) string {
+	t.Helper()
+	dir := spinProject(t, 1000, 1, "")
+	os.WriteFile(filepath.Join(dir, "machinable.yaml"), []byte("components:\n  - longrun:\n      steps: 120\n      n: 100000\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "longrun.star"), []byte(`def on_create(self):
+    self.step = 0
+    self.restored = False
+
+def on_restore(self, checkpoint):
+    self.step = self.store.read(checkpoint + "/state.json")["step"] + 1
+    self.restored = True
+    print("restored", checkpoint, "at step", self.step)
+
+def on_execute_iteration(self, i):
+    x = 0
+    for k in range(self.config.n):
+        x += k
+    self.record["step"] = self.step
+    self.step += 1
+    # the first run goes on until the pre-timeout signal requeues it
+    if self.restored and self.step >= self.config.steps:
+        return StopIteration
+
+def on_save(self, path, timestep):
+    self.store.write(path + "/state.json", {"step": self.step - 1}, overwrite=True)
+`), 0o644)
+	return dir
+}
+
+// TestWorkerGivesUpAfterMaxRequeue: a worker inside a Slurm job (the
+// environment Slurm sets, simulated here: no cluster needed) that gets the
+// pre-timeout signal with no requeue left saves its checkpoint, then marks
+// the component failed — not left "requeued" forever — naming the
+// checkpoint, and exits 1.
+func TestWorkerGivesUpAfterMaxRequeue(t *testing.T) {
+	t.Setenv("MACHINABLE_BINARY", binary(t))
+	dir := longrunProject(t)
+	t.Chdir(dir)
+	t.Setenv("SLURM_JOB_ID", "999999")
+	t.Setenv("SLURM_RESTART_COUNT", "2")
+	t.Setenv("MACHINABLE_MAX_REQUEUE", "2")
+	type result struct {
+		stdout, stderr string
+		code           int
+	}
+	done := make(chan result, 1)
+	go func() {
+		var stdout, stderr bytes.Buffer
+		code := Main([]string{"execute", "longrun", "--storage", filepath.Join(dir, "results"), "--seed", "1", "--engine", "process:1"}, &stdout, &stderr)
+		done <- result{stdout.String(), stderr.String(), code}
+	}()
+	var pid int
+	waitFor(t, 60*time.Second, "the worker to run", func() bool {
+		files, _ := filepath.Glob(filepath.Join(dir, "results", "*", "*", "status.json"))
+		for _, f := range files {
+			var st struct {
+				Status string
+				PID    int `json:"pid"`
+			}
+			if b, err := os.ReadFile(f); err == nil && json.Unmarshal(b, &st) == nil && st.Status == "running" && st.PID > 0 {
+				pid = st.PID
+				return true
+			}
+		}
+		return false
+	})
+	if err := syscall.Kill(pid, syscall.SIGUSR1); err != nil {
+		t.Fatal(err)
+	}
+	var r result
+	select {
+	case r = <-done:
+	case <-time.After(60 * time.Second):
+		t.Fatal("the execution did not end after the signal")
+	}
+	if r.code != ExitFailed || !strings.Contains(r.stdout, "time limit reached again after 2 requeue(s) (max_requeue 2): giving up") {
+		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "results", "*", "*", "status.json"))
+	var st struct {
+		Status, Error, Checkpoint string
+		FinishedAt                *time.Time `json:"finished_at"`
+	}
+	readJSON(t, files[0], &st)
+	if st.Status != "failed" || st.FinishedAt == nil || !regexp.MustCompile(`giving up; the last checkpoint is checkpoints/\d+$`).MatchString(st.Error) {
+		t.Errorf("status after giving up: %+v", st)
+	}
+	if _, err := os.Stat(filepath.Join(filepath.Dir(files[0]), "store", st.Checkpoint, "state.json")); err != nil {
+		t.Errorf("the checkpoint is kept: %v", err)
+	}
+}

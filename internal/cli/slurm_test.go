@@ -200,30 +200,7 @@ func TestSlurmCancel(t *testing.T) {
 // at once to stay fast.
 func TestSlurmRequeue(t *testing.T) {
 	requireSlurm(t)
-	dir := spinProject(t, 1000, 1, "")
-	os.WriteFile(filepath.Join(dir, "machinable.yaml"), []byte("components:\n  - longrun:\n      steps: 120\n      n: 100000\n"), 0o644)
-	os.WriteFile(filepath.Join(dir, "longrun.star"), []byte(`def on_create(self):
-    self.step = 0
-    self.restored = False
-
-def on_restore(self, checkpoint):
-    self.step = self.store.read(checkpoint + "/state.json")["step"] + 1
-    self.restored = True
-    print("restored", checkpoint, "at step", self.step)
-
-def on_execute_iteration(self, i):
-    x = 0
-    for k in range(self.config.n):
-        x += k
-    self.record["step"] = self.step
-    self.step += 1
-    # the first run goes on until the pre-timeout signal requeues it
-    if self.restored and self.step >= self.config.steps:
-        return StopIteration
-
-def on_save(self, path, timestep):
-    self.store.write(path + "/state.json", {"step": self.step - 1}, overwrite=True)
-`), 0o644)
+	dir := longrunProject(t)
 	os.WriteFile(filepath.Join(dir, "requeue.star"), []byte(`execute("longrun", storage="./results", seed=1,
     engine={"type": "slurm", "time": "1", "signal": "B:USR1@55", "max_requeue": 2, "poll": "500ms", "wait": True})
 `), 0o644)

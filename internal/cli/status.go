@@ -8,6 +8,7 @@ import (
 
 	"github.com/machinable-go/machinable/engines"
 	"github.com/machinable-go/machinable/executor"
+	"github.com/machinable-go/machinable/storage"
 	"github.com/spf13/cobra"
 )
 
@@ -80,8 +81,12 @@ counts. Reads the storage only; works while the experiment runs.`,
 				fmt.Fprintln(tw, row)
 			}
 			tw.Flush()
-			fmt.Fprintf(stdout, "%d finished, %d running, %d failed, %d interrupted, %d stale, %d queued\n",
+			line := fmt.Sprintf("%d finished, %d running, %d failed, %d interrupted, %d stale, %d queued",
 				counts["finished"], counts["running"], counts["failed"], counts["interrupted"], counts["stale"], counts["queued"])
+			if n := counts[storage.StatusRequeued]; n > 0 {
+				line += fmt.Sprintf(", %d requeued", n)
+			}
+			fmt.Fprintln(stdout, line)
 			return nil
 		},
 	}

@@ -8,6 +8,7 @@ import (
 	"os/signal"
 	"strconv"
 	"syscall"
+	"time"
 
 	"github.com/machinable-go/machinable/executor"
 	"github.com/machinable-go/machinable/storage"
@@ -50,7 +51,7 @@ continues the component from that checkpoint through on_restore.`,
 			case storage.StatusFinished:
 				return nil
 			case storage.StatusRequeued:
-				return requeueTask(stdout)
+				return requeueTask(stdout, exp, component)
 			case storage.StatusInterrupted:
 				return &exitError{code: ExitInterrupted, err: fmt.Errorf("%s", out.Error)}
 			}
@@ -78,15 +79,30 @@ func requeueSignal(stdout io.Writer) <-chan struct{} {
 }
 
 // requeueTask asks Slurm to run this task again, unless it was requeued
-// as often as allowed.
-func requeueTask(stdout io.Writer) error {
+// as often as allowed: then the component is marked failed (its last
+// checkpoint stays in its directory).
+func requeueTask(stdout io.Writer, exp *storage.Experiment, component string) error {
 	limit := 3
 	if v, err := strconv.Atoi(os.Getenv("MACHINABLE_MAX_REQUEUE")); err == nil {
 		limit = v
 	}
 	restarts, _ := strconv.Atoi(os.Getenv("SLURM_RESTART_COUNT"))
 	if restarts >= limit {
-		return &exitError{code: ExitFailed, err: fmt.Errorf("requeued %d time(s) already (max_requeue %d): giving up", restarts, limit)}
+		err := fmt.Errorf("time limit reached again after %d requeue(s) (max_requeue %d): giving up", restarts, limit)
+		if c, oerr := exp.OpenComponent(component); oerr == nil {
+			if st, rerr := c.ReadStatus(); rerr == nil {
+				now := time.Now().UTC()
+				st.Status, st.Error, st.FinishedAt = storage.StatusFailed, err.Error(), &now
+				if st.Checkpoint != "" {
+					st.Error += "; the last checkpoint is " + st.Checkpoint
+				}
+				if werr := c.WriteStatus(st); werr != nil {
+					fmt.Fprintf(stdout, "machinable worker: could not mark the component failed: %v\n", werr)
+				}
+			}
+		}
+		fmt.Fprintf(stdout, "machinable worker: %v\n", err)
+		return &exitError{code: ExitFailed, err: err}
 	}
 	task := os.Getenv("SLURM_JOB_ID")
 	if a, t := os.Getenv("SLURM_ARRAY_JOB_ID"), os.Getenv("SLURM_ARRAY_TASK_ID"); a != "" && t != "" {
