@@ -87,3 +87,22 @@ func TestRedacted(t *testing.T) {
 		t.Error("Redacted changed the spec it was called on")
 	}
 }
+
+// TestRemotePath: remote paths are quoted for the remote shell, but a
+// leading ~ still expands there (the docs' "directory": "~/proj").
+func TestRemotePath(t *testing.T) {
+	for in, want := range map[string]string{
+		"/abs/my proj":        `'/abs/my proj'`,
+		"~/proj":              `"$HOME"/'proj'`,
+		"~":                   `"$HOME"`,
+		"~/":                  `"$HOME"`,
+		"~alice/x y":          `~alice/'x y'`,
+		"~$(rm -rf x)/p":      `'~$(rm -rf x)/p'`,
+		"rel/it's":            `'rel/it'"'"'s'`,
+		"~/a/.machinable/pid": `"$HOME"/'a/.machinable/pid'`,
+	} {
+		if got := remotePath(in); got != want {
+			t.Errorf("remotePath(%q) = %s, want %s", in, got, want)
+		}
+	}
+}

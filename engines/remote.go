@@ -136,7 +136,7 @@ func (r *remote) Run(ctx context.Context, job *Job) ([]runtime.Outcome, error) {
 	}
 	pidFile := r.directory + "/.machinable/remote-" + exp.ID + ".pid"
 	command := fmt.Sprintf("cd %s && mkdir -p .machinable && echo $$ > %s && exec %s resume %s --engine %s --project \"$PWD\"",
-		shellQuote(r.directory), pidFile, shellQuote(bin), shellQuote(exp.URL()), shellQuote(r.inner))
+		remotePath(r.directory), remotePath(pidFile), remotePath(bin), shellQuote(exp.URL()), shellQuote(r.inner))
 	cmd := r.ssh(context.WithoutCancel(ctx), command)
 	var out io.Writer = io.Discard
 	if job.Console != nil {
@@ -185,7 +185,7 @@ wait:
 			if !stopped {
 				stopped = true
 				say("stopping the remote run")
-				_ = r.ssh(context.Background(), "kill -INT $(cat "+pidFile+")").Run()
+				_ = r.ssh(context.Background(), "kill -INT $(cat "+remotePath(pidFile)+")").Run()
 			}
 		case <-time.After(r.poll):
 		}
@@ -206,7 +206,7 @@ wait:
 // sync copies the project with rsync: .git and what .gitignore files
 // exclude stay behind, and so does the storage when it lies inside.
 func (r *remote) sync(ctx context.Context, project string, exp *storage.Experiment) error {
-	if err := r.ssh(ctx, "mkdir -p "+shellQuote(r.directory)).Run(); err != nil {
+	if err := r.ssh(ctx, "mkdir -p "+remotePath(r.directory)).Run(); err != nil {
 		return fmt.Errorf("engine remote: ssh %s mkdir %s: %w", r.host, r.directory, err)
 	}
 	rsh := "ssh " + strings.Join(quoteAll(r.sshOptions()), " ")
@@ -232,7 +232,7 @@ func (r *remote) remoteBinary(ctx context.Context) (string, error) {
 		return strings.TrimSpace(string(out)), nil
 	}
 	dest := r.directory + "/.machinable/bin/machinable"
-	if err := r.ssh(ctx, "mkdir -p "+shellQuote(r.directory+"/.machinable/bin")).Run(); err != nil {
+	if err := r.ssh(ctx, "mkdir -p "+remotePath(r.directory+"/.machinable/bin")).Run(); err != nil {
 		return "", fmt.Errorf("engine remote: ssh %s: %w", r.host, err)
 	}
 	rsh := "ssh " + strings.Join(quoteAll(r.sshOptions()), " ")
@@ -240,6 +240,25 @@ func (r *remote) remoteBinary(ctx context.Context) (string, error) {
 		return "", fmt.Errorf("engine remote: copying the machinable binary to %s: %v: %s", r.host, err, out)
 	}
 	return dest, nil
+}
+
+// remotePath quotes a path for the remote shell, leaving a leading ~ or
+// ~user for it to expand: "~/proj" is the project in the remote home.
+func remotePath(p string) string {
+	if !strings.HasPrefix(p, "~") {
+		return shellQuote(p)
+	}
+	head, rest, found := strings.Cut(p, "/")
+	if strings.ContainsAny(head[1:], " '\"$`\\;&|<>(){}*?[]!#") {
+		return shellQuote(p) // not a user name: no expansion
+	}
+	if head == "~" {
+		head = `"$HOME"`
+	}
+	if !found || rest == "" {
+		return head
+	}
+	return head + "/" + shellQuote(rest)
 }
 
 func quoteAll(args []string) []string {

@@ -1,30 +1,40 @@
 package cli
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/machinable-go/machinable/internal/sshtest"
 )
 
 // TestRemoteEngine: the quickstart runs on "another host" — a real sshd on
 // 127.0.0.1 — after rsync copied the project (not its ignored files) and
-// the binary; its results equal the native run's.
+// the binary to ~/<directory>; its results equal the native run's.
 func TestRemoteEngine(t *testing.T) {
 	srv := sshtest.Start(t)
 	t.Setenv("MACHINABLE_BINARY", binary(t))
 	dir := quickstart(t)
 	os.WriteFile(filepath.Join(dir, ".gitignore"), []byte("results/\nscratch.txt\n"), 0o644)
 	os.WriteFile(filepath.Join(dir, "scratch.txt"), []byte("ignored"), 0o644)
-	remoteDir := filepath.Join(t.TempDir(), "remote-project")
+	// "~/..." as in the docs: the remote shell expands it (the sshd here
+	// logs in as this user, so its home is ours)
+	home, err := os.UserHomeDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := fmt.Sprintf("machinable-remote-test-%d-%d", os.Getpid(), time.Now().UnixNano())
+	remoteDir := filepath.Join(home, name)
+	t.Cleanup(func() { os.RemoveAll(remoteDir) })
 	if _, stderr, code := runMain(t, dir, "run", "experiment.star", "--storage", "native"); code != 0 {
 		t.Fatal(stderr)
 	}
 	args := []string{"run", "experiment.star", "--storage", filepath.Join(dir, "remote-results"),
 		"--engine", "remote", "--engine-opt", "host=" + srv.Target(), "--engine-opt", "port=" + itoa(srv.Port),
-		"--engine-opt", "identity=" + srv.Identity, "--engine-opt", "directory=" + remoteDir,
+		"--engine-opt", "identity=" + srv.Identity, "--engine-opt", "directory=~/" + name,
 		"--engine-opt", "engine=native:2",
 		"--engine-opt", "ssh_args=[-o, StrictHostKeyChecking=no, -o, UserKnownHostsFile=/dev/null, -o, LogLevel=ERROR]"}
 	stdout, stderr, code := runMain(t, dir, args...)
