@@ -7,8 +7,8 @@
 //
 //  1. the command line, `machinable run experiment.star` (package
 //     internal/cli);
-//  2. the interactive prompt, `machinable repl`, with the same builtins
-//     (planned);
+//  2. the interactive prompt, `machinable repl` (package dsl's REPL), with
+//     the same builtins;
 //  3. this package, for Go tools that embed the interpreter.
 //
 // The shortest use runs a script the way `machinable run` does:

@@ -15,7 +15,8 @@ import (
 // TestREPLTerminal drives `machinable repl` in a real terminal (tmux):
 // a multi-line def, expression echo, an error and then a good statement,
 // Ctrl-C during a long loop, execute() and a query, Tab completion, and the
-// history file written on Ctrl-D.
+// history file written on Ctrl-D, and read back by a second session
+// started as `machinable` without arguments.
 func TestREPLTerminal(t *testing.T) {
 	requireTmux(t)
 	bin := binary(t)
@@ -70,6 +71,15 @@ func TestREPLTerminal(t *testing.T) {
 	if err != nil || !strings.Contains(string(hist), "double(21)") || !strings.Contains(string(hist), "y * 6") {
 		t.Errorf("history file: %v\n%s", err, hist)
 	}
+
+	// A second session — `machinable` without arguments on a terminal is
+	// the REPL — reads that history back: Up recalls the last statement.
+	m2 := startTmux(t, dir, 150, 20, fmt.Sprintf("env MACHINABLE_HISTORY=%s %q; echo EXIT=$?; sleep 600", history, bin))
+	m2.waitScreen("the prompt of the second session", regexp.MustCompile(`(?m)^>>>\s*$`), 20*time.Second)
+	m2.keys("Up")
+	m2.waitScreen("the recalled statement", regexp.MustCompile(`(?m)^>>> run\.experiment_id\s*$`), 20*time.Second)
+	m2.keys("C-u", "C-d")
+	m2.waitScreen("exit", regexp.MustCompile(`EXIT=0`), 20*time.Second)
 }
 
 // TestREPLPiped: without a terminal the REPL reads statements from stdin
