@@ -11,7 +11,6 @@ import (
 	"time"
 )
 
-// requireTmux skips without tmux unless services are required (CI).
 // TestREPLTerminal drives `machinable repl` in a real terminal (tmux):
 // a multi-line def, expression echo, an error and then a good statement,
 // Ctrl-C during a long loop, execute() and a query, Tab completion, and the
