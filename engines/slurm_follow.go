@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"strings"
 	"time"
 
@@ -89,7 +90,7 @@ func (s *slurm) follow(ctx context.Context, job *Job, info SlurmInfo, todo []*ru
 			break
 		}
 		goneSince = time.Time{}
-		if line := progressLine(tasks, len(left)); line != lastLine && job.Console != nil {
+		if line := progressLine(tasks, outcomes, len(left)); line != lastLine && job.Console != nil {
 			fmt.Fprintf(job.Console, "slurm: %s (%s)\n", line, time.Since(begin).Round(time.Second))
 			lastLine = line
 		}
@@ -151,13 +152,21 @@ func squeue(ctx context.Context, arrays []SlurmArray) ([]task, error) {
 	return tasks, nil
 }
 
-func progressLine(tasks []task, left int) string {
+// progressLine sums up the queue and what ended: "2 pending, 1 running,
+// 0 other; 3 done, 1 failed; 3 component(s) left".
+func progressLine(tasks []task, ended []runtime.Outcome, left int) string {
 	counts := map[string]int{}
 	for _, t := range tasks {
 		counts[t.state]++
 	}
-	return fmt.Sprintf("%d pending, %d running, %d other, %d component(s) left", counts["PENDING"], counts["RUNNING"],
-		len(tasks)-counts["PENDING"]-counts["RUNNING"], left)
+	failed := 0
+	for _, o := range ended {
+		if o.Status != storage.StatusFinished {
+			failed++
+		}
+	}
+	return fmt.Sprintf("%d pending, %d running, %d other; %d done, %d failed; %d component(s) left", counts["PENDING"], counts["RUNNING"],
+		len(tasks)-counts["PENDING"]-counts["RUNNING"], len(ended)-failed, failed, left)
 }
 
 // cancel scancels the arrays.
@@ -171,7 +180,7 @@ func (s *slurm) cancel(arrays []SlurmArray) {
 // status, with the Slurm state, exit code and the tail of its output.
 func (s *slurm) reportLost(ctx context.Context, job *Job, info SlurmInfo, left map[string]*runtime.ScheduledComponent, done func(runtime.Outcome)) {
 	for _, a := range info.Arrays {
-		states := scontrolStates(ctx, a.JobID)
+		states := finalStates(ctx, a)
 		for i, id := range a.Components {
 			sc, ok := left[id]
 			if !ok {
@@ -199,9 +208,51 @@ func (s *slurm) reportLost(ctx context.Context, job *Job, info SlurmInfo, left m
 
 type taskState struct{ state, exit string }
 
-// scontrolStates reads the final state of each task of an array from
-// scontrol (kept MinJobAge seconds after the end; sacct needs accounting,
-// which many small clusters do not run).
+// finalStates reads the state of each task of an array (or single job)
+// that Slurm still knows: from scontrol, which keeps a job MinJobAge
+// seconds after its end, then from sacct for the tasks scontrol forgot;
+// sacct needs accounting, which many small clusters do not run, so its
+// failure only means less to report.
+func finalStates(ctx context.Context, a SlurmArray) map[string]taskState {
+	out := scontrolStates(ctx, a.JobID)
+	if len(out) < len(a.Components) {
+		for idx, st := range sacctStates(ctx, a.JobID) {
+			if _, ok := out[idx]; !ok {
+				out[idx] = st
+			}
+		}
+	}
+	return out
+}
+
+// sacctStates reads task states from the accounting database.
+func sacctStates(ctx context.Context, jobID string) map[string]taskState {
+	out := map[string]taskState{}
+	if _, err := exec.LookPath("sacct"); err != nil {
+		return out
+	}
+	qctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	text, err := slurmCommand(qctx, "sacct", "-n", "-P", "-X", "-j", jobID, "-o", "JobID,State,ExitCode")
+	if err != nil {
+		return out
+	}
+	for _, line := range strings.Split(strings.TrimSpace(text), "\n") {
+		f := strings.Split(line, "|")
+		if len(f) != 3 {
+			continue
+		}
+		_, idx, _ := strings.Cut(f[0], "_")
+		if idx == "" {
+			idx = "0"
+		}
+		// "CANCELLED by 0" -> "CANCELLED"
+		out[idx] = taskState{state: strings.Fields(f[1] + " ")[0], exit: f[2]}
+	}
+	return out
+}
+
+// scontrolStates reads the state of each task of an array from scontrol.
 func scontrolStates(ctx context.Context, jobID string) map[string]taskState {
 	out := map[string]taskState{}
 	text, err := slurmCommand(context.WithoutCancel(ctx), "scontrol", "show", "job", jobID, "-o")
@@ -266,7 +317,7 @@ func (s *slurm) reportFailing(ctx context.Context, info SlurmInfo, tasks []task,
 				continue
 			}
 			if states == nil {
-				states = scontrolStates(ctx, a.JobID)
+				states = finalStates(ctx, a)
 			}
 			if st, ok := states[fmt.Sprint(i)]; ok {
 				o.Error = fmt.Sprintf("Slurm task %s %s, exit code %s: %s", a.Task(i), st.state, st.exit, o.Error)
@@ -278,8 +329,9 @@ func (s *slurm) reportFailing(ctx context.Context, info SlurmInfo, tasks []task,
 }
 
 // SlurmStates maps the components of submitted arrays to their task and
-// its queue state ("5_2 RUNNING"); a component whose task left the queue
-// is absent. `machinable status` shows it.
+// its state: the queue state while it is queued ("5_2 RUNNING"), the
+// final state and exit code once it left the queue ("5_2 FAILED 7:0"),
+// or just the task when Slurm forgot it. `machinable status` shows it.
 func SlurmStates(ctx context.Context, info SlurmInfo) (map[string]string, error) {
 	tasks, err := squeue(ctx, info.Arrays)
 	if err != nil {
@@ -291,9 +343,18 @@ func SlurmStates(ctx context.Context, info SlurmInfo) (map[string]string, error)
 	}
 	out := map[string]string{}
 	for _, a := range info.Arrays {
+		var final map[string]taskState
 		for i, id := range a.Components {
 			if st, ok := byTask[fmt.Sprintf("%s_%d", a.JobID, i)]; ok {
 				out[id] = a.Task(i) + " " + st
+				continue
+			}
+			if final == nil {
+				final = finalStates(ctx, a)
+			}
+			out[id] = a.Task(i)
+			if st, ok := final[fmt.Sprint(i)]; ok {
+				out[id] += " " + st.state + " " + st.exit
 			}
 		}
 	}

@@ -142,6 +142,57 @@ func TestSlurmSingleJobs(t *testing.T) {
 	}
 }
 
+// TestSlurmGroupedArrays: components whose resources (a dict, or a
+// function of their config) give different sbatch options go to
+// separate arrays; `machinable status` then shows each task's final
+// Slurm state and exit code; mem:// is refused.
+func TestSlurmGroupedArrays(t *testing.T) {
+	requireSlurm(t)
+	dir := spinProject(t, 1000, 1, "")
+	os.WriteFile(filepath.Join(dir, "grouped.star"), []byte(`def mem(config):
+    return {"mem": "100M" if config.n > 100 else "200M"}
+
+execute(Experiment().component("spin", resources=mem).component("spin", {"n": 10}, resources=mem).component("spin", {"n": 20}, resources=mem).component("broken"),
+    storage="./results", seed=1, engine={"type": "slurm", "poll": "200ms", "wait": True})
+`), 0o644)
+	stdout, stderr, code := runMain(t, dir, "run", "grouped.star")
+	if code != ExitFailed || !strings.Contains(stdout, "3 finished, 1 failed") || strings.Count(stdout, "slurm: submitted job array") != 3 ||
+		!regexp.MustCompile(`slurm: submitted job array \d+ \(2 task\(s\)`).MatchString(stdout) {
+		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
+	}
+	exp := filepath.Join(dir, "results", "hp2cEP")
+	var info struct {
+		Arrays []struct {
+			Components []string
+			Sbatch     map[string]string
+		}
+	}
+	readJSON(t, filepath.Join(exp, "slurm.json"), &info)
+	mems := []string{}
+	for _, a := range info.Arrays {
+		mems = append(mems, fmt.Sprintf("%d:%s", len(a.Components), a.Sbatch["mem"]))
+	}
+	if strings.Join(mems, " ") != "1:100M 2:200M 1:" {
+		t.Errorf("arrays (components:mem) %v, want 1:100M 2:200M 1:", mems)
+	}
+	scripts, _ := filepath.Glob(filepath.Join(exp, "slurm", "*.sbatch"))
+	if len(scripts) != 3 {
+		t.Fatalf("scripts %v", scripts)
+	}
+	if b, _ := os.ReadFile(scripts[0]); !strings.Contains(string(b), "#SBATCH --mem=100M\n") {
+		t.Errorf("first script:\n%s", b)
+	}
+	status, _, _ := runMain(t, dir, "status", "hp2cEP")
+	if n := len(regexp.MustCompile(`finished .* \d+_\d COMPLETED 0:0`).FindAllString(status, -1)); n != 3 ||
+		!regexp.MustCompile(`failed .* \d+_0 FAILED 1:0`).MatchString(status) {
+		t.Errorf("status should show each task's final state:\n%s", status)
+	}
+	_, stderr, code = runMain(t, dir, "run", "grouped.star", "--storage", "mem://")
+	if code != ExitError || !strings.Contains(stderr, "engine slurm: the nodes cannot see a mem:// storage; use a shared file system path or s3://") {
+		t.Errorf("mem://: exit %d\n%s", code, stderr)
+	}
+}
+
 // TestSlurmNoWait: run without a terminal (wait's default then, as
 // wait=False) submits and returns; `machinable status` follows the array
 // until every component finished.
