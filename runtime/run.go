@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"runtime/debug"
 	"time"
@@ -69,6 +70,9 @@ func RunComponent(ctx context.Context, env RunEnv, sc *ScheduledComponent) (out 
 			return out
 		}
 	} else if err := writeComponentFiles(store, sc, status); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return claimedElsewhere(store, out)
+		}
 		out.Error = err.Error()
 		return out
 	}
@@ -110,6 +114,26 @@ func RunComponent(ctx context.Context, env RunEnv, sc *ScheduledComponent) (out 
 		out.Error = err.Error()
 	}
 	out.Status = status.Status
+	return out
+}
+
+// claimedElsewhere is the outcome of a component another process started
+// first (a resume next to the live run: both saw it pending): it is left
+// to that process, and reported as its status says.
+func claimedElsewhere(store *storage.Component, out Outcome) Outcome {
+	out.Previous = true
+	st, err := store.ReadStatus()
+	if err != nil {
+		out.Status, out.Error = storage.StatusRunning, "started by another process"
+		return out
+	}
+	switch st.Status {
+	case storage.StatusFinished, storage.StatusFailed, storage.StatusInterrupted:
+		out.Status, out.Error = st.Status, st.Error
+	default:
+		out.Status = storage.StatusRunning
+		out.Error = fmt.Sprintf("started by another process (host %s, pid %d); left to it", st.Host, st.PID)
+	}
 	return out
 }
 

@@ -279,3 +279,42 @@ func TestRequeueContinues(t *testing.T) {
 		t.Errorf("rows %d: %v", len(rows), rows)
 	}
 }
+
+// TestClaimedElsewhere: a component another process started first (its
+// status.json appeared between the look for pending components and the
+// start) is left to that process: not run, not reported failed, and its
+// files untouched; one that the other process already finished is
+// reported as finished there.
+func TestClaimedElsewhere(t *testing.T) {
+	ran := false
+	reg := NewRegistry()
+	reg.Register("c", GoComponent{OnExecute: func(ctx context.Context, self *Self, args ...any) (any, error) {
+		ran = true
+		return nil, nil
+	}})
+	sched, err := (&Resolver{Registry: reg}).Resolve(context.Background(), NewExperiment().Component(ComponentSpec{Name: "c"}), 7957417341)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, _ := storage.Open("mem://" + t.Name())
+	exp, _ := st.CreateExperiment("", "8gWVkz")
+	other, _ := exp.CreateComponent(sched[0].ID)
+	now := time.Now().UTC()
+	theirs := storage.Status{Status: storage.StatusRunning, StartedAt: &now, HeartbeatAt: &now, Host: "elsewhere", PID: 4242}
+	if err := other.WriteStatus(theirs); err != nil {
+		t.Fatal(err)
+	}
+	env := RunEnv{Execution: &Execution{Schedule: sched}, Experiment: exp, Registry: reg}
+	out := RunComponent(context.Background(), env, &sched[0])
+	if ran || out.Status != storage.StatusRunning || !out.Previous || out.Error != "started by another process (host elsewhere, pid 4242); left to it" {
+		t.Fatalf("ran %v, outcome %+v", ran, out)
+	}
+	if got, _ := exp.ComponentStatus(sched[0].ID); got.Host != "elsewhere" || got.Status != storage.StatusRunning {
+		t.Errorf("their status was touched: %+v", got)
+	}
+	theirs.Status = storage.StatusFinished
+	other.WriteStatus(theirs)
+	if out := RunComponent(context.Background(), env, &sched[0]); ran || out.Status != storage.StatusFinished || !out.Previous {
+		t.Errorf("finished elsewhere: ran %v, outcome %+v", ran, out)
+	}
+}
