@@ -106,6 +106,9 @@ func (r *PlainReporter) End(res *runtime.Result, took time.Duration) {
 	if c.NotRun > 0 {
 		line += fmt.Sprintf(", %d not run", c.NotRun)
 	}
+	if c.Running > 0 {
+		line += fmt.Sprintf(", %d running elsewhere", c.Running)
+	}
 	if res.LeftRunning > 0 {
 		line += fmt.Sprintf(", %d left running (detached)", res.LeftRunning)
 	}

@@ -363,3 +363,37 @@ func TestWorkerGivesUpAfterMaxRequeue(t *testing.T) {
 		t.Errorf("the checkpoint is kept: %v", err)
 	}
 }
+
+// TestResumeNextToLiveRun: `machinable resume` while the run is still
+// going (another process) leaves the component that process runs alone
+// and shares the pending ones with it: whichever starts a component first
+// runs it, the other leaves it; nothing fails, everything finishes once.
+func TestResumeNextToLiveRun(t *testing.T) {
+	dir := spinProject(t, 3000000, 4, "")
+	live := exec.Command(binary(t), "run", "spin_run.star")
+	live.Dir = dir
+	var liveOut bytes.Buffer
+	live.Stdout, live.Stderr = &liveOut, &liveOut
+	if err := live.Start(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 60*time.Second, "the live run's first component", func() bool { return count(statuses(t, dir), "running") == 1 })
+	stdout, stderr, code := runMain(t, dir, "resume", "hp2cEP")
+	liveErr := live.Wait()
+	if code != 0 || liveErr != nil {
+		t.Fatalf("resume: exit %d\n%s%s\nlive run: %v\n%s", code, stdout, stderr, liveErr, liveOut.String())
+	}
+	for _, out := range []string{stdout, liveOut.String()} {
+		if strings.Contains(out, "file exists") || regexp.MustCompile(`(?m)^\[\d/4\] \w{12} spin failed`).MatchString(out) {
+			t.Errorf("a component reported failed:\n%s", out)
+		}
+	}
+	s := statuses(t, dir)
+	if len(s) != 4 || count(s, "finished") != 4 {
+		t.Errorf("statuses %v, want 4 finished", s)
+	}
+	// each ran once: one output line per component, in one of the two runs
+	if n := strings.Count(stdout+liveOut.String(), "spun "); n != 4 {
+		t.Errorf("%d components printed, want 4:\n%s\n%s", n, stdout, liveOut.String())
+	}
+}
