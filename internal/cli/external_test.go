@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -122,5 +123,61 @@ func TestExternalCancelKillsGroup(t *testing.T) {
 	})
 	if s := statuses(t, dir); count(s, "interrupted") != 1 {
 		t.Errorf("statuses %v\n%s", s, out.String())
+	}
+}
+
+// TestExternalProcessEngine: under process:2 each external program runs
+// from a `machinable worker` subprocess and stores exactly what the native
+// engine stores; the worker hands over MACHINABLE_OUTPUT (the component's
+// directory) and MACHINABLE_EXPERIMENT_ID like the native engine does.
+func TestExternalProcessEngine(t *testing.T) {
+	t.Setenv("MACHINABLE_BINARY", binary(t))
+	dir := external(t)
+	for _, run := range [][]string{
+		{"run", "experiment.star", "--storage", "native"},
+		{"run", "experiment.star", "--storage", "proc", "--engine", "process:2"},
+	} {
+		stdout, stderr, code := runMain(t, dir, run...)
+		if code != 0 || !strings.Contains(stdout, "6 finished, 0 failed") {
+			t.Fatalf("%v: exit %d\n%s%s", run, code, stdout, stderr)
+		}
+		if run[3] == "proc" && !regexp.MustCompile(`\w{12} \| trained \w{12} final loss`).MatchString(stdout) {
+			t.Errorf("the program's output should reach the console through the worker:\n%s", stdout)
+		}
+	}
+	a := reproducible(t, filepath.Join(dir, "native", "8gWVkz"))
+	b := reproducible(t, filepath.Join(dir, "proc", "8gWVkz"))
+	rows := 0
+	for f := range a {
+		if a[f] != b[f] {
+			t.Errorf("%s differs between native and process:2:\n%s\n---\n%s", f, a[f], b[f])
+		}
+		if strings.HasSuffix(f, "records/default.jsonl") {
+			rows += strings.Count(b[f], "\n")
+		}
+	}
+	if len(b) != len(a) || rows != 6*4 {
+		t.Errorf("process:2 stored %d files (native %d), %d record rows (want 24)", len(b), len(a), rows)
+	}
+
+	os.WriteFile(filepath.Join(dir, "handover.star"), []byte(`execute(Experiment().component(command(
+    ["sh", "-c", "echo $MACHINABLE_EXPERIMENT_ID $MACHINABLE_COMPONENT_ID > $MACHINABLE_OUTPUT/handover.txt"])).repeat(2),
+    storage="./handover", seed=9)
+`), 0o644)
+	stdout, stderr, code := runMain(t, dir, "run", "handover.star", "--engine", "process:2")
+	if code != 0 || !strings.Contains(stdout, "2 finished, 0 failed") {
+		t.Fatalf("handover: exit %d\n%s%s", code, stdout, stderr)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "handover", "*", "*", "component.json"))
+	if len(files) != 2 {
+		t.Fatalf("components: %v", files)
+	}
+	for _, f := range files {
+		comp := filepath.Dir(f)
+		got, err := os.ReadFile(filepath.Join(comp, "handover.txt"))
+		want := filepath.Base(filepath.Dir(comp)) + " " + filepath.Base(comp) + "\n"
+		if err != nil || string(got) != want {
+			t.Errorf("%s: handover.txt %q (%v), want %q", comp, got, err, want)
+		}
 	}
 }
