@@ -13,9 +13,15 @@ func TestLoadErrors(t *testing.T) {
 		src  string
 		want string // after "<dir>/machinable.yaml"
 	}{
-		{"yaml syntax keeps the library's line",
+		{"yaml syntax names the offending line",
 			"components:\n  - a:\n      lr: [1, 2\n  - b:\n",
-			`:2: did not find expected ',' or ']'`},
+			`:4: column 3: ',' or ']' must be specified`},
+		{"a tab in the indentation",
+			"components:\n  - a:\n      lr: 1\n\t  - b:\n",
+			`:4: column 1: found character '\t' that cannot start any token`},
+		{"a stray bracket",
+			"components:\n  - a:\n      lr: [1, 2]]\n",
+			`:3: column 17: value is not allowed in this context`},
 		{"top level not a mapping",
 			"- a\n- b\n",
 			`:1: expected a mapping at the top level (components: and other sections), got a list`},
@@ -122,7 +128,7 @@ func TestIncludeErrors(t *testing.T) {
 		}},
 		{"include_badyaml", []string{
 			`machinable.yaml:4: component "a": key "data": include "$/configs/bad.yaml": `,
-			filepath.Join("include_badyaml", "configs", "bad.yaml") + ":2: could not find expected ':'",
+			filepath.Join("include_badyaml", "configs", "bad.yaml") + ":2: column 1: non-map value is specified",
 		}},
 		{"include_badjson", []string{
 			`machinable.yaml:2: component "a": include "$/configs/bad.json": `,

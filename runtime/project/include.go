@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	goccyparser "github.com/goccy/go-yaml/parser"
+	goccytoken "github.com/goccy/go-yaml/token"
 	"io"
 	"io/fs"
 	"maps"
@@ -136,14 +138,28 @@ func parseYAMLFile(path string) (*yaml.Node, error) {
 	}
 	var n yaml.Node
 	if err := yaml.Unmarshal(data, &n); err != nil {
-		return nil, yamlError(path, err)
+		return nil, yamlError(path, data, err)
 	}
 	return &n, nil
 }
 
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
-func yamlError(file string, err error) *posError {
+// yamlError turns a parse error of src into "file:line: message". The
+// parser's own line is off by one for many errors (it reports a context
+// line, 0-based), so the position comes from a second parser that points
+// at the offending token, when it finds the error too.
+func yamlError(file string, src []byte, err error) *posError {
+	if _, perr := goccyparser.ParseBytes(src, 0); perr != nil {
+		if e, ok := perr.(interface {
+			GetToken() *goccytoken.Token
+			GetMessage() string
+		}); ok && e.GetToken() != nil && e.GetToken().Position != nil {
+			pos := e.GetToken().Position
+			msg := strings.ReplaceAll(e.GetMessage(), "\t", `\t`) // a tab, visible
+			return newPosError(file, pos.Line, "column %d: %s", pos.Column, msg)
+		}
+	}
 	msg := err.Error()
 	if m := yamlLine.FindStringSubmatch(msg); m != nil {
 		line, _ := strconv.Atoi(m[1])

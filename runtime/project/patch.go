@@ -31,7 +31,7 @@ func ParseYAMLPatch(src string) (map[string]any, error) {
 		if errors.Is(err, io.EOF) {
 			return map[string]any{}, nil
 		}
-		return nil, patchError(yamlError("", err))
+		return nil, patchError(yamlError("", []byte(src), err))
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {

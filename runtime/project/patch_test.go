@@ -30,7 +30,7 @@ func TestParseYAMLPatchErrors(t *testing.T) {
 		{"- a\n- b", `version YAML, line 1: expected a mapping of config keys (like {lr: 0.1}), got a list "- a\n- b"`},
 		{"just text", `version YAML, line 1: expected a mapping of config keys (like {lr: 0.1}), got a string "just text"`},
 		{"42", `version YAML, line 1: expected a mapping of config keys (like {lr: 0.1}), got an integer "42"`},
-		{"a: [1,\nb: 2", `version YAML, line 2: did not find expected ',' or ']'`},
+		{"a: [1,\nb: 2", `version YAML, line 1: column 4: sequence end token ']' not found`},
 		{"a: 1\n---\nb: 2", `version YAML, line 2: expected a single YAML document (a mapping of config keys)`},
 		{"a: 1\na: 2", `version YAML, line 2: duplicate key "a" (first at line 1)`},
 	}
