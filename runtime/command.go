@@ -247,6 +247,8 @@ func (c *command) grace() time.Duration {
 		switch n := v.(type) {
 		case int64:
 			return time.Duration(n) * time.Second
+		case int: // a config patched from Go
+			return time.Duration(n) * time.Second
 		case float64:
 			return time.Duration(n * float64(time.Second))
 		}

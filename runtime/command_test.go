@@ -157,7 +157,7 @@ trap '' TERM
 sleep 30 &
 echo $! > "$MACHINABLE_OUTPUT/child.pid.tmp" && mv "$MACHINABLE_OUTPUT/child.pid.tmp" "$MACHINABLE_OUTPUT/child.pid"
 wait
-echo "survived the kill"`, map[string]any{"_exec_grace_": int64(1)})
+echo "survived the kill"`, map[string]any{"_exec_grace_": 1}) // a Go int, as a Go patch gives it
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	done := r.start(ctx, r.env)
