@@ -77,13 +77,25 @@ func randSeed(m *randomModule, b *starlark.Builtin, args starlark.Tuple, kwargs 
 	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "a?", &a); err != nil {
 		return nil, err
 	}
+	// As Python: ints by value, str and bytes through SHA-512, floats by
+	// their hash, bools as 0 and 1.
 	switch x := a.(type) {
 	case starlark.NoneType:
 		m.r.Seed(seeding.FreshGlobalSeed())
 	case starlark.Int:
 		m.r.SeedBig(bigOf(x))
+	case starlark.Bool:
+		m.r.Seed(map[bool]int64{false: 0, true: 1}[bool(x)])
+	case starlark.String:
+		m.r.SeedString(string(x))
+	case starlark.Bytes:
+		m.r.SeedBytes([]byte(x))
+	case starlark.Float:
+		if err := m.r.SeedFloat(float64(x)); err != nil {
+			return nil, fmt.Errorf("%s: %v", b.Name(), err)
+		}
 	default:
-		return nil, fmt.Errorf("%s: expected an int or None, got %s", b.Name(), a.Type())
+		return nil, fmt.Errorf("%s: expected None, an int, a float, a string or bytes, got %s", b.Name(), a.Type())
 	}
 	return starlark.None, nil
 }

@@ -152,3 +152,37 @@ func TestSampleSetSize(t *testing.T) {
 		}
 	}
 }
+
+// TestSeedPythonTypes: str, bytes and float seeds give what Python 3.11's
+// random.Random(a) gives (vectors from python3: random(), getrandbits(64)).
+func TestSeedPythonTypes(t *testing.T) {
+	for _, tc := range []struct {
+		seed  func(r *Random) error
+		name  string
+		first float64
+		bits  uint64
+	}{
+		{func(r *Random) error { r.SeedString("abc"); return nil }, "'abc'", 0.7720246314157545, 8489244102664399922},
+		{func(r *Random) error { r.SeedString(""); return nil }, "''", 0.9602256525641875, 3816387820137540352},
+		{func(r *Random) error { r.SeedString("héllo"); return nil }, "'héllo'", 0.013203794245314593, 2112024118126430450},
+		{func(r *Random) error { r.SeedBytes([]byte("abc")); return nil }, "b'abc'", 0.7720246314157545, 8489244102664399922},
+		{func(r *Random) error { return r.SeedFloat(1.5) }, "1.5", 0.551763726942059, 2683050553194271000},
+		{func(r *Random) error { return r.SeedFloat(-2.5) }, "-2.5", 0.4779490710306722, 8761820181271917178},
+		{func(r *Random) error { return r.SeedFloat(0.1) }, "0.1", 0.8062579873336703, 17769747410435166397},
+		{func(r *Random) error { return r.SeedFloat(1e300) }, "1e300", 0.2614143642581235, 12936516245453861979},
+		{func(r *Random) error { return r.SeedFloat(math.Inf(1)) }, "inf", 0.19236379321481523, 1820410804330987991},
+		{func(r *Random) error { return r.SeedFloat(math.Copysign(0, -1)) }, "-0.0", 0.8444218515250481, 16422101724900707500},
+		{func(r *Random) error { return r.SeedFloat(3.0) }, "3.0", 0.23796462709189137, 2405875930906139466},
+	} {
+		r := New(0)
+		if err := tc.seed(r); err != nil {
+			t.Fatal(err)
+		}
+		if got, bits := r.Random(), r.GetRandBits(64); got != tc.first || bits.Uint64() != tc.bits {
+			t.Errorf("seed %s: random() %v getrandbits(64) %v; Python: %v %v", tc.name, got, bits, tc.first, tc.bits)
+		}
+	}
+	if err := New(0).SeedFloat(math.NaN()); err == nil {
+		t.Error("nan should be refused")
+	}
+}
