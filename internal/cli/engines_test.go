@@ -204,29 +204,75 @@ func filesWithTimes(t *testing.T, dir string) map[string]fileState {
 	return out
 }
 
-// TestInterrupt: SIGINT stops running components within 2 s, marks them
-// interrupted (never finished), and exits 130; resume completes them.
+// TestInterrupt: the first SIGINT (Ctrl-C) or SIGTERM cancels the
+// running components, which end interrupted, never finished; exit 130.
 func TestInterrupt(t *testing.T) {
-	dir := spinProject(t, 30000000, 4, `, engine="native:2"`)
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
+		t.Run(sig.String(), func(t *testing.T) {
+			dir := spinProject(t, 30000000, 4, `, engine="native:2"`)
+			var out bytes.Buffer
+			cmd := spawn(t, dir, &out, "run", "spin_run.star")
+			waitFor(t, 30*time.Second, "two running components", func() bool { return count(statuses(t, dir), "running") == 2 })
+			start := time.Now()
+			cmd.Process.Signal(sig)
+			err := cmd.Wait()
+			took := time.Since(start)
+			if took > 2*time.Second {
+				t.Errorf("exit took %s after %v", took, sig)
+			}
+			if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != ExitInterrupted {
+				t.Errorf("exit: %v, want %d\n%s", err, ExitInterrupted, out.String())
+			}
+			s := statuses(t, dir)
+			if count(s, "interrupted") != 2 || count(s, "finished") != 0 || count(s, "running") != 0 {
+				t.Errorf("statuses after %v: %v\n%s", sig, s, out.String())
+			}
+			if !strings.Contains(out.String(), sig.String()+": stopping running components (press Ctrl-C again to exit at once)") {
+				t.Errorf("no hint about the second Ctrl-C:\n%s", out.String())
+			}
+		})
+	}
+}
+
+// TestSecondInterruptExitsAtOnce: a component slow to stop (a program
+// that ignores SIGTERM, with a long grace) keeps the run after the first
+// Ctrl-C; the second exits at once, with 130.
+func TestSecondInterruptExitsAtOnce(t *testing.T) {
+	dir := quickstart(t)
+	pidFile := filepath.Join(dir, "stubborn.pid")
+	os.WriteFile(filepath.Join(dir, "stubborn.star"), []byte(`execute(command("trap '' TERM; echo $$ > `+pidFile+`; sleep 30", config={"_exec_grace_": 30}), storage="./results", seed=1)
+`), 0o644)
 	var out bytes.Buffer
-	cmd := spawn(t, dir, &out, "run", "spin_run.star")
-	waitFor(t, 30*time.Second, "two running components", func() bool { return count(statuses(t, dir), "running") == 2 })
+	cmd := spawn(t, dir, &out, "run", "stubborn.star")
+	t.Cleanup(func() { // the program outlives the exit, as it ignores SIGTERM
+		if b, err := os.ReadFile(pidFile); err == nil {
+			if pid, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil {
+				syscall.Kill(-pid, syscall.SIGKILL)
+				syscall.Kill(pid, syscall.SIGKILL)
+			}
+		}
+	})
+	waitFor(t, 30*time.Second, "the program to start", func() bool { _, err := os.Stat(pidFile); return err == nil })
+	done := make(chan error, 1)
+	cmd.Process.Signal(syscall.SIGINT)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		t.Fatalf("exited after the first Ctrl-C although the program ignores SIGTERM: %v\n%s", err, out.String())
+	case <-time.After(time.Second):
+	}
 	start := time.Now()
 	cmd.Process.Signal(syscall.SIGINT)
-	err := cmd.Wait()
-	took := time.Since(start)
-	if took > 2*time.Second {
-		t.Errorf("exit took %s after SIGINT", took)
-	}
-	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != ExitInterrupted {
-		t.Errorf("exit: %v, want %d\n%s", err, ExitInterrupted, out.String())
-	}
-	s := statuses(t, dir)
-	if count(s, "interrupted") != 2 || count(s, "finished") != 0 || count(s, "running") != 0 {
-		t.Errorf("statuses after SIGINT: %v\n%s", s, out.String())
-	}
-	if !strings.Contains(out.String(), "press Ctrl-C again to exit at once") {
-		t.Errorf("no hint about the second Ctrl-C:\n%s", out.String())
+	select {
+	case err := <-done:
+		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != ExitInterrupted {
+			t.Errorf("exit: %v, want %d\n%s", err, ExitInterrupted, out.String())
+		}
+		if took := time.Since(start); took > 2*time.Second {
+			t.Errorf("the second Ctrl-C took %s", took)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatalf("no exit within 10 s of the second Ctrl-C\n%s", out.String())
 	}
 }
 
