@@ -3,6 +3,7 @@ package storage_test
 import (
 	"context"
 	"encoding/json"
+	"github.com/machinable-go/machinable/internal/treesnap"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -213,41 +214,6 @@ func TestQueryRecordsPartialLine(t *testing.T) {
 	}
 }
 
-// fileState is what a read must not change.
-type fileState struct {
-	data  string
-	mtime time.Time
-	mode  fs.FileMode
-}
-
-func snapshotTree(t *testing.T, root string) map[string]fileState {
-	t.Helper()
-	out := map[string]fileState{}
-	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		fi, err := d.Info()
-		if err != nil {
-			return err
-		}
-		s := fileState{mtime: fi.ModTime(), mode: fi.Mode()}
-		if !d.IsDir() {
-			b, err := os.ReadFile(p)
-			if err != nil {
-				return err
-			}
-			s.data = string(b)
-		}
-		out[p] = s
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
-
 // TestQueryNeverWrites reads everything through the query API and checks
 // that no file or directory changed, appeared or vanished (directory
 // mtimes catch temporary files created and removed again).
@@ -272,7 +238,10 @@ func TestQueryNeverWrites(t *testing.T) {
 		c.Close()
 	}
 	time.Sleep(10 * time.Millisecond) // a write now would show in mtimes
-	before := snapshotTree(t, dir)
+	before, err := treesnap.Take(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	st, err := storage.Open(dir)
 	if err != nil {
@@ -356,23 +325,11 @@ func TestQueryNeverWrites(t *testing.T) {
 		t.Errorf("read %d rows, %d values, %d files; want 31, 7, 24", rows, values, logs)
 	}
 
-	after := snapshotTree(t, dir)
-	for p, b := range before {
-		a, ok := after[p]
-		switch {
-		case !ok:
-			t.Errorf("%s vanished", p)
-		case a.data != b.data:
-			t.Errorf("%s changed", p)
-		case !a.mtime.Equal(b.mtime):
-			t.Errorf("%s: mtime changed from %v to %v", p, b.mtime, a.mtime)
-		case a.mode != b.mode:
-			t.Errorf("%s: mode changed", p)
-		}
+	after, err := treesnap.Take(dir)
+	if err != nil {
+		t.Fatal(err)
 	}
-	for p := range after {
-		if _, ok := before[p]; !ok {
-			t.Errorf("%s appeared", p)
-		}
+	for _, d := range before.Diff(after) {
+		t.Error(d)
 	}
 }
