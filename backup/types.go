@@ -38,19 +38,19 @@ type Version struct {
 type Skipped struct {
 	Path   string `json:"path"`   // relative to the project, slash-separated
 	Reason string `json:"reason"` // e.g. "binary", "too large (12.3 MB > 10 MB)"
-	Size   int64  `json:"size"`
+	Size   int64  `json:"size"`   // bytes
 }
 
 // Manifest describes a backup; it is returned by Write and Restore and
 // stored in the zip as ManifestName.
 type Manifest struct {
-	Project  string    `json:"project"` // absolute project dir
-	Created  time.Time `json:"created"`
-	Files    int       `json:"files"` // files stored (symlinks included)
-	Bytes    int64     `json:"bytes"` // uncompressed bytes stored
-	Skipped  []Skipped `json:"skipped"`
-	Version  Version   `json:"version"`
-	Warnings []string  `json:"warnings,omitempty"`
+	Project  string    `json:"project"`            // absolute project dir
+	Created  time.Time `json:"created"`            // when the backup was written
+	Files    int       `json:"files"`              // files stored (symlinks included)
+	Bytes    int64     `json:"bytes"`              // uncompressed bytes stored
+	Skipped  []Skipped `json:"skipped"`            // files left out, with the reason
+	Version  Version   `json:"version"`            // the git state of the project
+	Warnings []string  `json:"warnings,omitempty"` // e.g. not a git repository
 }
 
 // Reasons for skipping a file, shared by the walk and the tests.

@@ -21,12 +21,13 @@ import (
 // REPLOptions configure an interactive session: the script options plus
 // where it reads and writes.
 type REPLOptions struct {
+	// Options are those of scripts: executor, storage, engine, seed, ...
 	Options
-	In          io.Reader
-	Out, Err    io.Writer
-	Interactive bool   // a terminal: prompts, line editing, history, completion
-	HistoryFile string // interactive history ("" keeps none)
-	Dir         string // directory of the session (project lookup, load()); "" is the working directory
+	In          io.Reader // statements, a line at a time
+	Out, Err    io.Writer // results and output; errors with their backtrace
+	Interactive bool      // a terminal: prompts, line editing, history, completion
+	HistoryFile string    // interactive history ("" keeps none)
+	Dir         string    // directory of the session (project lookup, load()); "" is the working directory
 }
 
 // REPL runs a read-eval-print loop with the builtins of scripts. Each

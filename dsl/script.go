@@ -18,6 +18,7 @@ import (
 
 // Report is what running a script produced.
 type Report struct {
+	// Globals are the script's global names after it ran.
 	Globals starlark.StringDict
 	// Results holds every execute() result, in call order.
 	Results []*runtime.Result

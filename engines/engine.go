@@ -21,12 +21,15 @@ type Engine interface {
 // DryRunner is implemented by engines that only show the schedule: the
 // executor then writes nothing to storage.
 type DryRunner interface {
+	// Dry reports whether this engine only shows the schedule.
 	Dry() bool
 }
 
 // Detacher is implemented by engines that hand the execution to a
 // background process and return at once.
 type Detacher interface {
+	// Detached reports, after Run, whether the execution went on in the
+	// background (then there are no outcomes to report).
 	Detached() bool
 }
 
@@ -35,9 +38,14 @@ type Detacher interface {
 // engines that run components in other processes only pass on the
 // experiment's location and component IDs.
 type Job struct {
-	Execution  *runtime.Execution
+	// Execution is the resolved execution: seed, engine, schedule.
+	Execution *runtime.Execution
+	// Experiment is where the execution is stored; workers reopen it by
+	// its URL.
 	Experiment *storage.Experiment
-	Registry   *runtime.Registry
+	// Registry holds the Go (and, with dsl.Register, Starlark) component
+	// factories that in-process engines run components with.
+	Registry *runtime.Registry
 	// Components are the ones to run now (a resume leaves out those that
 	// finished earlier); nil means the whole schedule.
 	Components []*runtime.ScheduledComponent

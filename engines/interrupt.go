@@ -14,6 +14,7 @@ type DetachedError struct {
 	Running int
 }
 
+// Error implements error.
 func (e *DetachedError) Error() string {
 	return fmt.Sprintf("detached: %d component(s) keep running", e.Running)
 }

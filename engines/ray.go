@@ -175,11 +175,11 @@ func (r *rayEngine) Detached() bool { return !r.opts.wait }
 // RayInfo is ray.json in the experiment directory: where the jobs went.
 // It never holds the headers.
 type RayInfo struct {
-	Address      string            `json:"address"`
-	Binary       string            `json:"binary"`
-	PerComponent bool              `json:"per_component"`
-	SubmittedAt  time.Time         `json:"submitted_at"`
-	Jobs         map[string]string `json:"jobs"` // component ID -> submission ID (its latest)
+	Address      string            `json:"address"`       // the dashboard, credentials removed
+	Binary       string            `json:"binary"`        // machinable as the cluster runs it
+	PerComponent bool              `json:"per_component"` // one job per component, else one for all
+	SubmittedAt  time.Time         `json:"submitted_at"`  // when the jobs were submitted (UTC)
+	Jobs         map[string]string `json:"jobs"`          // component ID -> submission ID (its latest)
 }
 
 // rayRequest is the body of POST /api/jobs/.

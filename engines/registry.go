@@ -13,7 +13,11 @@ import (
 // Spec names an engine and its options, parsed from "native:4" or
 // {"type": "native", "processes": 4}.
 type Spec struct {
-	Type    string
+	// Type is the registered engine name: "native", "slurm", ...
+	Type string
+	// Options are the other keys of the dict form ({"processes": 4} for
+	// "native:4"), values as Starlark or YAML gave them (int64, float64,
+	// string, bool, []any, map[string]any).
 	Options map[string]any
 }
 

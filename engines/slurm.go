@@ -155,18 +155,18 @@ func (o slurmOptions) waits(job *Job) bool {
 
 // SlurmInfo is slurm.json in the experiment directory: what was submitted.
 type SlurmInfo struct {
-	SubmittedAt time.Time    `json:"submitted_at"`
-	Binary      string       `json:"binary"`
-	Workdir     string       `json:"workdir"`
-	Arrays      []SlurmArray `json:"arrays"`
+	SubmittedAt time.Time    `json:"submitted_at"` // when the arrays were submitted (UTC)
+	Binary      string       `json:"binary"`       // machinable as the nodes run it
+	Workdir     string       `json:"workdir"`      // the tasks' working directory (--chdir)
+	Arrays      []SlurmArray `json:"arrays"`       // in submission order
 }
 
 // SlurmArray is one submitted job array, or (Single) one job.
 type SlurmArray struct {
-	JobID      string            `json:"job_id"`
-	Components []string          `json:"components"` // task i runs Components[i]
-	Options    map[string]string `json:"sbatch"`
-	Script     string            `json:"script"`
+	JobID      string            `json:"job_id"`               // the array's (or job's) ID
+	Components []string          `json:"components"`           // task i runs Components[i]
+	Options    map[string]string `json:"sbatch"`               // sbatch flag -> value, as in the script
+	Script     string            `json:"script"`               // path of the batch script
 	Output     string            `json:"output"`               // %A_%a (or %j) pattern of the tasks' output files
 	Single     bool              `json:"single_job,omitempty"` // a plain job running Components[0]
 }

@@ -19,8 +19,11 @@ import (
 
 // Executor is the standard runtime.Executor.
 type Executor struct {
+	// Components are the component factories by name (Go components, and
+	// Starlark ones through dsl.Register).
 	Components *runtime.Registry
-	Engines    *engines.Registry
+	// Engines are the engines by type; New registers the built-in ones.
+	Engines *engines.Registry
 	// Console receives the experiment ID, one line per component, the
 	// summary and component output; nil keeps everything quiet.
 	Console io.Writer
