@@ -22,7 +22,7 @@ REPEAT_NUMBER and the user's own).`,
 		Example: `  machinable config 8gWVkz/e9DJBHuoiCvn
   machinable config 8gWVkz/e9DJBHuoiCvn --flags
   machinable config 8gWVkz/e9DJBHuoiCvn | jq .learning_rate`,
-		Args: cobra.ExactArgs(1),
+		Args: oneArg("an experiment ID and component, ID/COMPONENT"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			r, err := parseRef("config", args[0], true)
 			if err != nil {

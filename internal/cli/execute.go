@@ -22,7 +22,7 @@ tuple). Exit status as for run.`,
 		Example: `  machinable execute optimization
   machinable execute optimization --version ~mnist --version 'learning_rate: 0.5' --repeat 3 --seed 42
   machinable execute optimization --storage ./results --engine native:2`,
-		Args: cobra.ExactArgs(1),
+		Args: oneArg("a component name of the project"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var v runtime.Version
 			switch len(versions) {

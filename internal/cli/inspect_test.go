@@ -274,8 +274,10 @@ func TestInspectBadArguments(t *testing.T) {
 		{[]string{"records", "8gWVkz", "--format", "xml"}, `records: --format "xml": expected table, csv or json`},
 		{[]string{"records", "8gWVkz", "--scope", "../x"}, `record scope "../x": expected a plain name`},
 		{[]string{"ls", filepath.Join(dir, "nowhere")}, `ls: storage ` + filepath.Join(dir, "nowhere") + `: no such directory`},
-		{[]string{"ls", "a", "b"}, `accepts at most 1 arg(s), received 2`},
-		{[]string{"config"}, `accepts 1 arg(s), received 0`},
+		{[]string{"ls", "a", "b"}, `ls: expected at most one argument, a storage URL, got 2; usage: machinable ls [STORAGE]`},
+		{[]string{"config"}, `config: expected an experiment ID and component, ID/COMPONENT, got 0 argument(s); usage: machinable config ID/COMPONENT`},
+		{[]string{"run"}, `run: expected a script file (FILE.star), got 0 argument(s); usage: machinable run FILE.star`},
+		{[]string{"show", "a", "b"}, `show: expected an experiment ID, got 2 argument(s); usage: machinable show ID`},
 	}
 	for _, tc := range cases {
 		stdout, stderr, code := runMain(t, dir, tc.args...)

@@ -33,7 +33,7 @@ is and exits at once.`,
 		Example: `  machinable log 8gWVkz/e9DJBHuoiCvn
   machinable log 8gWVkz/e9DJBHuoiCvn --output
   machinable log 8gWVkz/e9DJBHuoiCvn --follow`,
-		Args: cobra.ExactArgs(1),
+		Args: oneArg("an experiment ID and component, ID/COMPONENT"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			r, err := parseRef("log", args[0], true)
 			if err != nil {

@@ -95,7 +95,7 @@ $MACHINABLE_STORAGE, else ./results.`,
 		Example: `  machinable ls
   machinable ls ~/results
   MACHINABLE_STORAGE=/data/results machinable ls`,
-		Args: cobra.MaximumNArgs(1),
+		Args: atMostOneArg("a storage URL"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
 				if storageURL != "" && storageURL != args[0] {

@@ -189,7 +189,7 @@ right now (no newline yet) is left out.`,
 		Example: `  machinable records 8gWVkz/e9DJBHuoiCvn
   machinable records 8gWVkz --format csv > rows.csv
   machinable records 8gWVkz/e9DJBHuoiCvn --scope validation --format json`,
-		Args: cobra.ExactArgs(1),
+		Args: oneArg("an experiment ID, or ID/COMPONENT"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if asCSV {
 				if cmd.Flags().Changed("format") && format != "csv" {

@@ -19,7 +19,7 @@ the code that produced the results. The directory must not exist or be
 empty. The storage defaults to $MACHINABLE_STORAGE, else ./results.`,
 		Example: `  machinable restore 8gWVkz
   machinable restore 8gWVkz --storage ~/results --to /tmp/8gWVkz-code`,
-		Args: cobra.ExactArgs(1),
+		Args: oneArg("an experiment ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			exp, err := openExperiment(args[0], storageURL)
 			if err != nil {

@@ -25,7 +25,7 @@ recorded in execution.json.`,
 		Example: `  machinable resume 8gWVkz
   machinable resume 8gWVkz --storage ~/results --engine native:4
   machinable resume /abs/results/8gWVkz`,
-		Args: cobra.ExactArgs(1),
+		Args: oneArg("an experiment ID or its directory"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			exp, err := openExperiment(args[0], storageURL)
 			if err != nil {

@@ -26,7 +26,7 @@ are kept, the rest run.`,
 		Example: `  machinable run experiment.star
   machinable run experiment.star --storage ./results --seed 42
   machinable run experiment.star --engine dry`,
-		Args: cobra.ExactArgs(1),
+		Args: oneArg("a script file (FILE.star)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts := dsl.Options{Executor: NewExecutor(stdout), Stdout: stdout, Storage: storage, Project: project, FailFast: failFast}
 			spec, err := engineSpec(engine, engineOpts)

@@ -26,7 +26,7 @@ with "_" are hidden. Reads the storage only; works while the experiment
 runs.`,
 		Example: `  machinable show 8gWVkz
   machinable show 8gWVkz --storage ~/results`,
-		Args: cobra.ExactArgs(1),
+		Args: oneArg("an experiment ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if strings.Contains(args[0], "/") {
 				return &exitError{code: ExitError, err: fmt.Errorf("show: expected an experiment ID, got %q (for one component try machinable config or records ID/COMPONENT)", args[0])}

@@ -23,7 +23,7 @@ finished, failed or interrupted, with start time and elapsed time, and the
 counts. Reads the storage only; works while the experiment runs.`,
 		Example: `  machinable status 8gWVkz
   machinable status 8gWVkz --storage ~/results`,
-		Args: cobra.ExactArgs(1),
+		Args: oneArg("an experiment ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			exp, err := openExperiment(args[0], storageURL)
 			if err != nil {

@@ -32,7 +32,7 @@ boundary; the worker then requeues its task (scontrol requeue), at most
 $MACHINABLE_MAX_REQUEUE times (default 3), and the restarted worker
 continues the component from that checkpoint through on_restore.`,
 		Example: `  machinable worker /abs/results/8gWVkz --component e9DJBHuoiCvn`,
-		Args:    cobra.ExactArgs(1),
+		Args:    oneArg("the experiment URL"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if component == "" {
 				return &exitError{code: ExitError, err: fmt.Errorf("worker: --component ID is required")}
