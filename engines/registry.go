@@ -161,7 +161,11 @@ func checkOptions(spec Spec, known ...string) error {
 			found = found || k == n
 		}
 		if !found {
-			return fmt.Errorf("engine %s: unknown option %q (known: %s)", spec.Type, k, strings.Join(known, ", "))
+			hint := ""
+			if near := suggest.Nearest(k, known); near != "" {
+				hint = fmt.Sprintf("did you mean %q? ", near)
+			}
+			return fmt.Errorf("engine %s: unknown option %q (%sknown: %s)", spec.Type, k, hint, strings.Join(known, ", "))
 		}
 	}
 	return nil

@@ -279,3 +279,22 @@ func TestExecuteCommand(t *testing.T) {
 		t.Errorf("unknown component: %d %s", code, stderr)
 	}
 }
+
+// TestEngineFlagErrors: a bad --engine or --engine-opt is reported as the
+// flag's error (exit 2), before the script runs, with a suggestion.
+func TestEngineFlagErrors(t *testing.T) {
+	dir := quickstart(t)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--engine", "foo:3"}, `error: --engine foo:3: unknown engine "foo"; known engines: detached, dry, native, process, ray, remote, slurm`},
+		{[]string{"--engine", "nativ"}, `unknown engine "nativ" (did you mean "native"?)`},
+		{[]string{"--engine", "process:2", "--engine-opt", "binray=/x"}, `error: --engine process:2: engine process: unknown option "binray" (did you mean "binary"?`},
+	} {
+		stdout, stderr, code := runMain(t, dir, append([]string{"run", "experiment.star"}, tc.args...)...)
+		if code != ExitError || !strings.Contains(stderr, tc.want) || strings.Contains(stderr, "Traceback") || strings.Contains(stdout, "Experiment") {
+			t.Errorf("%v: exit %d\nstderr %s\nstdout %s", tc.args, code, stderr, stdout)
+		}
+	}
+}

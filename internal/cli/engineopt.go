@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"github.com/machinable-go/machinable/engines"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -12,6 +13,23 @@ import (
 // options, else a dict. Values are read as YAML scalars or flow lists, so
 // 4 is a number, true a bool and [--exclusive, --hint=nomultithread] a list.
 func engineSpec(engine string, opts []string) (any, error) {
+	spec, err := engineFlags(engine, opts)
+	if err != nil || spec == nil {
+		return spec, err
+	}
+	// Checked here, so a bad flag is reported as one rather than at the
+	// script's execute() line.
+	parsed, err := engines.ParseSpec(spec)
+	if err == nil {
+		_, err = engines.NewRegistry().New(parsed)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("--engine %s: %w", engine, err)
+	}
+	return spec, nil
+}
+
+func engineFlags(engine string, opts []string) (any, error) {
 	if len(opts) == 0 {
 		if engine == "" {
 			return nil, nil
