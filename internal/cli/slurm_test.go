@@ -187,7 +187,7 @@ execute(Experiment().component("spin", resources=mem).component("spin", {"n": 10
 		!regexp.MustCompile(`failed .* \d+_0 FAILED 1:0`).MatchString(status) {
 		t.Errorf("status should show each task's final state:\n%s", status)
 	}
-	_, stderr, code = runMain(t, dir, "run", "grouped.star", "--storage", "mem://")
+	_, stderr, code = runMain(t, dir, "run", "grouped.star", "--storage", fmt.Sprintf("mem://%s-%d", t.Name(), time.Now().UnixNano()))
 	if code != ExitError || !strings.Contains(stderr, "engine slurm: the nodes cannot see a mem:// storage; use a shared file system path or s3://") {
 		t.Errorf("mem://: exit %d\n%s", code, stderr)
 	}
