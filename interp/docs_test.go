@@ -35,6 +35,12 @@ func TestEmbeddingDocSnippets(t *testing.T) {
 			t.Errorf("docs/embedding.md does not include the block of %s starting %q verbatim", s.file, s.start)
 		}
 	}
+	if i := strings.Index(examples, "func ExampleOpenStorage()"); i >= 0 {
+		block := examples[i : i+strings.Index(examples[i:], "\n}\n")+2]
+		if !strings.Contains(read(t, "../docs/reading-results.md"), block) {
+			t.Error("docs/reading-results.md does not include ExampleOpenStorage verbatim")
+		}
+	}
 	for _, f := range []string{"plan.star", "starlark_worker.star", "machinable.yaml"} {
 		if !strings.Contains(doc, strings.TrimRight(read(t, filepath.Join("../examples/embed", f)), "\n")) {
 			t.Errorf("docs/embedding.md does not include examples/embed/%s verbatim", f)

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -37,5 +38,25 @@ func TestReadingResultsExample(t *testing.T) {
 		if !regexp.MustCompile(want).MatchString(stdout) {
 			t.Errorf("output does not match %s:\n%s", want, stdout)
 		}
+	}
+}
+
+// TestReadingResultsScriptBlock runs the first script of
+// docs/reading-results.md against the quickstart's results: every
+// attribute it names exists.
+func TestReadingResultsScriptBlock(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/reading-results.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile("(?s)## From a script: `Storage\\(url\\)`\n\n```python\n(.*?)```").FindSubmatch(doc)
+	if m == nil {
+		t.Fatal("docs/reading-results.md: no script block under \"From a script\"")
+	}
+	dir := ranQuickstart(t)
+	os.WriteFile(filepath.Join(dir, "doc_block.star"), append(m[1], []byte("print(exp.id, len(exp.components), exp.code_version != None)\n")...), 0o644)
+	stdout, stderr, code := runMain(t, dir, "run", "doc_block.star")
+	if code != 0 || stdout != "8gWVkz 3 True\n" {
+		t.Errorf("exit %d\n%s%s", code, stdout, stderr)
 	}
 }
