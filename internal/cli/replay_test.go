@@ -5,7 +5,9 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"strings"
 	"testing"
+	"time"
 )
 
 // timestamps removes what legitimately differs between two runs.
@@ -32,21 +34,38 @@ func reproducible(t *testing.T, exp string) map[string]string {
 	return out
 }
 
-// TestReplay: the same experiment ID as seed, into fresh storages and on
-// every engine, reproduces IDs, flags, config and records exactly; so does
-// the integer seed the ID came from.
+// TestReplay: the same experiment ID as seed (from the command line or a
+// script), into fresh storages and on the local engines (in process,
+// parallel, detached in the background), reproduces IDs, flags, config
+// and records exactly; so does the integer seed the ID came from.
 func TestReplay(t *testing.T) {
 	dir := quickstart(t)
+	os.WriteFile(filepath.Join(dir, "replay.star"), []byte(`execute(Experiment().component("optimization").repeat(3), storage="./results", seed="8gWVkz")
+`), 0o644)
 	runs := map[string][]string{
-		"script seed=42, native":  {"run", "experiment.star", "--storage", "a"},
-		"--seed 8gWVkz, native":   {"run", "experiment.star", "--storage", "b", "--seed", "8gWVkz"},
-		"--seed 8gWVkz, native:3": {"run", "experiment.star", "--storage", "c", "--seed", "8gWVkz", "--engine", "native:3"},
+		"script seed=42, native":         {"run", "experiment.star", "--storage", "a"},
+		"--seed 8gWVkz, native":          {"run", "experiment.star", "--storage", "b", "--seed", "8gWVkz"},
+		"--seed 8gWVkz, native:3":        {"run", "experiment.star", "--storage", "c", "--seed", "8gWVkz", "--engine", "native:3"},
+		"script seed=\"8gWVkz\", native": {"run", "replay.star", "--storage", "d"},
+		"script seed=42, detached":       {"run", "experiment.star", "--storage", "e", "--engine", "detached", "--engine-opt", "engine=native:2", "--engine-opt", "binary=" + binary(t)},
 	}
 	var first map[string]string
 	var firstName string
 	for name, args := range runs {
 		if _, stderr, code := runMain(t, dir, args...); code != 0 {
 			t.Fatalf("%s: exit %d: %s", name, code, stderr)
+		}
+		if strings.Contains(name, "detached") { // returns at once; the background process finishes
+			waitFor(t, 60*time.Second, "the detached run", func() bool {
+				files, _ := filepath.Glob(filepath.Join(dir, args[3], "8gWVkz", "*", "status.json"))
+				n := 0
+				for _, f := range files {
+					if b, _ := os.ReadFile(f); strings.Contains(string(b), `"status": "finished"`) || strings.Contains(string(b), `"status":"finished"`) {
+						n++
+					}
+				}
+				return n == 3
+			})
 		}
 		files := reproducible(t, filepath.Join(dir, args[3], "8gWVkz"))
 		if len(files) < 3*4 {
