@@ -3,6 +3,7 @@ package progress
 import (
 	"bytes"
 	"fmt"
+	"github.com/machinable-go/machinable/internal/syncbuf"
 	"regexp"
 	"strings"
 	"sync"
@@ -14,24 +15,6 @@ import (
 	"github.com/vbauerster/mpb/v8"
 )
 
-// lockedBuffer is read by the test while mpb writes to it.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 func execution(n int) *runtime.Execution {
 	ex := &runtime.Execution{ExperimentID: "8gWVkz", Seed: 42, Engine: "native"}
 	for i := range n {
@@ -40,7 +23,7 @@ func execution(n int) *runtime.Execution {
 	return ex
 }
 
-func testTerminal(w *lockedBuffer, color bool) *Terminal {
+func testTerminal(w *syncbuf.Buffer, color bool) *Terminal {
 	return newTerminal(w, color, mpb.WithWidth(110), mpb.WithRefreshRate(5*time.Millisecond))
 }
 
@@ -65,7 +48,7 @@ func lastFrame(t *testing.T, out string) string {
 	return frames[len(frames)-1]
 }
 
-func waitFor(t *testing.T, buf *lockedBuffer, re *regexp.Regexp) {
+func waitFor(t *testing.T, buf *syncbuf.Buffer, re *regexp.Regexp) {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	for !re.MatchString(sgr.ReplaceAllString(buf.String(), "")) {
@@ -79,7 +62,7 @@ func waitFor(t *testing.T, buf *lockedBuffer, re *regexp.Regexp) {
 func TestTerminalRun(t *testing.T) {
 	for _, color := range []bool{false, true} {
 		t.Run(fmt.Sprintf("color=%v", color), func(t *testing.T) {
-			buf := &lockedBuffer{}
+			buf := &syncbuf.Buffer{}
 			ex := execution(4)
 			r := testTerminal(buf, color)
 			r.Begin(ex, "./results/8gWVkz")
@@ -158,7 +141,7 @@ func TestTerminalRun(t *testing.T) {
 // goroutines, as parallel engines do (run with -race).
 func TestTerminalConcurrent(t *testing.T) {
 	const n = 64
-	buf := &lockedBuffer{}
+	buf := &syncbuf.Buffer{}
 	ex := execution(n)
 	r := testTerminal(buf, true)
 	r.Begin(ex, "mem://")
@@ -201,7 +184,7 @@ func TestTerminalConcurrent(t *testing.T) {
 // TestTerminalResumed: the bar starts at the components that finished
 // earlier and ends aborted when some run elsewhere; End does not hang.
 func TestTerminalResumed(t *testing.T) {
-	buf := &lockedBuffer{}
+	buf := &syncbuf.Buffer{}
 	ex := execution(6)
 	r := testTerminal(buf, false)
 	c := ex.Schedule
@@ -252,7 +235,7 @@ func TestTerminalResumed(t *testing.T) {
 // TestTerminalNoBarWithoutEvents: after Begin the executor may fail and
 // never call End; nothing may be left drawing, output goes straight out.
 func TestTerminalNoBarWithoutEvents(t *testing.T) {
-	buf := &lockedBuffer{}
+	buf := &syncbuf.Buffer{}
 	ex := execution(3)
 	r := testTerminal(buf, true)
 	r.Begin(ex, "mem://")

@@ -19,9 +19,9 @@
 package raytest
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/machinable-go/machinable/internal/syncbuf"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -70,7 +70,7 @@ type Server struct {
 type job struct {
 	Job
 	cmd       *exec.Cmd
-	logs      *lockedBuffer
+	logs      *syncbuf.Buffer
 	start     time.Time
 	end       time.Time
 	done      chan struct{}
@@ -251,7 +251,7 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request) {
 	j := &job{Job: Job{SubmissionID: id, Entrypoint: req.Entrypoint, Status: "PENDING", Message: "Job has not started yet.",
 		RuntimeEnv: req.RuntimeEnv, Metadata: req.Metadata, NumCPUs: req.EntrypointNumCPUs, NumGPUs: req.EntrypointNumGPUs,
 		Memory: req.EntrypointMemory, Resources: req.EntrypointResources, Header: r.Header.Clone()},
-		logs: &lockedBuffer{}, done: make(chan struct{}), submitted: time.Now()}
+		logs: &syncbuf.Buffer{}, done: make(chan struct{}), submitted: time.Now()}
 	s.jobs[id] = j
 	s.order = append(s.order, id)
 	s.wg.Add(1)
@@ -391,22 +391,4 @@ func (s *Server) stop(w http.ResponseWriter, r *http.Request) {
 		}()
 	}
 	writeJSON(w, map[string]bool{"stopped": true})
-}
-
-// lockedBuffer is a buffer written by a process and read by handlers.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
