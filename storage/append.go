@@ -13,7 +13,6 @@ import (
 	"sync"
 	"time"
 
-	s3fs "github.com/fclairamb/afero-s3"
 	"github.com/spf13/afero"
 )
 
@@ -26,8 +25,6 @@ import (
 
 // partsSuffix names the directory of an appended file's parts.
 const partsSuffix = ".parts"
-
-func isObjectStore(f afero.Fs) bool { _, ok := f.(*s3fs.Fs); return ok }
 
 func isMemory(f afero.Fs) bool { _, ok := f.(*afero.MemMapFs); return ok }
 

@@ -64,10 +64,11 @@ func readJSON(fs afero.Fs, p string, v any) error {
 // createFile writes a new file; an existing one is an error, never
 // replaced.
 func createFile(fs afero.Fs, p string, data []byte) error {
-	if isObjectStore(fs) { // no exclusive create on object stores: look first
-		if _, err := fs.Stat(p); err == nil {
-			return fmt.Errorf("write %s: %w", p, os.ErrExist)
+	if o, ok := fs.(*objectFs); ok {
+		if err := o.createExclusive(p, data); err != nil {
+			return fmt.Errorf("write %s: %w", p, err)
 		}
+		return nil
 	}
 	f, err := fs.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {

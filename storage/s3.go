@@ -134,7 +134,7 @@ func openS3(raw string) (*Storage, error) {
 	})
 	st := &Storage{
 		URL: raw,
-		Fs:  s3fs.NewFsFromClient(bucket, client),
+		Fs:  &objectFs{Fs: s3fs.NewFsFromClient(bucket, client), client: client, bucket: bucket},
 		// Keys carry no leading slash: afero-s3 lists prefixes without one.
 		Root:   strings.Trim(path.Clean("/"+u.Path), "/"),
 		Object: true,
