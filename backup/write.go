@@ -18,30 +18,14 @@ const binarySniffLen = 8000
 // Write writes the zip of the project to w and returns its manifest (also
 // stored in the zip as ManifestName, as its last entry).
 func Write(w io.Writer, projectDir string, opts Options) (*Manifest, error) {
-	p, err := resolveProject(projectDir)
+	p, ri, wk, err := walkProject(projectDir, opts)
 	if err != nil {
 		return nil, err
 	}
 	m := &Manifest{Project: p.abs, Created: time.Now().UTC(), Skipped: []Skipped{}}
-	ri, err := openRepo(p.real)
-	if err != nil {
-		return nil, err
-	}
-	var wk *walker
 	if ri == nil {
 		m.Warnings = append(m.Warnings, "not a git repository: no ignore rules applied")
-		wk = newWalker(p.real, "", p.real, nil, opts, true)
 	} else {
-		projRel, err := relToRoot(ri.root, p.real)
-		if err != nil {
-			return nil, err
-		}
-		wk = newWalker(ri.root, projRel, p.real, ri, opts, true)
-	}
-	if err := wk.walk(); err != nil {
-		return nil, err
-	}
-	if ri != nil {
 		if m.Version, err = codeVersion(ri, wk.untracked); err != nil {
 			return nil, err
 		}
@@ -66,6 +50,29 @@ func Write(w io.Writer, projectDir string, opts Options) (*Manifest, error) {
 		return nil, fmt.Errorf("backup: finish zip: %w", err)
 	}
 	return m, nil
+}
+
+// walkProject collects the files a backup of the project takes: the
+// work tree's with git's ignore rules, or all of the project's outside
+// git (ri nil then).
+func walkProject(projectDir string, opts Options) (project, *repoInfo, *walker, error) {
+	p, err := resolveProject(projectDir)
+	if err != nil {
+		return p, nil, nil, err
+	}
+	ri, err := openRepo(p.real)
+	if err != nil {
+		return p, nil, nil, err
+	}
+	wk := newWalker(p.real, "", p.real, nil, opts, true)
+	if ri != nil {
+		projRel, err := relToRoot(ri.root, p.real)
+		if err != nil {
+			return p, nil, nil, err
+		}
+		wk = newWalker(ri.root, projRel, p.real, ri, opts, true)
+	}
+	return p, ri, wk, wk.walk()
 }
 
 // zipper streams files into the zip and keeps the manifest's counts.

@@ -1,7 +1,9 @@
 package executor
 
 import (
+	"bytes"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 
@@ -160,4 +162,33 @@ func writeCodeBackup(exp *storage.Experiment, ex *runtime.Execution, console fun
 		console("warning: code backup: %s\n", w)
 	}
 	return nil
+}
+
+// warnCodeChanged tells, before a resume runs components, when the
+// project's code differs from the backup taken when the experiment
+// started: the components left would run other code than those that
+// finished. Without a backup (mem://, code_backup=False) it says nothing.
+func warnCodeChanged(w io.Writer, exp *storage.Experiment, ex *runtime.Execution) {
+	if w == nil || ex.Project == "" {
+		return
+	}
+	data, err := exp.ReadFile("code.zip")
+	if err != nil {
+		return
+	}
+	opts, err := backupOptions(ex.CodeBackup, []string{exp.Storage().Root})
+	if err != nil {
+		return
+	}
+	changes, err := backup.Diff(bytes.NewReader(data), int64(len(data)), ex.Project, opts)
+	if err != nil || len(changes) == 0 {
+		return
+	}
+	shown := changes
+	if len(shown) > 5 {
+		shown = append(shown[:5:5], "...")
+	}
+	fmt.Fprintf(w, "warning: the code in %s changed since experiment %s started (%d file(s): %s); the components left run today's code. "+
+		"For the code they started with: machinable restore %s --to DIR, then machinable resume %s --project DIR\n",
+		ex.Project, ex.ExperimentID, len(changes), strings.Join(shown, ", "), ex.ExperimentID, ex.ExperimentID)
 }

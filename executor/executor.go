@@ -258,6 +258,9 @@ func (x *Executor) run(ctx context.Context, ex *runtime.Execution, exp *storage.
 			}
 		}
 		rep.Resumed(len(previous)-running, running, len(todo))
+		if len(todo) > 0 {
+			warnCodeChanged(rep.Output(), exp, ex)
+		}
 	}
 	start := time.Now()
 	job := &engines.Job{

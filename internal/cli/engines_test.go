@@ -443,3 +443,27 @@ func TestResumeNextToLiveRun(t *testing.T) {
 		t.Errorf("%d components printed, want 4:\n%s\n%s", n, stdout, liveOut.String())
 	}
 }
+
+// TestResumeWarnsWhenCodeChanged: resuming after the project's code
+// changed says which files differ from the experiment's code backup and
+// how to run the original code; unchanged code gives no warning.
+func TestResumeWarnsWhenCodeChanged(t *testing.T) {
+	dir := spinProject(t, 1000, 1, "")
+	os.WriteFile(filepath.Join(dir, "mixed.star"), []byte(`execute(Experiment().component("spin").component("broken"), storage="./results", seed=1)
+`), 0o644)
+	if _, _, code := runMain(t, dir, "run", "mixed.star"); code != ExitFailed {
+		t.Fatalf("first run: exit %d", code)
+	}
+	stdout, _, _ := runMain(t, dir, "resume", "hp2cEP")
+	if strings.Contains(stdout, "warning: the code") {
+		t.Errorf("unchanged code, yet:\n%s", stdout)
+	}
+	os.WriteFile(filepath.Join(dir, "broken.star"), []byte("def on_execute(self):\n    print(\"fixed\")\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "helper.star"), []byte("x = 1\n"), 0o644)
+	stdout, stderr, code := runMain(t, dir, "resume", "hp2cEP")
+	want := "warning: the code in " + dir + " changed since experiment hp2cEP started (2 file(s): M broken.star, A helper.star); the components left run today's code. " +
+		"For the code they started with: machinable restore hp2cEP --to DIR, then machinable resume hp2cEP --project DIR"
+	if code != 0 || !strings.Contains(stdout, want) {
+		t.Errorf("exit %d, want the warning\n%s\n%s", code, stdout, stderr)
+	}
+}
