@@ -1,6 +1,7 @@
 package backup
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -133,6 +134,26 @@ func BenchmarkInspect10k(b *testing.B) {
 		v, err := Inspect(dir)
 		if err != nil || v.Dirty {
 			b.Fatalf("%+v %v", v, err)
+		}
+	}
+}
+
+// BenchmarkDiff10k compares the 10,000-file repository with its backup
+// (what a resume does before it runs anything): nothing changed, so every
+// file is read for its CRC-32.
+func BenchmarkDiff10k(b *testing.B) {
+	isolateGit(b)
+	dir := bigRepo(b)
+	var buf bytes.Buffer
+	if _, err := Write(&buf, dir, Options{}); err != nil {
+		b.Fatal(err)
+	}
+	data := buf.Bytes()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		d, err := Diff(bytes.NewReader(data), int64(len(data)), dir, Options{})
+		if err != nil || len(d) != 0 {
+			b.Fatalf("%v %v", d, err)
 		}
 	}
 }
