@@ -237,17 +237,24 @@ func sacctStates(ctx context.Context, jobID string) map[string]taskState {
 	if err != nil {
 		return out
 	}
+	return parseSacct(text)
+}
+
+// parseSacct reads `sacct -n -P -X -o JobID,State,ExitCode` lines
+// ("4211_3|FAILED|7:0", "4212|CANCELLED by 0|0:15") by task index.
+func parseSacct(text string) map[string]taskState {
+	out := map[string]taskState{}
 	for _, line := range strings.Split(strings.TrimSpace(text), "\n") {
 		f := strings.Split(line, "|")
-		if len(f) != 3 {
+		state := strings.Fields(f[min(1, len(f)-1)])
+		if len(f) != 3 || len(state) == 0 {
 			continue
 		}
 		_, idx, _ := strings.Cut(f[0], "_")
 		if idx == "" {
 			idx = "0"
 		}
-		// "CANCELLED by 0" -> "CANCELLED"
-		out[idx] = taskState{state: strings.Fields(f[1] + " ")[0], exit: f[2]}
+		out[idx] = taskState{state: state[0], exit: f[2]}
 	}
 	return out
 }

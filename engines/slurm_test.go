@@ -54,3 +54,16 @@ func TestSlurmScriptShapes(t *testing.T) {
 		t.Errorf("tasks %s %s, outputs %s %s", a.Task(2), j.Task(0), a.OutputOf(2), j.OutputOf(0))
 	}
 }
+
+// TestParseSacct: array tasks and single jobs by index; "CANCELLED by
+// 0" is CANCELLED; blank or odd lines are skipped.
+func TestParseSacct(t *testing.T) {
+	got := parseSacct("4211_0|COMPLETED|0:0\n4211_3|FAILED|7:0\n\n4211_4||0:0\ngarbage\n")
+	if len(got) != 2 || got["0"] != (taskState{"COMPLETED", "0:0"}) || got["3"] != (taskState{"FAILED", "7:0"}) {
+		t.Errorf("array: parsed %v", got)
+	}
+	single := parseSacct("4212|CANCELLED by 0|0:15\n")
+	if len(single) != 1 || single["0"] != (taskState{"CANCELLED", "0:15"}) {
+		t.Errorf("single job: parsed %v", single)
+	}
+}
