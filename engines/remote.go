@@ -108,7 +108,7 @@ func (r *remote) sshOptions() []string {
 
 // ssh runs a command on the host.
 func (r *remote) ssh(ctx context.Context, command string) *exec.Cmd {
-	return exec.CommandContext(ctx, "ssh", append(r.sshOptions(), r.host, command)...)
+	return helperCommand(ctx, "ssh", append(r.sshOptions(), r.host, command)...)
 }
 
 func (r *remote) Run(ctx context.Context, job *Job) ([]runtime.Outcome, error) {
@@ -217,7 +217,7 @@ func (r *remote) sync(ctx context.Context, project string, exp *storage.Experime
 		}
 	}
 	args = append(args, strings.TrimRight(project, "/")+"/", r.host+":"+r.directory+"/")
-	if out, err := exec.CommandContext(ctx, "rsync", args...).CombinedOutput(); err != nil {
+	if out, err := helperCommand(ctx, "rsync", args...).CombinedOutput(); err != nil {
 		return fmt.Errorf("engine remote: rsync to %s:%s: %v: %s", r.host, r.directory, err, strings.TrimSpace(string(out)))
 	}
 	return nil
@@ -236,7 +236,7 @@ func (r *remote) remoteBinary(ctx context.Context) (string, error) {
 		return "", fmt.Errorf("engine remote: ssh %s: %w", r.host, err)
 	}
 	rsh := "ssh " + strings.Join(quoteAll(r.sshOptions()), " ")
-	if out, err := exec.CommandContext(ctx, "rsync", "-az", "-e", rsh, r.local, r.host+":"+dest).CombinedOutput(); err != nil {
+	if out, err := helperCommand(ctx, "rsync", "-az", "-e", rsh, r.local, r.host+":"+dest).CombinedOutput(); err != nil {
 		return "", fmt.Errorf("engine remote: copying the machinable binary to %s: %v: %s", r.host, err, out)
 	}
 	return dest, nil

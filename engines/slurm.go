@@ -287,7 +287,7 @@ func optionsKey(m map[string]string) string {
 
 // sbatchCommand runs sbatch/squeue/scontrol/scancel with a context.
 func slurmCommand(ctx context.Context, name string, args ...string) (string, error) {
-	out, err := exec.CommandContext(ctx, name, args...).CombinedOutput()
+	out, err := helperCommand(ctx, name, args...).CombinedOutput()
 	if err != nil {
 		return string(out), fmt.Errorf("%s %s: %v: %s", name, strings.Join(args, " "), err, strings.TrimSpace(string(out)))
 	}

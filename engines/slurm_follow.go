@@ -35,7 +35,8 @@ func (s *slurm) follow(ctx context.Context, job *Job, info SlurmInfo, todo []*ru
 	onInterrupt := interruptDecision(job, s.opts.onInterrupt, fmt.Sprintf(
 		"The Slurm job arrays of experiment %s are still queued or running. Cancel them (scancel), or detach and leave them running?", exp.ID))
 	failing := map[string]runtime.Outcome{}
-	var goneSince time.Time // when the arrays left the queue while a task requeues
+	var goneSince time.Time   // when the arrays left the queue while a task requeues
+	var failedSince time.Time // when squeue started failing
 	for {
 		for id, sc := range left {
 			if _, ok := failing[id]; ok {
@@ -64,8 +65,24 @@ func (s *slurm) follow(ctx context.Context, job *Job, info SlurmInfo, todo []*ru
 			break
 		}
 		tasks, err := squeue(ctx, info.Arrays)
-		if err != nil && ctx.Err() == nil {
-			return outcomes, err
+		if err != nil {
+			// A busy or restarting slurmctld: keep the last picture for a
+			// while rather than take the arrays for gone.
+			if failedSince.IsZero() {
+				failedSince = time.Now()
+				if job.Console != nil {
+					fmt.Fprintf(job.Console, "slurm: %v; trying again for up to %s\n", err, squeueGrace)
+				}
+			}
+			if time.Since(failedSince) > squeueGrace {
+				return outcomes, err
+			}
+			if ctx.Err() == nil {
+				time.Sleep(s.opts.poll)
+				continue
+			}
+		} else {
+			failedSince = time.Time{}
 		}
 		s.reportFailing(ctx, info, tasks, failing, done)
 		if len(left) == 0 {
@@ -367,6 +384,9 @@ func SlurmStates(ctx context.Context, info SlurmInfo) (map[string]string, error)
 	}
 	return out, nil
 }
+
+// squeueGrace is how long squeue may fail before following gives up.
+const squeueGrace = time.Minute
 
 // requeueGrace is how long a requeued task may be missing from the queue.
 const requeueGrace = 30 * time.Second

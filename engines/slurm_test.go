@@ -1,7 +1,10 @@
 package engines
 
 import (
+	"context"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/machinable-go/machinable/storage"
@@ -65,5 +68,19 @@ func TestParseSacct(t *testing.T) {
 	single := parseSacct("4212|CANCELLED by 0|0:15\n")
 	if len(single) != 1 || single["0"] != (taskState{"CANCELLED", "0:15"}) {
 		t.Errorf("single job: parsed %v", single)
+	}
+}
+
+// TestSlurmCommandOwnProcessGroup: squeue, sbatch, ssh & co. run outside the
+// terminal's foreground group, so Ctrl-C reaches machinable only (a
+// killed squeue once ended the follow loop before it could ask).
+func TestSlurmCommandOwnProcessGroup(t *testing.T) {
+	out, err := slurmCommand(context.Background(), "sh", "-c", `cut -d" " -f5 /proc/$$/stat`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pgid, err := strconv.Atoi(strings.TrimSpace(out))
+	if err != nil || pgid == syscall.Getpgrp() || pgid == 0 {
+		t.Errorf("command's process group %q, ours %d", out, syscall.Getpgrp())
 	}
 }
