@@ -51,8 +51,8 @@ func (t *Terminal) queued() int64 {
 
 // timeDecorators: " 25 %  ETA 4s  elapsed 2s"; the ETA is an EWMA of the
 // time between finishes, which is the time per component whether they run
-// one at a time or in parallel ("?" before the first), gone once the bar
-// ended.
+// one at a time or in parallel (the first sample divided by how many ran
+// at once; "?" before it), gone once the bar ended.
 func (t *Terminal) timeDecorators() []decor.Decorator {
 	return []decor.Decorator{
 		decor.Percentage(decor.WC{W: 5}),

@@ -109,6 +109,7 @@ func (t *Terminal) Finished(o runtime.Outcome) {
 	defer t.mu.Unlock()
 	t.plain.Finished(o)
 	line := t.take()
+	concurrent := max(t.running.Load(), 1) // running when it ended, itself included
 	if t.running.Load() > 0 {
 		t.running.Add(-1)
 	}
@@ -126,7 +127,14 @@ func (t *Terminal) Finished(o runtime.Outcome) {
 	}
 	if t.bar != nil {
 		now := time.Now()
-		t.bar.EwmaIncrement(now.Sub(t.last))
+		interval := now.Sub(t.last)
+		if t.ranNow.Load() == 1 {
+			// The first finish comes a whole component's time after the
+			// start, but with N running at once one finishes every 1/N of
+			// that: otherwise the ETA starts N times too long.
+			interval /= time.Duration(concurrent)
+		}
+		t.bar.EwmaIncrement(interval)
 		t.last = now
 	}
 }

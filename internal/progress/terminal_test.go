@@ -268,3 +268,27 @@ func TestEWMA(t *testing.T) {
 		t.Fatalf("average out of range: %v", v)
 	}
 }
+
+// TestTerminalFirstETAParallel: with 4 components running at once, the
+// first finish after 400 ms means one finishes every ~100 ms: the ETA of
+// the 39 left is about 4 s, not 16 s.
+func TestTerminalFirstETAParallel(t *testing.T) {
+	buf := &syncbuf.Buffer{}
+	ex := execution(40)
+	r := testTerminal(buf, false)
+	r.Begin(ex, "./results/8gWVkz")
+	c := ex.Schedule
+	for i := range 4 {
+		r.Started(&c[i])
+	}
+	time.Sleep(400 * time.Millisecond)
+	r.Finished(runtime.Outcome{Component: &c[0], Status: "finished"})
+	re := regexp.MustCompile(`1/40 done  running 3 .*ETA (\S+)  elapsed`)
+	waitFor(t, buf, re)
+	m := re.FindAllStringSubmatch(sgr.ReplaceAllString(buf.String(), ""), -1)
+	eta, err := time.ParseDuration(m[len(m)-1][1])
+	if err != nil || eta < time.Second || eta > 8*time.Second {
+		t.Errorf("first ETA %q (%v), want about 4s", m[len(m)-1][1], err)
+	}
+	r.End(&runtime.Result{Execution: ex}, time.Second)
+}
