@@ -73,16 +73,7 @@ func TestProcessEngineMatchesNative(t *testing.T) {
 			t.Errorf("worker output should reach the console with the component ID:\n%s", stdout)
 		}
 	}
-	a := reproducible(t, filepath.Join(dir, "native", "hp2cEP"))
-	b := reproducible(t, filepath.Join(dir, "proc", "hp2cEP"))
-	if len(a) < 6*3 {
-		t.Fatalf("only %d files", len(a))
-	}
-	for f := range a {
-		if a[f] != b[f] {
-			t.Errorf("%s differs between native and process:2:\n%s\n---\n%s", f, a[f], b[f])
-		}
-	}
+	sameResults(t, filepath.Join(dir, "native", "hp2cEP"), filepath.Join(dir, "proc", "hp2cEP"), "process:2", 6*3)
 }
 
 // TestFailFast: --fail-fast stops starting components after the first

@@ -38,13 +38,9 @@ func TestExternalPythonProgram(t *testing.T) {
 			t.Fatalf("%s: exit %d\n%s%s", engine, code, stdout, stderr)
 		}
 	}
-	a := reproducible(t, filepath.Join(dir, "native", "8gWVkz"))
-	b := reproducible(t, filepath.Join(dir, "native:2", "8gWVkz"))
+	a := sameResults(t, filepath.Join(dir, "native", "8gWVkz"), filepath.Join(dir, "native:2", "8gWVkz"), "native:2", 6*3)
 	rows := 0
 	for f := range a {
-		if a[f] != b[f] {
-			t.Errorf("%s differs between native and native:2", f)
-		}
 		if strings.HasSuffix(f, "records/default.jsonl") {
 			rows += strings.Count(a[f], "\n")
 		}
@@ -145,19 +141,15 @@ func TestExternalProcessEngine(t *testing.T) {
 			t.Errorf("the program's output should reach the console through the worker:\n%s", stdout)
 		}
 	}
-	a := reproducible(t, filepath.Join(dir, "native", "8gWVkz"))
-	b := reproducible(t, filepath.Join(dir, "proc", "8gWVkz"))
+	a := sameResults(t, filepath.Join(dir, "native", "8gWVkz"), filepath.Join(dir, "proc", "8gWVkz"), "process:2", 6*3)
 	rows := 0
 	for f := range a {
-		if a[f] != b[f] {
-			t.Errorf("%s differs between native and process:2:\n%s\n---\n%s", f, a[f], b[f])
-		}
 		if strings.HasSuffix(f, "records/default.jsonl") {
-			rows += strings.Count(b[f], "\n")
+			rows += strings.Count(a[f], "\n")
 		}
 	}
-	if len(b) != len(a) || rows != 6*4 {
-		t.Errorf("process:2 stored %d files (native %d), %d record rows (want 24)", len(b), len(a), rows)
+	if rows != 6*4 {
+		t.Errorf("process:2 stored %d record rows, want 24", rows)
 	}
 
 	os.WriteFile(filepath.Join(dir, "handover.star"), []byte(`execute(Experiment().component(command(

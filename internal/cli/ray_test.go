@@ -40,16 +40,7 @@ func TestRayMatchesNative(t *testing.T) {
 	if code != 0 || !strings.Contains(stdout, "3 finished, 0 failed") || !strings.Contains(stdout, "ray: submitted machinable-8gWVkz-e9DJBHuoiCvn") {
 		t.Fatalf("ray: %d\n%s%s", code, stdout, stderr)
 	}
-	a := reproducible(t, filepath.Join(dir, "native", "8gWVkz"))
-	b := reproducible(t, filepath.Join(dir, "ray", "8gWVkz"))
-	if len(a) < 3*3 {
-		t.Fatalf("only %d files", len(a))
-	}
-	for f := range a {
-		if a[f] != b[f] {
-			t.Errorf("%s differs between native and ray:\n%s\n---\n%s", f, a[f], b[f])
-		}
-	}
+	sameResults(t, filepath.Join(dir, "native", "8gWVkz"), filepath.Join(dir, "ray", "8gWVkz"), "ray", 3*3)
 	jobs := srv.Jobs()
 	if len(jobs) != 3 {
 		t.Fatalf("%d jobs", len(jobs))

@@ -55,14 +55,5 @@ func TestRemoteEngine(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(remoteDir, ".machinable", "bin", "machinable")); err != nil {
 		t.Error("binary not copied to the host")
 	}
-	a := reproducible(t, filepath.Join(dir, "native", "8gWVkz"))
-	b := reproducible(t, filepath.Join(dir, "remote-results", "8gWVkz"))
-	if len(a) < 9 {
-		t.Fatalf("only %d files", len(a))
-	}
-	for f := range a {
-		if a[f] != b[f] {
-			t.Errorf("%s differs between native and remote", f)
-		}
-	}
+	sameResults(t, filepath.Join(dir, "native", "8gWVkz"), filepath.Join(dir, "remote-results", "8gWVkz"), "remote", 9)
 }

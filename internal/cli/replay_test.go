@@ -34,6 +34,24 @@ func reproducible(t *testing.T, exp string) map[string]string {
 	return out
 }
 
+// sameResults compares the reproducible files of two experiments (the
+// same seed run two ways): every file of the first must be in the second
+// with the same content, at least minFiles of them. It returns the first
+// experiment's files.
+func sameResults(t *testing.T, expDir, otherDir, other string, minFiles int) map[string]string {
+	t.Helper()
+	a, b := reproducible(t, expDir), reproducible(t, otherDir)
+	if len(a) < minFiles || len(a) != len(b) {
+		t.Fatalf("%d files in %s, %d in %s; want the same, at least %d", len(a), expDir, len(b), otherDir, minFiles)
+	}
+	for f := range a {
+		if a[f] != b[f] {
+			t.Errorf("%s differs between native and %s:\n%s\n---\n%s", f, other, a[f], b[f])
+		}
+	}
+	return a
+}
+
 // TestReplay: the same experiment ID as seed (from the command line or a
 // script), into fresh storages and on the local engines (in process,
 // parallel, detached in the background), reproduces IDs, flags, config

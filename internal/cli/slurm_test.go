@@ -44,13 +44,7 @@ func TestSlurmMatchesNative(t *testing.T) {
 	if code != 0 || !strings.Contains(stdout, "slurm: submitted job array") || !strings.Contains(stdout, "6 finished, 0 failed") {
 		t.Fatalf("slurm: %d\n%s%s", code, stdout, stderr)
 	}
-	a := reproducible(t, filepath.Join(dir, "native", "hp2cEP"))
-	b := reproducible(t, filepath.Join(dir, "slurm", "hp2cEP"))
-	for f := range a {
-		if a[f] != b[f] {
-			t.Errorf("%s differs between native and slurm", f)
-		}
-	}
+	sameResults(t, filepath.Join(dir, "native", "hp2cEP"), filepath.Join(dir, "slurm", "hp2cEP"), "slurm", 6*3)
 	scripts, _ := filepath.Glob(filepath.Join(dir, "slurm", "hp2cEP", "slurm", "*.sbatch"))
 	if len(scripts) != 1 {
 		t.Fatalf("scripts %v", scripts)
@@ -115,16 +109,7 @@ func TestSlurmSingleJobs(t *testing.T) {
 		t.Fatalf("native experiments: %v", exps)
 	}
 	id := filepath.Base(exps[0])
-	a := reproducible(t, exps[0])
-	b := reproducible(t, filepath.Join(dir, "slurm", id))
-	if len(a) == 0 || len(a) != len(b) {
-		t.Errorf("%d files native, %d slurm", len(a), len(b))
-	}
-	for f := range a {
-		if a[f] != b[f] {
-			t.Errorf("%s differs between native and slurm", f)
-		}
-	}
+	sameResults(t, exps[0], filepath.Join(dir, "slurm", id), "slurm single jobs", 3*3)
 	scripts, _ := filepath.Glob(filepath.Join(dir, "slurm", id, "slurm", "*.sbatch"))
 	for _, p := range scripts {
 		if b, _ := os.ReadFile(p); strings.Contains(string(b), "--array") || !strings.Contains(string(b), "\nCOMPONENT=") {
