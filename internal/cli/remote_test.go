@@ -57,3 +57,53 @@ func TestRemoteEngine(t *testing.T) {
 	}
 	sameResults(t, filepath.Join(dir, "native", "8gWVkz"), filepath.Join(dir, "remote-results", "8gWVkz"), "remote", 9)
 }
+
+// TestRemoteCancel: cancelling the execution (Ctrl-C) interrupts the run
+// on the host (SIGINT to the remote machinable): its running components
+// end interrupted, none finished, and nothing of it keeps running.
+func TestRemoteCancel(t *testing.T) {
+	srv := sshtest.Start(t)
+	t.Setenv("MACHINABLE_BINARY", binary(t))
+	dir := spinProject(t, 50000000, 4, "")
+	t.Chdir(dir)
+	remoteDir := filepath.Join(t.TempDir(), "remote-project")
+	res := executeSpinInterrupted(t, NewExecutor(nil), dir, 2, map[string]any{
+		"type": "remote", "host": srv.Target(), "port": int64(srv.Port), "identity": srv.Identity,
+		"directory": remoteDir, "engine": "native:2", "poll": "100ms",
+		"ssh_args": []any{"-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR"},
+	})
+	if res.OK() || res.Counts().Finished != 0 {
+		t.Errorf("a cancelled execution is not OK and finished nothing: %+v", res.Counts())
+	}
+	waitFor(t, 30*time.Second, "the remote run to record the interruption", func() bool {
+		s := statuses(t, dir)
+		return count(s, "running") == 0 && count(s, "interrupted") == 2
+	})
+	if s := statuses(t, dir); count(s, "finished") != 0 {
+		t.Errorf("statuses after cancel: %v", s)
+	}
+	if pids := processesWith("resume", filepath.Join(dir, "results")); len(pids) != 0 {
+		t.Errorf("the remote run still runs: pids %v", pids)
+	}
+}
+
+// processesWith lists the pids whose command line holds every word.
+func processesWith(words ...string) []string {
+	var pids []string
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		cmdline, err := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
+		if err != nil || len(cmdline) == 0 {
+			continue
+		}
+		line := strings.ReplaceAll(string(cmdline), "\x00", " ")
+		all := true
+		for _, w := range words {
+			all = all && strings.Contains(line, w)
+		}
+		if all {
+			pids = append(pids, e.Name())
+		}
+	}
+	return pids
+}
