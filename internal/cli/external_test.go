@@ -39,13 +39,7 @@ func TestExternalPythonProgram(t *testing.T) {
 		}
 	}
 	a := sameResults(t, filepath.Join(dir, "native", "8gWVkz"), filepath.Join(dir, "native:2", "8gWVkz"), "native:2", 6*3)
-	rows := 0
-	for f := range a {
-		if strings.HasSuffix(f, "records/default.jsonl") {
-			rows += strings.Count(a[f], "\n")
-		}
-	}
-	if rows != 6*4 {
+	if rows := recordRows(a); rows != 6*4 {
 		t.Errorf("%d record rows, want 24", rows)
 	}
 	// first row of the first component: python3's random.Random(263761070)
@@ -142,13 +136,7 @@ func TestExternalProcessEngine(t *testing.T) {
 		}
 	}
 	a := sameResults(t, filepath.Join(dir, "native", "8gWVkz"), filepath.Join(dir, "proc", "8gWVkz"), "process:2", 6*3)
-	rows := 0
-	for f := range a {
-		if strings.HasSuffix(f, "records/default.jsonl") {
-			rows += strings.Count(a[f], "\n")
-		}
-	}
-	if rows != 6*4 {
+	if rows := recordRows(a); rows != 6*4 {
 		t.Errorf("process:2 stored %d record rows, want 24", rows)
 	}
 
@@ -172,4 +160,15 @@ func TestExternalProcessEngine(t *testing.T) {
 			t.Errorf("%s: handover.txt %q (%v), want %q", comp, got, err, want)
 		}
 	}
+}
+
+// recordRows counts the default-scope record rows among reproducible files.
+func recordRows(files map[string]string) int {
+	rows := 0
+	for f, content := range files {
+		if strings.HasSuffix(f, "records/default.jsonl") {
+			rows += strings.Count(content, "\n")
+		}
+	}
+	return rows
 }
