@@ -194,13 +194,13 @@ func expComponents(e *experiment, thread *starlark.Thread, b *starlark.Builtin, 
 
 func expVersion(e *experiment, _ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var config starlark.Value = starlark.None
-	var patch starlark.StringDict
 	if len(args) > 1 {
 		return nil, fmt.Errorf("%s: expected one positional argument (config), got %d", b.Name(), len(args))
 	}
 	if len(args) == 1 {
 		config = args[0]
 	}
+	var patch *starlark.Dict
 	for _, kv := range kwargs {
 		k := string(kv[0].(starlark.String))
 		if k == "config" {
@@ -208,27 +208,40 @@ func expVersion(e *experiment, _ *starlark.Thread, b *starlark.Builtin, args sta
 			continue
 		}
 		if patch == nil {
-			patch = starlark.StringDict{}
+			patch = starlark.NewDict(len(kwargs))
 		}
-		patch[k] = kv[1]
+		_ = patch.SetKey(kv[0], kv[1])
 	}
-	v, err := toVersion(config)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", b.Name(), err)
-	}
-	e.plan.Version(v)
+	versions := []starlark.Value{config}
 	if patch != nil {
-		d := starlark.NewDict(len(patch))
-		for _, k := range patch.Keys() {
-			_ = d.SetKey(starlark.String(k), patch[k])
+		versions = append(versions, patch)
+	}
+	for _, c := range versions {
+		if c == starlark.None {
+			continue
 		}
-		pv, err := toVersion(d)
+		v, err := toVersion(sectionForm(c))
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", b.Name(), err)
 		}
-		e.plan.Version(pv)
+		e.plan.Version(v)
 	}
 	return e, nil
+}
+
+// sectionForm unwraps machinable 2.0's section form of an experiment
+// version, {"components": patch} (or components=patch), to the patch: in
+// 2.0 only that section reached the components. Any other dict is the
+// patch itself, as from 2.4 on.
+func sectionForm(v starlark.Value) starlark.Value {
+	d, ok := v.(*starlark.Dict)
+	if !ok || d.Len() != 1 {
+		return v
+	}
+	if inner, found, _ := d.Get(starlark.String("components")); found {
+		return inner
+	}
+	return v
 }
 
 func expRepeat(e *experiment, _ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
@@ -239,17 +252,23 @@ func expSplit(e *experiment, _ *starlark.Thread, b *starlark.Builtin, args starl
 	return repeatLike(e, b, args, kwargs, "SPLIT", e.plan.Split)
 }
 
+// repeatLike reads repeat(k, name, mode) and split(k, name, mode). As in
+// machinable 2.x a call covers the whole experiment, so it may come
+// before the components it repeats.
 func repeatLike(e *experiment, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple, def string, add func(int, string) *runtime.Experiment) (starlark.Value, error) {
 	var k int
-	name := def
-	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "k", &k, "name?", &name); err != nil {
+	name, mode := def, runtime.RepeatModeIndependent
+	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "k", &k, "name?", &name, "mode?", &mode); err != nil {
 		return nil, err
 	}
-	if k < 1 {
-		return nil, fmt.Errorf("%s: expected k >= 1, got %d", b.Name(), k)
+	if k < 0 {
+		return nil, fmt.Errorf("%s: expected k >= 0, got %d", b.Name(), k)
 	}
-	if len(e.plan.Components) == 0 {
-		return nil, fmt.Errorf("%s: add components before repeating them", b.Name())
+	if name == "" {
+		return nil, fmt.Errorf("%s: expected a flag prefix for name (like %q), got an empty string", b.Name(), def)
+	}
+	if mode != runtime.RepeatModeIndependent {
+		return nil, fmt.Errorf("%s: mode %q: expected %q, the only mode machinable has", b.Name(), mode, runtime.RepeatModeIndependent)
 	}
 	add(k, name)
 	return e, nil

@@ -39,14 +39,25 @@ type ComponentSpec struct {
 	Components []ComponentSpec `json:"components,omitempty"`
 }
 
-// Repeat is one .repeat() or .split() call. It covers the components that
-// were added before it (the first Covers of the plan).
+// Repeat is one .repeat() or .split() call. As in machinable 2.x it covers
+// the whole experiment, also components added after the call; its flags
+// carry the suffix of its level (its position among all repeat and split
+// calls: none for the first, _1 for the second, ...).
 type Repeat struct {
-	Kind   string `json:"kind"`   // "repeat" or "split"
-	Name   string `json:"name"`   // flag prefix, REPEAT or SPLIT by default
-	K      int    `json:"k"`      // number of trials or splits, >= 1
-	Covers int    `json:"covers"` // len(Components) when it was called
+	Kind string `json:"kind"`           // "repeat" or "split"
+	Name string `json:"name"`           // flag prefix, REPEAT or SPLIT by default
+	K    int    `json:"k"`              // number of trials or splits, >= 0 (0 drops the level's flags, as 2.x)
+	Mode string `json:"mode,omitempty"` // "independent" (the only mode 2.x has); "" means it
+	// Covers is only found in plans stored before repeats covered the
+	// whole experiment (schedule format 1): how many components were
+	// added before the call. New plans leave it 0; it is kept so such
+	// plans read back unchanged.
+	Covers int `json:"covers,omitempty"`
 }
+
+// RepeatModeIndependent is the mode of every repeat and split: each trial
+// gets its own seed.
+const RepeatModeIndependent = "independent"
 
 // Experiment is a plan: nothing runs until it is executed. Every method
 // returns the experiment so calls chain, as in the script.
@@ -80,12 +91,13 @@ func (e *Experiment) Version(v Version) *Experiment {
 	return e
 }
 
-// Repeat adds k independent trials of every component added so far.
+// Repeat adds k independent trials of the whole experiment, components
+// added later included.
 func (e *Experiment) Repeat(k int, name string) *Experiment {
 	return e.addRepeat("repeat", "REPEAT", k, name)
 }
 
-// Split adds k splits (cross-validation style) of every component added so far.
+// Split adds k splits (cross-validation style) of the whole experiment.
 func (e *Experiment) Split(k int, name string) *Experiment {
 	return e.addRepeat("split", "SPLIT", k, name)
 }
@@ -94,7 +106,7 @@ func (e *Experiment) addRepeat(kind, def string, k int, name string) *Experiment
 	if name == "" {
 		name = def
 	}
-	e.Repeats = append(e.Repeats, Repeat{Kind: kind, Name: name, K: k, Covers: len(e.Components)})
+	e.Repeats = append(e.Repeats, Repeat{Kind: kind, Name: name, K: k, Mode: RepeatModeIndependent})
 	return e
 }
 
@@ -127,11 +139,11 @@ func (e *Experiment) Validate() error {
 		return errors.New("experiment has no components: add one with .component(name)")
 	}
 	for _, r := range e.Repeats {
-		if r.K < 1 {
-			return fmt.Errorf(".%s(%d): expected k >= 1", r.Kind, r.K)
+		if r.K < 0 {
+			return fmt.Errorf(".%s(%d): expected k >= 0", r.Kind, r.K)
 		}
-		if r.Covers == 0 {
-			return fmt.Errorf(".%s(%d) comes before any component: add components first", r.Kind, r.K)
+		if r.Mode != "" && r.Mode != RepeatModeIndependent {
+			return fmt.Errorf(".%s(%d, mode=%q): expected mode %q, the only mode machinable has", r.Kind, r.K, r.Mode, RepeatModeIndependent)
 		}
 	}
 	var check func(c ComponentSpec) error
@@ -233,7 +245,7 @@ func (e *Experiment) String() string {
 		fmt.Fprintf(&b, "  version %s\n", v)
 	}
 	for _, r := range e.Repeats {
-		fmt.Fprintf(&b, "  %s %d (%s) of the first %d component(s)\n", r.Kind, r.K, r.Name, r.Covers)
+		fmt.Fprintf(&b, "  %s %d (%s)\n", r.Kind, r.K, r.Name)
 	}
 	return strings.TrimRight(b.String(), "\n")
 }

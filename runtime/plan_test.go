@@ -55,9 +55,9 @@ func TestPlanJSONRoundTrip(t *testing.T) {
 		t.Fatalf("Version(None) should add nothing: %d versions", len(e.Versions))
 	}
 	wantRepeats := []Repeat{
-		{Kind: "repeat", Name: "REPEAT", K: 2, Covers: 2},
-		{Kind: "split", Name: "FOLD", K: 3, Covers: 6},
-		{Kind: "repeat", Name: "TRIAL", K: 4, Covers: 7},
+		{Kind: "repeat", Name: "REPEAT", K: 2, Mode: RepeatModeIndependent},
+		{Kind: "split", Name: "FOLD", K: 3, Mode: RepeatModeIndependent},
+		{Kind: "repeat", Name: "TRIAL", K: 4, Mode: RepeatModeIndependent},
 	}
 	if !reflect.DeepEqual(e.Repeats, wantRepeats) {
 		t.Fatalf("repeats = %+v", e.Repeats)
@@ -147,9 +147,9 @@ func TestPlanSummary(t *testing.T) {
 		"\n      - sub1 version=[",
 		"\n      - sub2\n",
 		`  version "~fast"`,
-		"  repeat 2 (REPEAT) of the first 2 component(s)",
-		"  split 3 (FOLD) of the first 6 component(s)",
-		"  repeat 4 (TRIAL) of the first 7 component(s)",
+		"  repeat 2 (REPEAT)\n",
+		"  split 3 (FOLD)\n",
+		"  repeat 4 (TRIAL)",
 	} {
 		if !strings.Contains(s, want) {
 			t.Errorf("summary lacks %q:\n%s", want, s)
@@ -169,11 +169,9 @@ func TestPlanValidate(t *testing.T) {
 	}{
 		{"no components", NewExperiment(), "experiment has no components: add one with .component(name)"},
 		{"only a repeat", NewExperiment().Repeat(2, ""), "experiment has no components: add one with .component(name)"},
-		{"repeat before components", NewExperiment().Repeat(3, "").Component(comp), ".repeat(3) comes before any component: add components first"},
-		{"split before components", NewExperiment().Split(2, "").Component(comp), ".split(2) comes before any component: add components first"},
-		{"k = 0", NewExperiment().Component(comp).Repeat(0, ""), ".repeat(0): expected k >= 1"},
-		{"k < 0", NewExperiment().Component(comp).Split(-2, ""), ".split(-2): expected k >= 1"},
-		{"k < 1 reported before position", NewExperiment().Repeat(0, "").Component(comp), ".repeat(0): expected k >= 1"},
+		{"k < 0", NewExperiment().Component(comp).Split(-2, ""), ".split(-2): expected k >= 0"},
+		{"unknown mode", &Experiment{Components: []ComponentSpec{comp}, Repeats: []Repeat{{Kind: "repeat", Name: "REPEAT", K: 2, Mode: "grid"}}},
+			`.repeat(2, mode="grid"): expected mode "independent", the only mode machinable has`},
 		{"component without a name", NewExperiment().Component(ComponentSpec{}), "component without a name"},
 		{"sub-component without a name", NewExperiment().Node(comp, ComponentSpec{Name: "s"}, ComponentSpec{}), "component without a name"},
 		{"absolute directory", &Experiment{Components: []ComponentSpec{comp}, Directory: "/tmp/x"}, `directory "/tmp/x": expected a relative path inside the storage`},
@@ -194,6 +192,10 @@ func TestPlanValidate(t *testing.T) {
 	for _, ok := range []*Experiment{
 		NewExperiment().Component(comp),
 		NewExperiment().Component(comp).Repeat(1, "").Split(5, ""),
+		// 2.x: a repeat covers the whole experiment, wherever it is called,
+		// and k = 0 runs the plan once without that level's flags.
+		NewExperiment().Repeat(3, "").Component(comp),
+		NewExperiment().Component(comp).Repeat(0, ""),
 		{Components: []ComponentSpec{comp}, Directory: "a/./b/../c"},
 		{Components: []ComponentSpec{comp}, Directory: "..x/y"},
 	} {

@@ -3,6 +3,8 @@ package runtime
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/machinable-go/machinable/internal/jsonvalue"
 	"github.com/machinable-go/machinable/runtime/project"
@@ -23,10 +25,11 @@ func (r *Resolver) projectDir() string {
 }
 
 // Resolve computes the schedule of a plan for a global seed, drawing seeds
-// and component IDs in machinable 2.x order (SPEC §5): one seed per
-// repeat call first, then for each repeat combination (last repeat
-// outermost) every component in plan order draws SEED then COMPONENT_ID,
-// its sub-components right after it.
+// and component IDs in machinable 2.0's order (SPEC §5): one seed per
+// repeat or split call first, then for each repeat combination (the last
+// call the outermost loop) every component of the plan, in the order it
+// was added, draws its SEED then its COMPONENT_ID. A repeat covers the
+// whole experiment; sub-components draw nothing.
 func (r *Resolver) Resolve(ctx context.Context, plan *Experiment, globalSeed int64) ([]ScheduledComponent, error) {
 	if err := plan.Validate(); err != nil {
 		return nil, err
@@ -43,46 +46,10 @@ func (r *Resolver) Resolve(ctx context.Context, plan *Experiment, globalSeed int
 			return nil, err
 		}
 	}
-
 	streams := seeding.NewStreams(globalSeed)
-	repeatSeeds := make([]int64, len(plan.Repeats))
-	suffix := make([]string, len(plan.Repeats))
-	level := map[string]int{}
-	for i, rep := range plan.Repeats {
-		repeatSeeds[i] = streams.NextSeed()
-		if n := level[rep.Name]; n > 0 {
-			suffix[i] = fmt.Sprintf("_%d", n)
-		}
-		level[rep.Name]++
-	}
-
-	total := 1
-	for _, rep := range plan.Repeats {
-		total *= rep.K
-	}
-	digits := make([]int, len(plan.Repeats))
 	var schedule []ScheduledComponent
-	for combo := 0; combo < total; combo++ {
-		// The first repeat varies fastest, so the last one is the outermost loop.
-		c := combo
-		for i, rep := range plan.Repeats {
-			digits[i] = c % rep.K
-			c /= rep.K
-		}
-	components:
+	for _, repeatFlags := range repeatCombinations(plan.Repeats, streams) {
 		for ci := range plan.Components {
-			repeatFlags := map[string]any{}
-			for i, rep := range plan.Repeats {
-				if ci >= rep.Covers {
-					if digits[i] != 0 {
-						continue components // not repeated by this call
-					}
-					continue
-				}
-				repeatFlags[rep.Name+"_NUMBER"+suffix[i]] = int64(digits[i])
-				repeatFlags[rep.Name+"_TOTAL"+suffix[i]] = int64(rep.K)
-				repeatFlags[rep.Name+"_SEED"+suffix[i]] = repeatSeeds[i]
-			}
 			for _, v := range variants[ci] {
 				schedule = append(schedule, assignIdentity(v, streams, globalSeed, experimentID, repeatFlags))
 			}
@@ -91,33 +58,70 @@ func (r *Resolver) Resolve(ctx context.Context, plan *Experiment, globalSeed int
 	return schedule, nil
 }
 
-// assignIdentity copies a variant and gives it and its sub-components their
-// seeds, IDs and flags.
+// repeatCombinations draws one seed per repeat or split call and returns
+// the flags of every combination, in 2.0's order: each new level is an
+// outer loop around the combinations of the levels before it. Flags of
+// level n > 0 carry the suffix _n, whatever the call's name. A level of
+// k = 0 empties the list, and a plan left without combinations runs once
+// without repeat flags (2.0 does the same).
+func repeatCombinations(repeats []Repeat, streams *seeding.Streams) []map[string]any {
+	var combos []map[string]any
+	for level, rep := range repeats {
+		seed := streams.NextSeed()
+		suffix := ""
+		if level > 0 {
+			suffix = fmt.Sprintf("_%d", level)
+		}
+		next := make([]map[string]any, 0, rep.K*max(len(combos), 1))
+		for n := 0; n < rep.K; n++ {
+			info := map[string]any{
+				rep.Name + "_SEED" + suffix:   seed,
+				rep.Name + "_TOTAL" + suffix:  int64(rep.K),
+				rep.Name + "_NUMBER" + suffix: int64(n),
+			}
+			if len(combos) == 0 {
+				next = append(next, info)
+				continue
+			}
+			for _, inner := range combos {
+				m := maps.Clone(inner)
+				maps.Copy(m, info)
+				next = append(next, m)
+			}
+		}
+		combos = next
+	}
+	if len(combos) == 0 {
+		combos = []map[string]any{{}}
+	}
+	return combos
+}
+
+// assignIdentity copies a variant and gives it its seed, ID and flags.
+// Precedence as in 2.x: the user's flags, then the seed and ID flags,
+// then the repeat flags. Sub-components keep the flags they were resolved
+// with (the user's, NAME, MODULE, ...): 2.x gives them no seed or ID.
 func assignIdentity(v ScheduledComponent, streams *seeding.Streams, globalSeed int64, experimentID string, repeatFlags map[string]any) ScheduledComponent {
 	out := v
 	// Each scheduled component owns its maps: an engine may adjust one
 	// without touching the repeats that share its variant.
 	out.Config = jsonvalue.DeepCopy(v.Config).(map[string]any)
 	out.Resources = jsonvalue.DeepCopy(v.Resources).(map[string]any)
-	out.Flags = make(map[string]any, len(v.Flags)+8+len(repeatFlags))
-	for k, val := range v.Flags {
-		out.Flags[k] = val
-	}
-	for k, val := range repeatFlags {
-		out.Flags[k] = val
-	}
+	out.Flags = jsonvalue.DeepCopy(v.Flags).(map[string]any)
 	out.Flags["GLOBAL_SEED"] = globalSeed
 	out.Flags["EXPERIMENT_ID"] = experimentID
+	out.Flags["SUBMISSION_ID"] = experimentID // the name from 2.9 on
 	out.Flags["SEED"] = streams.NextSeed()
 	out.ID = streams.NextComponentID()
 	out.Flags["COMPONENT_ID"] = out.ID
-	if v.Checkpoint != "" {
-		out.Flags["CHECKPOINT"] = v.Checkpoint
-	}
+	maps.Copy(out.Flags, repeatFlags)
 	if len(v.Components) > 0 {
 		out.Components = make([]ScheduledComponent, len(v.Components))
 		for i, sub := range v.Components {
-			out.Components[i] = assignIdentity(sub, streams, globalSeed, experimentID, repeatFlags)
+			out.Components[i] = sub
+			out.Components[i].Config = jsonvalue.DeepCopy(sub.Config).(map[string]any)
+			out.Components[i].Flags = jsonvalue.DeepCopy(sub.Flags).(map[string]any)
+			out.Components[i].Resources = jsonvalue.DeepCopy(sub.Resources).(map[string]any)
 		}
 	}
 	return out
@@ -127,9 +131,11 @@ func assignIdentity(v ScheduledComponent, streams *seeding.Streams, globalSeed i
 // version crossed with the experiment's versions and, for a node, with the
 // alternatives of each sub-component.
 func (r *Resolver) expand(ctx context.Context, spec ComponentSpec, expVersions []Version) ([]ScheduledComponent, error) {
+	// The experiment's versions apply first, so the component's own wins
+	// (2.x collects them in that order).
 	version := spec.Version
 	if len(expVersions) > 0 {
-		version = Merge(append([]Version{spec.Version}, expVersions...)...)
+		version = Merge(append(slices.Clone(expVersions), spec.Version)...)
 	}
 	alts, err := version.Expand()
 	if err != nil {
@@ -193,10 +199,7 @@ func (r *Resolver) resolveOne(ctx context.Context, spec ComponentSpec, patches [
 			return ScheduledComponent{}, err
 		}
 	}
-	flags := map[string]any{}
-	for k, v := range spec.Flags {
-		flags[k] = v
-	}
+	flags := componentFlags(spec, module, patches)
 	resources := spec.Resources
 	if spec.ResourcesFunc != nil {
 		computed, err := spec.ResourcesFunc(config)
@@ -213,6 +216,29 @@ func (r *Resolver) resolveOne(ctx context.Context, spec ComponentSpec, patches [
 		Checkpoint: spec.Checkpoint,
 		Resources:  resources,
 	}, nil
+}
+
+// componentFlags are the flags every component gets, in 2.x's precedence:
+// TUNING and COMPONENTS_ALIAS as defaults, the user's flags over them,
+// then CHECKPOINT, and the introspection flags NAME (the name as
+// requested, an alias stays an alias), MODULE and VERSIONING (the named
+// versions applied, in order, 2.14) over everything.
+func componentFlags(spec ComponentSpec, module string, patches []project.Patch) map[string]any {
+	flags := map[string]any{"TUNING": false, "COMPONENTS_ALIAS": map[string]any{}}
+	maps.Copy(flags, jsonvalue.DeepCopy(spec.Flags).(map[string]any))
+	if spec.Checkpoint != "" {
+		flags["CHECKPOINT"] = spec.Checkpoint
+	}
+	flags["NAME"] = spec.Name
+	flags["MODULE"] = module
+	versioning := []any{}
+	for _, p := range patches {
+		if p.Version != "" {
+			versioning = append(versioning, p.Version)
+		}
+	}
+	flags["VERSIONING"] = versioning
+	return flags
 }
 
 // config resolves the config of a component: from machinable.yaml when
