@@ -158,6 +158,8 @@ func (x *Executor) Resolve(ctx context.Context, req runtime.ExecuteRequest) (*ru
 		StartedAt:    started.UTC(),
 		Version:      runtime.MachinableVersion,
 		Schedule:     schedule,
+
+		ScheduleFormat: runtime.ScheduleFormat,
 	}
 	if proj != nil {
 		ex.Project = proj.Dir
@@ -236,7 +238,13 @@ func openExisting(st *storage.Storage, ex *runtime.Execution) (*storage.Experime
 	if err != nil {
 		return nil, nil, err
 	}
-	if diff := scheduleDiff(stored.Schedule, ex.Schedule); diff != "" {
+	diff := scheduleDiff(stored.Schedule, ex.Schedule)
+	if stored.ScheduleFormat < runtime.ScheduleFormat {
+		// Stored by an earlier release, whose rules gave other IDs and
+		// flags for some plans: the same plan resumes what is stored.
+		diff = planDiff(stored.Plan, ex.Plan)
+	}
+	if diff != "" {
 		return nil, nil, fmt.Errorf("%w: %s holds a different plan (%s); stored results are never overwritten: use another seed or storage to run a changed plan",
 			storage.ErrExperimentExists, st.Describe(exp.Path), diff)
 	}

@@ -54,3 +54,25 @@ func scheduleDiff(stored, fresh []runtime.ScheduledComponent) string {
 	}
 	return ""
 }
+
+// planDiff compares the plan of an experiment stored in an earlier
+// schedule format with the plan being executed, ignoring what the format
+// change added to plans (a repeat's mode) or took away (its coverage).
+func planDiff(stored, fresh *runtime.Experiment) string {
+	if stored == nil || fresh == nil {
+		return "no plan stored"
+	}
+	canon := func(e *runtime.Experiment) string {
+		c := *e
+		c.Repeats = make([]runtime.Repeat, len(e.Repeats))
+		for i, r := range e.Repeats {
+			r.Covers, r.Mode = 0, ""
+			c.Repeats[i] = r
+		}
+		return compactJSON(&c)
+	}
+	if canon(stored) != canon(fresh) {
+		return "the plan differs from the one stored"
+	}
+	return ""
+}

@@ -59,6 +59,12 @@ type Execution struct {
 	StartedAt time.Time `json:"started_at"`
 	// Version is the MachinableVersion that ran it.
 	Version string `json:"machinable_version"`
+	// ScheduleFormat says which resolution rules made the schedule:
+	// ScheduleFormat for every execution resolved today; 0 (absent) for
+	// experiments stored before repeats covered the whole experiment and
+	// sub-components stopped drawing seeds. An old schedule is resumed as
+	// stored.
+	ScheduleFormat int `json:"schedule_format,omitempty"`
 	// CodeVersion is the git state of the project when it ran.
 	CodeVersion *backup.Version `json:"code_version,omitempty"`
 	// CodeBackup holds the effective code_backup settings and, when
@@ -67,6 +73,11 @@ type Execution struct {
 
 	Schedule []ScheduledComponent `json:"-"` // stored in schedule.json
 }
+
+// ScheduleFormat is the format of schedules resolved by this release:
+// machinable 2.0's plan shapes (a repeat covers the whole experiment,
+// level suffixes, sub-components draw nothing) and its flags.
+const ScheduleFormat = 2
 
 // Component returns the scheduled component with that ID.
 func (e *Execution) Component(id string) (*ScheduledComponent, bool) {
