@@ -70,7 +70,7 @@ func slowQuickstart(t *testing.T) string {
         fail("boom")
     print("slow done", self.config.n)
 `
-	exp := `e = Experiment().component("slow").repeat(12).component("slow", {"fail": True})
+	exp := `e = Experiment().component("slow", [{"fail": False}] * 12 + [{"fail": True}])
 execute(e, storage="./results", seed=7, engine="native:3")
 `
 	yaml, err := os.ReadFile(filepath.Join(dir, "machinable.yaml"))
