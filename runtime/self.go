@@ -44,6 +44,10 @@ type Self struct {
 	// it themselves.
 	Requeue <-chan struct{}
 
+	// Mixins are the mixins listed in the config's _mixins_, with their
+	// code; see Mixin and CallMixin.
+	Mixins []*MixinRef
+
 	// Attrs holds state a Go component keeps between events.
 	Attrs map[string]any
 

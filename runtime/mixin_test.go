@@ -1,0 +1,124 @@
+package runtime
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/machinable-go/machinable/storage"
+)
+
+// A Go component reaches a Go mixin listed in its config's _mixins_: the
+// mixin's function runs with the component's Self, so what it sets is
+// the component's.
+func TestGoMixin(t *testing.T) {
+	reg := NewRegistry()
+	reg.Register("data", GoComponent{
+		"load": func(ctx context.Context, self *Self, args ...any) (any, error) {
+			self.Attrs["loaded"] = args[0]
+			return args[0].(int64) * 2, nil
+		},
+	})
+	var got any
+	var attrs map[string]any
+	reg.Register("model", GoComponent{
+		OnExecute: func(ctx context.Context, self *Self, args ...any) (any, error) {
+			v, err := self.CallMixin(ctx, "_data_", "load", int64(21))
+			got, attrs = v, self.Attrs
+			return nil, err
+		},
+	})
+	plan := NewExperiment().Component(ComponentSpec{Name: "model", Version: Patch(map[string]any{MixinsKey: []any{"data"}})})
+	_, outs := runOne(t, reg, plan, RunEnv{})
+	if outs[0].Status != "finished" {
+		t.Fatalf("status %s: %s", outs[0].Status, outs[0].Error)
+	}
+	if got != int64(42) || attrs["loaded"] != int64(21) {
+		t.Errorf("mixin returned %v, set loaded=%v; want 42 and 21", got, attrs["loaded"])
+	}
+}
+
+// Errors name the mixin: unknown code, an unknown function, a bad list.
+func TestMixinErrors(t *testing.T) {
+	reg := NewRegistry()
+	reg.Register("data", GoComponent{})
+	var callErr error
+	reg.Register("model", GoComponent{
+		OnExecute: func(ctx context.Context, self *Self, args ...any) (any, error) {
+			_, callErr = self.CallMixin(ctx, "data", "nope")
+			return nil, nil
+		},
+	})
+	run := func(mixins any) Outcome {
+		plan := NewExperiment().Component(ComponentSpec{Name: "model", Version: Patch(map[string]any{MixinsKey: mixins})})
+		_, outs := runOne(t, reg, plan, RunEnv{})
+		return outs[0]
+	}
+	if out := run([]any{"missing"}); out.Status != "failed" || !strings.Contains(out.Error, `mixin "missing": no code for component "missing"`) {
+		t.Errorf("unknown mixin: %s %q", out.Status, out.Error)
+	}
+	if out := run([]any{map[string]any{"attribute": "_x_"}}); !strings.Contains(out.Error, "_mixins_[0]: expected a mixin name") {
+		t.Errorf("nameless mixin: %q", out.Error)
+	}
+	if out := run(3); !strings.Contains(out.Error, "_mixins_: expected a list of mixin names") {
+		t.Errorf("bad _mixins_: %q", out.Error)
+	}
+	run("data")
+	if callErr == nil || callErr.Error() != `mixin "data" has no function "nope"` {
+		t.Errorf("unknown function: %v", callErr)
+	}
+}
+
+func TestMixinAttribute(t *testing.T) {
+	for name, want := range map[string]string{"data": "_data_", "lib.data": "_lib_data_", "+.vendor.x": "_vendor_x_"} {
+		if got := MixinAttribute(name); got != want {
+			t.Errorf("MixinAttribute(%q) = %q, want %q", name, got, want)
+		}
+	}
+}
+
+// component.json leaves out hidden keys (_x, not _x_) as 2.x does;
+// schedule.json, which workers read, keeps them.
+func TestComponentJSONLeavesOutHiddenKeys(t *testing.T) {
+	reg := NewRegistry()
+	reg.Register("a", GoComponent{})
+	reg.Register("s", GoComponent{})
+	plan := NewExperiment().Node(
+		ComponentSpec{Name: "a", Version: Patch(map[string]any{"_token": "secret", "_keep_": 1, "lr": 0.1})},
+		ComponentSpec{Name: "s", Version: Patch(map[string]any{"_sub": 2, "w": 3})})
+	sched, err := (&Resolver{Registry: reg}).Resolve(context.Background(), plan, 7957417341)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, _ := storage.Open("mem://" + t.Name() + time.Now().String())
+	exp, err := st.CreateExperiment("", "8gWVkz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := RunEnv{Execution: &Execution{Schedule: sched}, Experiment: exp, Registry: reg}
+	if out := RunComponent(context.Background(), env, &sched[0]); out.Status != storage.StatusFinished {
+		t.Fatalf("%s: %s", out.Status, out.Error)
+	}
+	if _, ok := sched[0].Config["_token"]; !ok {
+		t.Fatal("the schedule lost a hidden key")
+	}
+	c, err := exp.OpenComponent(sched[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var comp ScheduledComponent
+	if err := c.ReadJSON("component.json", &comp); err != nil {
+		t.Fatal(err)
+	}
+	if cfg := comp.Config; cfg["_token"] != nil || cfg["_keep_"] == nil || cfg["lr"] == nil {
+		t.Errorf("component.json config %v: want _keep_ and lr, not _token", cfg)
+	}
+	var subs []ScheduledComponent
+	if err := c.ReadJSON("components.json", &subs); err != nil {
+		t.Fatal(err)
+	}
+	if sub := subs[0].Config; sub["_sub"] != nil || sub["w"] == nil {
+		t.Errorf("components.json config %v: want w, not _sub", sub)
+	}
+}
