@@ -2,8 +2,6 @@ package project
 
 import (
 	"fmt"
-	"math"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -130,7 +128,7 @@ func (d *decoder) mapping(n *yaml.Node, file, path string, pos positions) (map[s
 			merges = append(merges, vn)
 			continue
 		}
-		key, err := keyString(kn, file, path)
+		key, err := configKey(kn, file, path)
 		if err != nil {
 			return nil, err
 		}
@@ -149,7 +147,7 @@ func (d *decoder) mapping(n *yaml.Node, file, path string, pos positions) (map[s
 		if isMergeKey(kn) {
 			continue
 		}
-		key, _ := keyString(kn, file, path)
+		key, _ := configKey(kn, file, path)
 		p := joinPath(path, key)
 		if pos != nil {
 			pos[p] = srcPos{file, kn.Line}
@@ -204,47 +202,68 @@ func keyString(n *yaml.Node, file, path string) (string, error) {
 	return n.Value, nil
 }
 
-var integerText = regexp.MustCompile(`^[-+]?[0-9_]+$`)
+// isPlain reports whether n is a plain scalar: not quoted, not a block
+// scalar and without an explicit tag, so that its type comes from its text.
+func isPlain(n *yaml.Node) bool {
+	return n.Kind == yaml.ScalarNode &&
+		n.Style&(yaml.TaggedStyle|yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle|yaml.LiteralStyle|yaml.FoldedStyle) == 0
+}
 
-// scalar decodes a scalar by its resolved tag; integers become int64.
+// scalar decodes a scalar as PyYAML's SafeLoader does (YAML 1.1 rules and
+// machinable's float resolver); integers become int64. Strings starting
+// with $/ are includes.
 func (d *decoder) scalar(n *yaml.Node, file, path string, pos positions) (any, error) {
-	switch n.ShortTag() {
-	case "!!str":
-		if d.inc != nil && strings.HasPrefix(n.Value, includePrefix) {
-			return d.inc.include(d, n.Value, file, n.Line, path, pos)
-		}
-		return n.Value, nil
-	case "!!null":
-		return nil, nil
-	case "!!bool", "!!int", "!!float":
-		var v any
-		if err := n.Decode(&v); err != nil {
-			return nil, newPosError(file, n.Line, "%sinvalid %s value %q", keyPrefix(path), n.ShortTag(), n.Value)
-		}
-		switch x := v.(type) {
-		case int:
-			return int64(x), nil
-		case uint64:
-			if x > math.MaxInt64 {
-				return nil, newPosError(file, n.Line, "%sinteger %s does not fit into 64 bits", keyPrefix(path), n.Value)
-			}
-			return int64(x), nil
-		case float64:
-			// The YAML library reads integers beyond 64 bits as floats;
-			// an integer the user wrote must not silently lose digits.
-			if integerText.MatchString(n.Value) {
-				return nil, newPosError(file, n.Line, "%sinteger %s does not fit into 64 bits", keyPrefix(path), n.Value)
-			}
-			return x, nil
-		case int64, bool:
-			return x, nil
-		}
-		return n.Value, nil
-	default:
-		// !!binary, !!timestamp and custom tags: configs hold plain values,
-		// so keep the text as written.
-		return n.Value, nil
+	tag := n.ShortTag()
+	if isPlain(n) {
+		tag = ""
 	}
+	if (tag == "" || tag == "!!str") && d.inc != nil && strings.HasPrefix(n.Value, includePrefix) {
+		return d.inc.include(d, n.Value, file, n.Line, path, pos)
+	}
+	if tag == "" {
+		v, err := resolvePlain(n.Value)
+		if err != nil {
+			return nil, newPosError(file, n.Line, "%s%v", keyPrefix(path), err)
+		}
+		return v, nil
+	}
+	v, ok, err := tagged(tag, n.Value)
+	if err != nil {
+		return nil, newPosError(file, n.Line, "%s%s: %v", keyPrefix(path), tag, err)
+	}
+	if ok {
+		return v, nil
+	}
+	// !!str, !!binary, !!timestamp and custom tags: configs hold plain
+	// values, so keep the text as written.
+	return n.Value, nil
+}
+
+// configKey gives a config key as text. A plain key is read as a value
+// first, as PyYAML does, and a non-string value becomes the text JSON
+// gives it (yes: and true: are "true", 0x10: is "16", ~: is "null"), so
+// the key is the one 2.x writes to component.json.
+func configKey(n *yaml.Node, file, path string) (string, error) {
+	key, err := keyString(n, file, path)
+	if err != nil {
+		return "", err
+	}
+	if n.Kind == yaml.AliasNode && n.Alias != nil {
+		n = n.Alias
+	}
+	var v any = key
+	if isPlain(n) {
+		v, err = resolvePlain(key)
+	} else if tv, ok, terr := tagged(n.ShortTag(), key); ok {
+		v, err = tv, terr
+	}
+	if err != nil {
+		return key, nil // a number too large for a value is still a key
+	}
+	if s, ok := v.(string); ok {
+		return s, nil
+	}
+	return jsonKey(v), nil
 }
 
 func kindName(k yaml.Kind) string {

@@ -13,6 +13,9 @@ var (
 	// ErrUnknownVersion is wrapped by errors for a ~version that the
 	// component (and its parents) does not declare.
 	ErrUnknownVersion = errors.New("unknown version")
+	// ErrUnknownMixin is wrapped by errors for mixin names that
+	// machinable.yaml does not declare in a mixins: section.
+	ErrUnknownMixin = errors.New("unknown mixin")
 )
 
 // wrapError carries a complete user-facing message and the sentinel it
@@ -35,4 +38,9 @@ func errorAt(file string, line int, format string, args ...any) error {
 		return fmt.Errorf("%s:%d: "+format, append([]any{file, line}, args...)...)
 	}
 	return fmt.Errorf("%s: "+format, append([]any{file}, args...)...)
+}
+
+// errorAtWrap is errorAt for an error that also wraps a sentinel.
+func errorAtWrap(sentinel error, file string, line int, format string, args ...any) error {
+	return &wrapError{msg: errorAt(file, line, format, args...).Error(), err: sentinel}
 }

@@ -48,13 +48,16 @@ func TestLoadErrors(t *testing.T) {
 			`:2: component "a": expected a mapping of config keys, got a list`},
 		{"invalid name",
 			"components:\n  - a:\n  - bad name:\n",
-			`:3: component "bad name": invalid name "bad name": expected NAME[=ALIAS][^PARENT]`},
+			`:3: component "bad name": invalid name "bad name": expected NAME[^PARENT][=ALIAS]`},
 		{"invalid alias",
 			"components:\n  - a=:\n",
-			`:2: component "a=": invalid alias "": expected NAME[=ALIAS][^PARENT]`},
-		{"alias after parent",
-			"components:\n  - base:\n  - a^base=b:\n",
-			`:3: component "a^base=b": invalid parent "base=b": expected NAME[=ALIAS][^PARENT]`},
+			`:2: component "a=": invalid alias "": expected NAME[^PARENT][=ALIAS]`},
+		{"two parents",
+			"components:\n  - base:\n  - a^base^b:\n",
+			`:3: component "a^base^b": expected NAME[^PARENT][=ALIAS] with dotted names of letters, digits, _ and -, with at most one ^ and one =`},
+		{"no name without alias",
+			"components:\n  - base:\n  - ^base:\n",
+			`:3: component "^base": a component without a name reuses its parent's code and needs an alias to be found by: ^base=ALIAS`},
 		{"duplicate name",
 			"components:\n  - a:\n  - b:\n  - a:\n",
 			`:4: component "a": name "a" is already declared at line 2`},
@@ -86,7 +89,7 @@ func TestLoadErrors(t *testing.T) {
 			"components:\n  - a:\n      lr: 1\n      ~fast: 3\n",
 			`:4: component "a": version "~fast": expected a mapping of config keys, got an integer`},
 		{"version without name",
-			"components:\n  - a:\n      ~: {lr: 1}\n",
+			"components:\n  - a:\n      \"~\": {lr: 1}\n",
 			`:3: component "a": expected a version name after ~ (like ~mnist)`},
 		{"duplicate config key",
 			"components:\n  - a:\n      lr: 1\n      model:\n        w: 1\n        w: 2\n",
@@ -154,12 +157,71 @@ func TestIncludeErrors(t *testing.T) {
 	}
 }
 
-// TestReferenceErrors asserts reference errors: the file and line of the
-// key holding the reference (or the patch that set it), the component,
-// the key and what was missing.
+// TestReferenceErrors asserts reference errors, reported by Load: the
+// file and line of the key holding the reference, the component, the key
+// and what was missing.
 func TestReferenceErrors(t *testing.T) {
+	const shared = "shared:\n  lr: 0.1\n  list: [a, b, c]\n  nested: {x: {y: 42}}\n  width_of_component: $self.width\n  key: x\ncomponents:\n  - broken:\n"
+	tests := []struct {
+		name string
+		src  string // after shared: the config of "broken", from line 9
+		want string // after "<dir>/machinable.yaml"
+	}{
+		{"cycle", "      a: $self.b\n      b: $self.a\n",
+			`:9: component "broken": key "a": reference cycle $self.a -> $self.b -> $self.a`},
+		{"missing self key", "      a: 1\n      missing: $self.nope\n",
+			`:10: component "broken": key "missing": reference "$self.nope": no key "nope" in $self (keys: a, missing)`},
+		{"missing root key", "      missing: $.shared.lrr\n",
+			`:9: component "broken": key "missing": reference "$.shared.lrr": no key "lrr" in $.shared (keys: key, list, lr, nested, width_of_component)`},
+		{"index out of range", "      missing: $.shared.list.7\n",
+			`:9: component "broken": key "missing": reference "$.shared.list.7": no index "7" in $.shared.list, a list of 3 items`},
+		{"bracket index out of range", "      missing: $.shared.list[3]\n",
+			`:9: component "broken": key "missing": reference "$.shared.list[3]": no index "3" in $.shared.list, a list of 3 items`},
+		{"bracket key not an index", "      missing: $.shared.list[$.shared.key]\n",
+			`:9: component "broken": key "missing": reference "$.shared.list[$.shared.key]": no index "x" in $.shared.list, a list of 3 items`},
+		{"bracket holding a mapping", "      missing: $.shared.nested[$.shared.nested]\n",
+			`:9: component "broken": key "missing": reference "$.shared.nested[$.shared.nested]": the key in brackets "$.shared.nested" is a mapping, not a key or index`},
+		{"broken reference in brackets", "      missing: $.shared.nested[$.shared.nope]\n",
+			`:9: component "broken": key "missing": reference "$.shared.nope" (via $.shared.nested[$.shared.nope]): no key "nope" in $.shared`},
+		{"lookup in a scalar", "      missing: $.shared.lr.x\n",
+			`:9: component "broken": key "missing": reference "$.shared.lr.x": cannot look up "x" in $.shared.lr, which is a number, not a mapping or list`},
+		{"refers to itself", "      missing: $self.missing\n",
+			`:9: component "broken": key "missing": reference cycle $self.missing -> $self.missing`},
+		{"cycle through a mapping", "      m:\n        x: $self.m\n",
+			`:10: component "broken": key "m.x": reference cycle $self.m.x -> $self.m -> $self.m`},
+		{"cycle in a list", "      l: [$self.l.1, $self.l.0]\n",
+			`:9: component "broken": key "l.0": reference cycle $self.l.0 -> $self.l.1 -> $self.l.0`},
+		{"cycle through brackets", "      a: $self.l[$self.a]\n      l: [1]\n",
+			`:9: component "broken": key "a": reference cycle $self.a -> $self.l[$self.a] -> $self.a`},
+		{"malformed", "      missing: $.shared..lr\n",
+			`:9: component "broken": key "missing": reference "$.shared..lr": expected $.path or $self.path with keys separated by single dots, or in brackets ([0], [$.key])`},
+		{"unclosed bracket", "      missing: $.shared.list[0\n",
+			`:9: component "broken": key "missing": reference "$.shared.list[0": expected $.path or $self.path`},
+		{"in a version", "      lr: 1\n      ~v:\n        x: $self.nope\n",
+			`:11: component "broken": key "~v.x": reference "$self.nope": no key "nope" in $self (keys: lr, ~v)`},
+		{"followed reference names the way", "      x: $.shared.width_of_component\n",
+			`:9: component "broken": key "x": reference "$self.width" (via $.shared.width_of_component): no key "width" in $self (keys: x)`},
+		{"in a child", "      lr: 1\n  - child^broken:\n      y: $self.nope\n",
+			`:11: component "child^broken": key "y": reference "$self.nope": no key "nope" in $self (keys: lr, y)`},
+		{"in a mixin", "      lr: 1\nmixins:\n  - m:\n      y: $self.nope\n",
+			`:12: mixin "m": key "y": reference "$self.nope": no key "nope" in $self (keys: y)`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := writeProject(t, map[string]string{"machinable.yaml": shared + tt.src})
+			_, err := Load(dir)
+			assertError(t, err, filepath.Join(dir, FileName)+tt.want)
+		})
+	}
+
+	// Inside an included file: the line there.
+	_, err := Load(filepath.Join("testdata", "include_badref"))
+	assertError(t, err, filepath.Join("testdata", "include_badref", "configs", "badref.yaml")+`:2: component "bad_ref_in_include": key "sub.bad": reference "$self.nope": no key "nope" in $self (keys: sub)`)
+}
+
+// TestConfigErrors asserts errors of Config about patches.
+func TestConfigErrors(t *testing.T) {
 	p := load(t, "references")
-	file := p.File
 	includes := load(t, "includes")
 	tests := []struct {
 		name      string
@@ -168,34 +230,22 @@ func TestReferenceErrors(t *testing.T) {
 		patches   []Patch
 		want      string
 	}{
-		{"cycle", p, "broken", nil,
-			file + `:25: component "broken": key "a": reference cycle $self.a -> $self.b -> $self.a`},
-		{"missing self key", p, "broken", []Patch{{Version: "~missing"}, {Values: m{"a": 1, "b": 2}}},
-			file + `:28: component "broken": key "missing": reference "$self.nope": no key "nope" in $self (keys: a, b, missing)`},
-		{"missing root key", p, "broken", []Patch{{Version: "~root_missing"}, {Values: m{"a": 1, "b": 2}}},
-			file + `:29: component "broken": key "missing": reference "$.shared.lrr": no key "lrr" in $.shared (keys: list, lr, nested, width_of_component)`},
-		{"index out of range", p, "broken", []Patch{{Version: "~index"}, {Values: m{"a": 1, "b": 2}}},
-			file + `:30: component "broken": key "missing": reference "$.shared.list.7": no index "7" in $.shared.list, a list of 3 items`},
-		{"lookup in a scalar", p, "broken", []Patch{{Version: "~scalar"}, {Values: m{"a": 1, "b": 2}}},
-			file + `:31: component "broken": key "missing": reference "$.shared.lr.x": cannot look up "x" in $.shared.lr, which is a number, not a mapping or list`},
-		{"refers to itself", p, "broken", []Patch{{Version: "~self_loop"}, {Values: m{"a": 1, "b": 2}}},
-			file + `:32: component "broken": key "missing": reference cycle $self.missing -> $self.missing`},
-		{"cycle through a mapping", p, "broken", []Patch{{Values: m{"a": 1, "b": 2, "m": m{"x": "$self.m"}}}},
-			file + `: component "broken": key "m.x" (set by patch 1): reference cycle $self.m.x -> $self.m -> $self.m`},
-		{"cycle in a list", p, "broken", []Patch{{Values: m{"a": 1, "b": 2, "l": []any{"$self.l.1", "$self.l.0"}}}},
-			file + `: component "broken": key "l.0" (set by patch 1): reference cycle $self.l.0 -> $self.l.1 -> $self.l.0`},
-		{"malformed", p, "broken", []Patch{{Version: "~malformed"}, {Values: m{"a": 1, "b": 2}}},
-			file + `:33: component "broken": key "missing": reference "$.shared..lr": expected $.path or $self.path with keys separated by single dots`},
-		{"set by a patch", p, "refs", []Patch{{Version: "~wide"}, {Values: m{"deep": m{"er": "$self.gone"}}}},
-			file + `: component "refs": key "deep.er" (set by patch 2): reference "$self.gone": no key "gone" in $self (keys: `},
-		{"followed reference names the way", p, "broken", []Patch{{Values: m{"a": 1, "b": 2, "x": "$.shared.width_of_component"}}},
-			file + `: component "broken": key "x" (set by patch 1): reference "$self.width" (via $.shared.width_of_component): no key "width" in $self (keys: a, b, missing, x)`},
-		{"inside an include", includes, "bad_ref_in_include", nil,
-			filepath.Join(includes.Dir, "configs", "badref.yaml") + `:2: component "bad_ref_in_include": key "sub.bad": reference "$self.nope": no key "nope" in $self (keys: sub)`},
 		{"both version and values", p, "refs", []Patch{{Version: "~wide", Values: m{}}},
 			`component "refs": patch 1: expected either a version ("~wide") or values, not both`},
 		{"include in patch missing", includes, "whole", []Patch{{Values: m{"d": "$/configs/nope.yaml"}}},
 			`component "whole": patch 1: key "d": include "$/configs/nope.yaml": no such file ` + filepath.Join(includes.Dir, "configs", "nope.yaml")},
+		{"mapping onto a scalar", p, "refs", []Patch{{Values: m{"width": m{"x": 1}}}},
+			`component "refs": the versions set key "width" to a mapping, but the config holds an integer (64) there`},
+		{"mapping onto a list", p, "refs", []Patch{{Values: m{"block": m{"x": m{"y": m{"z": 1}}}}}},
+			`component "refs": the versions set key "block.x.y" to a mapping, but the config holds an integer (42) there`},
+		{"mapping onto an earlier patch", p, "refs", []Patch{{Values: m{"a": 1}}, {Values: m{"a": m{"b": 2}}}},
+			`component "refs": patch 2: key "a": cannot merge a mapping into an integer (1) set by an earlier version`},
+		{"dotted key onto a scalar", p, "refs", []Patch{{Values: m{"width.x": 1}}},
+			`component "refs": the versions set key "width" to a mapping, but the config holds an integer (64) there`},
+		{"dotted key twice", p, "refs", []Patch{{Values: m{"a.b": 1, "a": m{"b": 2}}}},
+			`component "refs": patch 1: dotted key "a.b": "a.b" is set twice`},
+		{"unknown mixin as version", p, "refs", []Patch{{Version: "_nope_"}},
+			`component "refs": version "_nope_": unknown mixin "nope"; no mixins are declared (add a mixins: section)`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -129,10 +129,21 @@ func (in *includer) rel(path string) string {
 	return path
 }
 
-// parseYAMLFile reads and parses a YAML file, turning the YAML library's
-// "yaml: line N: ..." into "file:N: ...".
-func parseYAMLFile(path string) (*yaml.Node, error) {
+// readExpanded reads a file of the project and expands the environment
+// variables in it, as 2.x does for machinable.yaml and what it includes.
+func readExpanded(path string) ([]byte, error) {
 	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return expandEnv(path, data, os.LookupEnv)
+}
+
+// parseYAMLFile reads and parses a YAML file (environment variables
+// expanded), turning the YAML library's "yaml: line N: ..." into
+// "file:N: ...".
+func parseYAMLFile(path string) (*yaml.Node, error) {
+	data, err := readExpanded(path)
 	if err != nil {
 		return nil, err
 	}
@@ -168,10 +179,10 @@ func yamlError(file string, src []byte, err error) *posError {
 	return newPosError(file, 0, "%s", strings.TrimPrefix(msg, "yaml: "))
 }
 
-// readJSON reads a JSON file into plain values; numbers without a fraction
-// become int64 like YAML integers.
+// readJSON reads a JSON file (environment variables expanded) into plain
+// values; numbers without a fraction become int64 like YAML integers.
 func readJSON(path string) (any, error) {
-	data, err := os.ReadFile(path)
+	data, err := readExpanded(path)
 	if err != nil {
 		return nil, err
 	}

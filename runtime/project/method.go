@@ -6,12 +6,58 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
+// KeyValue is a keyword argument of a config method call.
+type KeyValue struct {
+	Key   string
+	Value any
+}
+
+// ParseMethodCallKw recognizes a config method value such as
+// "base_lr(0.01)" or `arghello('world', works=True)`: a name of letters,
+// digits and _, at most one blank, and arguments in parentheses. As in
+// machinable 2.x, where the arguments are a Python expression, they are
+// read as Python literals: numbers (1, 1e-3, 0x1F, 1_000), strings in
+// single, double or triple quotes (escapes, r and u prefixes, adjacent
+// strings joined), True, False, None, lists, tuples (as lists), dicts
+// with string keys, and name=value keyword arguments, returned in the
+// order written. Arguments that are not Python literals are read as the
+// YAML flow sequence ParseMethodCall reads, without keyword arguments
+// (f(a b) gives "a b", f(null) gives nil). The runtime calls
+// config_<name>(self, *args, **kwargs) in the component module for it.
+// ok is false for any other string, which is then an ordinary value.
+func ParseMethodCallKw(s string) (name string, args []any, kwargs []KeyValue, ok bool) {
+	open := strings.IndexByte(s, '(')
+	if open <= 0 || !strings.HasSuffix(s, ")") {
+		return "", nil, nil, false
+	}
+	name = s[:open]
+	if last := name[len(name)-1]; strings.IndexByte(" \t\n\r\f\v", last) >= 0 {
+		name = name[:len(name)-1] // 2.x allows one blank before "("
+	}
+	for i := 0; i < len(name); i++ {
+		if !isIdentByte(name[i]) {
+			return "", nil, nil, false
+		}
+	}
+	if name == "" {
+		return "", nil, nil, false
+	}
+	if args, kwargs, err := parsePyArgs(s[open+1 : len(s)-1]); err == nil {
+		return name, args, kwargs, true
+	}
+	if _, args, ok := ParseMethodCall(name + s[open:]); ok {
+		return name, args, nil, true
+	}
+	return "", nil, nil, false
+}
+
 // ParseMethodCall recognizes a config method value such as "base_lr(0.01)"
 // or `schedule(1, "cos", [1,2])`: an identifier followed by arguments in
 // parentheses. The arguments are read as a YAML flow sequence, so numbers
-// become int64 or float64 like everywhere else in a config. The runtime
-// calls config_<name>(self, *args) in the component module for it. ok is
-// false for any other string, which is then an ordinary value.
+// become int64 or float64 like everywhere else in a config. ok is false
+// for any other string, which is then an ordinary value. It is kept for
+// callers that do not take keyword arguments; ParseMethodCallKw reads the
+// arguments as machinable 2.x does (Python literals, None, True, 'x').
 func ParseMethodCall(s string) (name string, args []any, ok bool) {
 	open := strings.IndexByte(s, '(')
 	if open <= 0 || !strings.HasSuffix(s, ")") || !isIdentifier(s[:open]) || !balanced(s[open+1:len(s)-1]) {

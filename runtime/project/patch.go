@@ -12,12 +12,19 @@ import (
 // Patch is one configuration patch applied on top of a component's
 // defaults. Exactly one field is set; the zero Patch changes nothing.
 type Patch struct {
-	// Version names a version declared in machinable.yaml, with its tilde
-	// ("~mnist"); it is looked up in the component, then its parents.
+	// Version is a version string: "~name" names a version declared in
+	// machinable.yaml (by the component, a parent or a mixin, or nested in
+	// a version applied before it), "~a:b" the version ~b nested in ~a,
+	// and "_name_" the config of mixin name.
 	Version string
 	// Values is merged deeply into the config. Integers of any Go type,
 	// typed slices and maps are converted to the plain config types, and
 	// "$/file.yaml" includes are read relative to the project directory.
+	// Dotted keys ("model.width": 64) are unflattened unless Values sets
+	// _unflatten to false; a _mixins_ key replaces the component's mixins
+	// ("^" in the list stands for the component's own). References
+	// ($self.x) in Values are not resolved: they are resolved only in
+	// machinable.yaml, when it is loaded.
 	Values map[string]any
 }
 

@@ -53,7 +53,7 @@ func TestYAMLPatchInConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := refsWant(8, 1)
+	want := Merge(refsWant(64), m{"width": int64(8), "width_copy": int64(1)})
 	assertEqual(t, got, want)
 }
 

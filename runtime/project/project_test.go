@@ -12,7 +12,9 @@ func TestNames(t *testing.T) {
 	}{
 		{"basic", []string{"bare", "empty", "optimization"}},
 		{"mapping", []string{"3rd", "first", "second", "third"}},
-		{"groups", []string{"models.baseline", "models.small", "models.vision.resnet", "optimization", "resnet"}},
+		// Names in a group are also found without the group prefix, and
+		// an alias in a group is prefixed too (2.x).
+		{"groups", []string{"baseline", "models.baseline", "models.resnet", "models.small", "models.vision.resnet", "optimization", "resnet", "small", "vision.resnet"}},
 		{"inheritance", []string{"base", "child", "grandchild", "long.module.name", "short", "via_alias"}},
 	}
 	for _, tt := range tests {
@@ -53,7 +55,7 @@ func TestUnknownComponent(t *testing.T) {
 	p := load(t, "groups")
 	tests := []struct{ name, want string }{
 		{"optimizaton", `unknown component "optimizaton" (did you mean "optimization"?); known components in ` + p.File +
-			`: models.baseline, models.small, models.vision.resnet, optimization, resnet`},
+			`: models.baseline, models.resnet, models.small, models.vision.resnet, optimization`},
 		{"models.baselin", `unknown component "models.baselin" (did you mean "models.baseline"?); known components in ` + p.File},
 		{"something_else", `unknown component "something_else"; known components in ` + p.File},
 	}
