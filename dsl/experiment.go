@@ -320,16 +320,7 @@ func planOf(v starlark.Value) (*runtime.Experiment, error) {
 	case *experiment:
 		// A copy: the script may keep changing its experiment after this
 		// execution started, which must not change what was executed.
-		data, err := x.plan.JSON()
-		if err != nil {
-			return nil, err
-		}
-		plan, err := runtime.ParseExperiment(data)
-		if err != nil {
-			return nil, err
-		}
-		copyResourceFuncs(plan.Components, x.plan.Components)
-		return plan, nil
+		return x.plan.Clone(), nil
 	case starlark.String, starlark.Tuple:
 		spec, err := componentSpec(x)
 		if err != nil {
@@ -340,15 +331,6 @@ func planOf(v starlark.Value) (*runtime.Experiment, error) {
 		return runtime.NewExperiment().Component(x.spec), nil
 	}
 	return nil, fmt.Errorf("expected an Experiment, a component name or a (name, version) tuple, got %s", v.Type())
-}
-
-// copyResourceFuncs carries resource functions over to a plan copied
-// through JSON, which does not serialize functions.
-func copyResourceFuncs(dst, src []runtime.ComponentSpec) {
-	for i := range dst {
-		dst[i].ResourcesFunc = src[i].ResourcesFunc
-		copyResourceFuncs(dst[i].Components, src[i].Components)
-	}
 }
 
 // componentFromCommand adds an external program; version patches its

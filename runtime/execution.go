@@ -31,8 +31,12 @@ type ScheduledComponent struct {
 	// Resources are what the component asks of an engine (e.g. Slurm's
 	// cpus or memory), computed ones included.
 	Resources map[string]any `json:"resources,omitempty"`
-	// Components are a node's sub-components, each with its own ID.
+	// Components are a node's sub-components; 2.x gives them no ID of
+	// their own.
 	Components []ScheduledComponent `json:"components,omitempty"`
+
+	computed []computedKey // values computed once the flags are final
+	methods  ConfigMethods // config methods to apply after them
 }
 
 // Execution is a resolved plan: what execution.json and schedule.json

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/machinable-go/machinable/internal/jsonvalue"
@@ -164,6 +165,57 @@ func (e *Experiment) Validate() error {
 		}
 	}
 	return ValidateDirectory(e.Directory)
+}
+
+// Clone returns a deep copy that shares nothing mutable with e; functions
+// (ResourcesFunc, Computed version values) are shared, they do not change.
+func (e *Experiment) Clone() *Experiment {
+	out := *e
+	out.Components = cloneSpecs(e.Components)
+	out.Versions = cloneVersions(e.Versions)
+	out.Repeats = slices.Clone(e.Repeats)
+	return &out
+}
+
+func cloneSpecs(specs []ComponentSpec) []ComponentSpec {
+	if specs == nil {
+		return nil
+	}
+	out := make([]ComponentSpec, len(specs))
+	for i, c := range specs {
+		c.Version = cloneVersion(c.Version)
+		c.Flags = copyConfig(c.Flags)
+		c.Resources = copyConfig(c.Resources)
+		c.Command = jsonvalue.DeepCopy(c.Command)
+		c.Components = cloneSpecs(c.Components)
+		out[i] = c
+	}
+	return out
+}
+
+func cloneVersions(vs []Version) []Version {
+	if vs == nil {
+		return nil
+	}
+	out := make([]Version, len(vs))
+	for i, v := range vs {
+		out[i] = cloneVersion(v)
+	}
+	return out
+}
+
+func cloneVersion(v Version) Version {
+	v.Values = copyConfig(v.Values)
+	v.Items = cloneVersions(v.Items)
+	return v
+}
+
+// copyConfig deep-copies a map of config values, keeping nil as nil.
+func copyConfig(m map[string]any) map[string]any {
+	if m == nil {
+		return nil
+	}
+	return jsonvalue.DeepCopy(m).(map[string]any)
 }
 
 // JSON serializes the plan; ParseExperiment rebuilds it.

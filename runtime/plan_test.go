@@ -244,3 +244,26 @@ func TestStrftime(t *testing.T) {
 		t.Errorf("Strftime of year 5 = %q", got)
 	}
 }
+
+// Clone shares nothing a caller can change, but keeps functions, which
+// JSON cannot carry.
+func TestPlanClone(t *testing.T) {
+	computed := &Computed{Name: "f"}
+	e := NewExperiment().Node(
+		ComponentSpec{Name: "n", Version: Patch(map[string]any{"a": map[string]any{"b": int64(1)}, "c": computed}),
+			Flags: map[string]any{"F": []any{int64(1)}}, ResourcesFunc: func(map[string]any) (map[string]any, error) { return nil, nil }},
+		ComponentSpec{Name: "s"}).Version(Iterate(Patch(map[string]any{"x": int64(1)}))).Repeat(2, "")
+	c := e.Clone()
+	c.Components[0].Version.Values["a"].(map[string]any)["b"] = int64(2)
+	c.Components[0].Flags["F"].([]any)[0] = int64(2)
+	c.Components[0].Components[0].Name = "changed"
+	c.Versions[0].Items[0].Values["x"] = int64(2)
+	c.Repeats[0].K = 5
+	if e.Components[0].Version.Values["a"].(map[string]any)["b"] != int64(1) || e.Components[0].Flags["F"].([]any)[0] != int64(1) ||
+		e.Components[0].Components[0].Name != "s" || e.Versions[0].Items[0].Values["x"] != int64(1) || e.Repeats[0].K != 2 {
+		t.Errorf("changing the clone changed the plan: %s", e)
+	}
+	if c.Components[0].Version.Values["c"] != computed || c.Components[0].ResourcesFunc == nil {
+		t.Error("the clone lost a function")
+	}
+}

@@ -51,7 +51,11 @@ func (r *Resolver) Resolve(ctx context.Context, plan *Experiment, globalSeed int
 	for _, repeatFlags := range repeatCombinations(plan.Repeats, streams) {
 		for ci := range plan.Components {
 			for _, v := range variants[ci] {
-				schedule = append(schedule, assignIdentity(v, streams, globalSeed, experimentID, repeatFlags))
+				sc := assignIdentity(v, streams, globalSeed, experimentID, repeatFlags)
+				if err := sc.compute(ctx); err != nil {
+					return nil, err
+				}
+				schedule = append(schedule, sc)
 			}
 		}
 	}
@@ -171,6 +175,7 @@ func (r *Resolver) expand(ctx context.Context, spec ComponentSpec, expVersions [
 // resolveOne builds the config of one alternative, including config methods.
 func (r *Resolver) resolveOne(ctx context.Context, spec ComponentSpec, patches []project.Patch) (ScheduledComponent, error) {
 	name, module := spec.Name, spec.Name
+	patches, computed := takeComputed(patches)
 	var config map[string]any
 	var err error
 	if spec.Command != nil { // an external program built in the plan
@@ -190,14 +195,32 @@ func (r *Resolver) resolveOne(ctx context.Context, spec ComponentSpec, patches [
 			name, module = comp.Name, comp.Module
 		}
 	}
+	var pending []computedKey
+	if computed != nil {
+		// 2.x hands a computed value the config before versions.
+		base := map[string]any{}
+		if spec.Command == nil {
+			if base, err = r.config(spec.Name, nil); err != nil {
+				return ScheduledComponent{}, err
+			}
+		}
+		pending = pendingComputed(config, computed, base)
+	}
 	factory, err := r.Registry.factoryFor(r.projectDir(), name, module, config)
 	if err != nil {
 		return ScheduledComponent{}, err
 	}
-	if cm, ok := factory.(ConfigMethods); ok {
-		if err := applyConfigMethods(ctx, cm, name, config, config); err != nil {
+	// _evaluate: false (per component, or at the top of machinable.yaml)
+	// leaves "method(args)" values as written, as in 2.x.
+	var methods ConfigMethods
+	if cm, ok := factory.(ConfigMethods); ok && config[EvaluateKey] != false {
+		methods = cm
+	}
+	if methods != nil && len(pending) == 0 {
+		if err := applyConfigMethods(ctx, methods, name, config, config); err != nil {
 			return ScheduledComponent{}, err
 		}
+		methods = nil
 	}
 	flags := componentFlags(spec, module, patches)
 	resources := spec.Resources
@@ -215,8 +238,13 @@ func (r *Resolver) resolveOne(ctx context.Context, spec ComponentSpec, patches [
 		Flags:      flags,
 		Checkpoint: spec.Checkpoint,
 		Resources:  resources,
+		computed:   pending,
+		methods:    methods, // left for after the computed values
 	}, nil
 }
+
+// EvaluateKey switches config methods off when it is false.
+const EvaluateKey = "_evaluate"
 
 // componentFlags are the flags every component gets, in 2.x's precedence:
 // TUNING and COMPONENTS_ALIAS as defaults, the user's flags over them,
