@@ -7,10 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -171,6 +173,14 @@ func (c *command) run(ctx context.Context) error {
 		case map[string]any, []any, nil:
 		default:
 			cmd.Env = append(cmd.Env, "MACHINABLE_"+strings.ToUpper(k)+"="+scalarString(v))
+		}
+	}
+	// The ENVIRON flag (2.14) sets environment variables of the
+	// component; components in this process share one environment, so
+	// only external programs get them.
+	if env, ok := c.self.Flags["ENVIRON"].(map[string]any); ok {
+		for _, k := range slices.Sorted(maps.Keys(env)) {
+			cmd.Env = append(cmd.Env, k+"="+scalarString(env[k]))
 		}
 	}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // a group, to signal children too

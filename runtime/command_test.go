@@ -211,3 +211,20 @@ func alive(pid int) bool {
 	}
 	return true
 }
+
+// TestExecEnviron: the ENVIRON flag (machinable 2.14) sets environment
+// variables of an external program.
+func TestExecEnviron(t *testing.T) {
+	r := newExecRun(t, `printf '%s|%s' "$MY_VAR" "$OTHER" > "$MACHINABLE_OUTPUT/env.txt"`, nil)
+	r.sched[0].Flags["ENVIRON"] = map[string]any{"MY_VAR": "from the flag", "OTHER": int64(3)}
+	if out := RunComponent(context.Background(), r.env, &r.sched[0]); out.Status != storage.StatusFinished {
+		t.Fatalf("%+v", out)
+	}
+	b, err := os.ReadFile(filepath.Join(r.dir(), "env.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(b) != "from the flag|3" {
+		t.Errorf("environment seen: %q", b)
+	}
+}

@@ -223,6 +223,7 @@ func (r *Resolver) resolveOne(ctx context.Context, spec ComponentSpec, patches [
 		methods = nil
 	}
 	flags := componentFlags(spec, module, patches)
+	flags["LINEAGE"] = r.lineage(spec)
 	resources := spec.Resources
 	if spec.ResourcesFunc != nil {
 		computed, err := spec.ResourcesFunc(config)
@@ -241,6 +242,21 @@ func (r *Resolver) resolveOne(ctx context.Context, spec ComponentSpec, patches [
 		computed:   pending,
 		methods:    methods, // left for after the computed values
 	}, nil
+}
+
+// lineage lists the components a component inherits from (child^parent
+// in machinable.yaml), nearest first: the flag LINEAGE of 2.14.
+func (r *Resolver) lineage(spec ComponentSpec) []any {
+	out := []any{}
+	if r.Project == nil || spec.Command != nil {
+		return out
+	}
+	c, err := r.Project.Component(spec.Name)
+	for err == nil && c.Parent != "" && len(out) < 100 {
+		out = append(out, c.Parent)
+		c, err = r.Project.Component(c.Parent)
+	}
+	return out
 }
 
 // EvaluateKey switches config methods off when it is false.

@@ -130,6 +130,7 @@ def resolved(comp, exp_versions):
     flags["NAME"] = comp["name"]
     flags["MODULE"] = comp["name"]
     flags["VERSIONING"] = []
+    flags["LINEAGE"] = []
     return {"name": comp["name"], "config": config, "flags": flags}
 
 
