@@ -38,7 +38,7 @@ func (e *envError) Error() string { return e.msg }
 // expandEnv expands the environment variables in text, which was read
 // from file; lookup finds a variable (os.LookupEnv outside tests).
 func expandEnv(file string, text []byte, lookup func(string) (string, bool)) ([]byte, error) {
-	if !strings.ContainsAny(string(text), `$\`) {
+	if !strings.ContainsAny(string(text), `$\~`) {
 		return text, nil // nothing to expand: most files
 	}
 	s := string(text)
