@@ -72,10 +72,15 @@ func updateInto(dst, src map[string]any, path string) *mergeConflict {
 // merges versions (update_dict): mappings merge key by key, recursively;
 // lists, null and other values replace. Merging a non-empty mapping onto
 // a value that is not a mapping (nor null) is an error naming the key.
+// Values from Go are converted to the plain config types, as in patches.
 // Neither input is modified and the result shares nothing with them.
 func UpdateDict(base, patch map[string]any) (map[string]any, error) {
-	out := copyMap(base)
-	if c := updateInto(out, copyMap(patch), ""); c != nil {
+	out, _ := normalize(base).(map[string]any)
+	if out == nil {
+		out = map[string]any{}
+	}
+	src, _ := normalize(patch).(map[string]any)
+	if c := updateInto(out, src, ""); c != nil {
 		return nil, c
 	}
 	return out, nil

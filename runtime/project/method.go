@@ -42,8 +42,12 @@ func ParseMethodCallKw(s string) (name string, args []any, kwargs []KeyValue, ok
 	if name == "" {
 		return "", nil, nil, false
 	}
-	if args, kwargs, err := parsePyArgs(s[open+1 : len(s)-1]); err == nil {
+	args, kwargs, err := parsePyArgs(s[open+1 : len(s)-1])
+	if err == nil {
 		return name, args, kwargs, true
+	}
+	if _, ok := err.(errKeywords); ok {
+		return "", nil, nil, false
 	}
 	if _, args, ok := ParseMethodCall(name + s[open:]); ok {
 		return name, args, nil, true

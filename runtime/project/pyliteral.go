@@ -23,6 +23,10 @@ func (p *pyParser) errorf(format string, args ...any) error {
 	return fmt.Errorf("column %d: %s", p.i+1, fmt.Sprintf(format, args...))
 }
 
+// errKeywords marks a misuse of keyword arguments: the arguments are
+// Python then, not YAML.
+type errKeywords struct{ error }
+
 func (p *pyParser) skipSpace() {
 	for p.i < len(p.s) && strings.IndexByte(" \t\n\r\f\v", p.s[p.i]) >= 0 {
 		p.i++
@@ -50,7 +54,7 @@ func parsePyArgs(s string) ([]any, []KeyValue, error) {
 		if name, ok := p.keyword(); ok {
 			for _, kv := range kwargs {
 				if kv.Key == name {
-					return nil, nil, p.errorf("keyword argument %q repeated", name)
+					return nil, nil, errKeywords{p.errorf("keyword argument %q repeated", name)}
 				}
 			}
 			v, err := p.expr()
@@ -60,7 +64,7 @@ func parsePyArgs(s string) ([]any, []KeyValue, error) {
 			kwargs = append(kwargs, KeyValue{Key: name, Value: v})
 		} else {
 			if kwargs != nil {
-				return nil, nil, p.errorf("positional argument follows keyword argument")
+				return nil, nil, errKeywords{p.errorf("positional argument follows keyword argument")}
 			}
 			v, err := p.expr()
 			if err != nil {
