@@ -11,11 +11,16 @@ func BenchmarkConfig(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	if got := cfg["optimizer"].(map[string]any)["lr"]; got != 0.5 {
-		b.Fatalf("optimizer.lr = %v, want 0.5", got)
+	// References were resolved when the file was loaded, before the
+	// patches: they keep the values of machinable.yaml.
+	if got := cfg["optimizer"].(map[string]any)["lr"]; got != 0.1 {
+		b.Fatalf("optimizer.lr = %v, want 0.1", got)
 	}
-	if got := cfg["model"].(map[string]any)["layers"].([]any)[0]; got != int64(256) {
-		b.Fatalf("model.layers.0 = %v, want 256", got)
+	if got := cfg["model"].(map[string]any)["layers"].([]any)[0]; got != int64(64) {
+		b.Fatalf("model.layers.0 = %v, want 64", got)
+	}
+	if got := cfg["model"].(map[string]any)["width"]; got != int64(256) {
+		b.Fatalf("model.width = %v, want 256", got)
 	}
 	b.ReportAllocs()
 	for b.Loop() {

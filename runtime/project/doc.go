@@ -30,7 +30,7 @@
 // applied. Config methods ("base_lr(0.01)") are values the runtime
 // evaluates; ParseMethodCallKw reads them. A config whose _evaluate is
 // false (set by the component, a version, or at the top of the file) asks
-// for config methods not to be evaluated.
+// for config methods not to be evaluated: see Evaluate.
 //
 // Configuration values are plain Go values: map[string]any, []any, string,
 // int64 (every integer), float64, bool and nil. Errors about the file name

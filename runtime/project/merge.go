@@ -168,3 +168,12 @@ func unflatten(m map[string]any) (map[string]any, *flatError) {
 	}
 	return out, nil
 }
+
+// Evaluate reports whether the config methods of a resolved config are to
+// be evaluated: unless its _evaluate is a false value (false, 0, null, ""),
+// as in 2.x. Config carries a top-level _evaluate of machinable.yaml into
+// every component config that does not set its own.
+func Evaluate(config map[string]any) bool {
+	v, ok := config["_evaluate"]
+	return !ok || truthy(v)
+}

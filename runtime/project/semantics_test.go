@@ -158,6 +158,9 @@ components:
       copy: 1
 `)
 	assertEqual(t, mustConfig(t, p, "off"), m{"_evaluate": false})
+	if Evaluate(mustConfig(t, p, "off")) || !Evaluate(mustConfig(t, p, "on")) || Evaluate(mustConfig(t, p, "on", ver("~lazy"))) || !Evaluate(m{}) {
+		t.Error("Evaluate does not follow _evaluate")
+	}
 	assertEqual(t, mustConfig(t, p, "on")["_evaluate"], true)
 	assertEqual(t, mustConfig(t, p, "on", ver("~lazy"))["_evaluate"], false)
 	if w := p.Warnings(); len(w) != 1 || !strings.Contains(w[0], `machinable.yaml:7: component "on": key "copy": "copy" is also a method name`) {
