@@ -8,12 +8,12 @@
 //   - environment variables ($VAR, ${VAR}, ${VAR:-default}) are expanded
 //     in the text, with $., $self. and $/ left alone (2.2+); an unset
 //     variable is empty;
-//   - the YAML is read as PyYAML's SafeLoader reads it (YAML 1.1: yes/no/
-//     on/off are booleans, 017 is octal, 1:30 is 90) plus machinable's
+//   - the YAML is read as PyYAML's SafeLoader reads it (YAML 1.1: yes, no,
+//     on and off are booleans, 017 is octal, 1:30 is 90) plus machinable's
 //     rule that 1e-3 is a float;
 //   - components:, components:GROUP: and components:GROUP=ALIAS: sections
 //     declare components, mixins: and mixins:GROUP: sections mixins, with
-//     aliases (NAME=ALIAS), parents (NAME^PARENT) and "$/file" includes;
+//     parents and aliases (NAME^PARENT=ALIAS) and "$/file" includes;
 //     a name in a group is also found without the group prefix when no
 //     other name takes it;
 //   - dotted keys ("a.b: 1") are unflattened unless _unflatten: false;
