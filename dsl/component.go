@@ -195,45 +195,139 @@ type instance struct {
 	self    *selfValue
 }
 
-var (
-	_ runtime.Instance = (*instance)(nil)
-)
+var _ runtime.Instance = (*instance)(nil)
 
+// Has reports whether the module defines the event as a function.
 func (i *instance) Has(event string) bool {
 	_, ok := i.globals[event].(starlark.Callable)
 	return ok
 }
 
 // Call runs an event with self first; extra arguments are passed only as
-// far as the function declares parameters for them.
+// far as the function declares parameters for them, so 2.x signatures
+// with fewer parameters work. fail(StopIteration) raises runtime.Stop.
+// See eventArg and eventResult for how values cross.
 func (i *instance) Call(ctx context.Context, event string, args ...any) (any, error) {
 	fn := i.globals[event].(starlark.Callable)
 	sargs := starlark.Tuple{i.self}
 	for _, a := range args {
-		if other, ok := a.(*instance); ok {
-			sargs = append(sargs, other.self)
-		} else {
-			sargs = append(sargs, toStarlark(a))
-		}
+		sargs = append(sargs, eventArg(a))
 	}
 	if f, ok := fn.(*starlark.Function); ok && !f.HasVarargs() && f.NumParams() < len(sargs) {
 		sargs = sargs[:max(f.NumParams(), 0)]
 	}
-	defer watchContext(ctx, i.thread)()
+	defer i.watch(ctx)()
 	v, err := starlark.Call(i.thread, fn, sargs, nil)
 	if err != nil {
+		if raisedStop(err) {
+			return nil, runtime.Stop
+		}
 		return nil, evalError(err)
 	}
-	switch v {
-	case stopIteration:
-		return runtime.Stop, nil
-	case starlark.False:
-		return false, nil
-	case starlark.True:
-		return true, nil
+	return eventResult(v), nil
+}
+
+// watch cancels the thread when ctx ends, for one event. The thread may
+// have been cancelled by an earlier, interrupted event; the end events
+// that follow an interrupt run with a context of their own, so the
+// thread is reset first. The returned func waits for a cancel already
+// under way, so none lands on the next event.
+func (i *instance) watch(ctx context.Context) func() {
+	i.thread.Uncancel()
+	if ctx.Done() == nil {
+		return func() {}
 	}
-	if s, ok := v.(starlark.String); ok {
-		return string(s), nil
+	done := make(chan struct{})
+	stop := context.AfterFunc(ctx, func() {
+		defer close(done)
+		i.thread.Cancel(context.Cause(ctx).Error())
+	})
+	return func() {
+		if !stop() {
+			<-done
+		}
+	}
+}
+
+// eventArg converts an event argument: instances (node, sub-components)
+// become their self, a list of them a list, a failure an
+// ExecutionException value, and plain data Starlark values.
+func eventArg(a any) starlark.Value {
+	switch x := a.(type) {
+	case *instance:
+		if x.self != nil {
+			return x.self
+		}
+	case []runtime.Instance:
+		elems := make([]starlark.Value, len(x))
+		for j, e := range x {
+			elems[j] = eventArg(e)
+		}
+		return starlark.NewList(elems)
+	case *runtime.ExecutionError:
+		return &failureValue{err: x}
+	}
+	return toStarlark(a)
+}
+
+// eventResult converts an event's return value for the runtime:
+// StopIteration becomes runtime.Stop, a component's self its instance, a
+// tuple a []any of converted values, a failure its error, and plain data
+// Go values. Anything else (a function, a list of components, ...) is
+// handed back as the Starlark value itself, so on_success and on_finish
+// receive what on_execute returned.
+func eventResult(v starlark.Value) any {
+	switch x := v.(type) {
+	case sentinel:
+		if x == stopIteration {
+			return runtime.Stop
+		}
+	case *selfValue:
+		if x.inst != nil {
+			return x.inst
+		}
+	case starlark.Tuple:
+		out := make([]any, len(x))
+		for j, e := range x {
+			out[j] = eventResult(e)
+		}
+		return out
+	case *failureValue:
+		return x.err
+	}
+	if g, err := fromStarlark(v); err == nil {
+		return g
+	}
+	return v
+}
+
+// raisedStop reports whether an event failed with fail(StopIteration),
+// Starlark's way to raise it.
+func raisedStop(err error) bool {
+	var e *starlark.EvalError
+	return errors.As(err, &e) && e.Msg == "fail: "+string(stopIteration)
+}
+
+// failureValue is what on_failure and on_finish receive when a component
+// failed: 2.x's ExecutionException. str() of it is the error message;
+// .message and .reason ("exception" or "user_interrupt") are attributes.
+type failureValue struct{ err *runtime.ExecutionError }
+
+var _ starlark.HasAttrs = (*failureValue)(nil)
+
+func (f *failureValue) String() string        { return f.err.Error() }
+func (f *failureValue) Type() string          { return "ExecutionException" }
+func (f *failureValue) Freeze()               {}
+func (f *failureValue) Truth() starlark.Bool  { return true }
+func (f *failureValue) Hash() (uint32, error) { return starlark.String(f.err.Error()).Hash() }
+func (f *failureValue) AttrNames() []string   { return []string{"message", "reason"} }
+
+func (f *failureValue) Attr(name string) (starlark.Value, error) {
+	switch name {
+	case "message":
+		return starlark.String(f.err.Error()), nil
+	case "reason":
+		return starlark.String(f.err.Reason), nil
 	}
 	return nil, nil
 }

@@ -2,6 +2,7 @@ package dsl
 
 import (
 	"fmt"
+	"reflect"
 	"sort"
 	"strings"
 
@@ -31,8 +32,7 @@ var (
 
 func newSelfValue(s *runtime.Self, inst *instance) *selfValue {
 	v := &selfValue{self: s, inst: inst, attrs: map[string]starlark.Value{}}
-	v.config = newMapping("config", s.Config, false)
-	v.flags = newMapping("flags", s.Flags, true)
+	v.bindMaps()
 	if s.Record != nil {
 		v.record = &recordValue{r: s.Record, scope: "default"}
 	}
@@ -42,6 +42,22 @@ func newSelfValue(s *runtime.Self, inst *instance) *selfValue {
 		s.Attrs[selfValueKey] = v
 	}
 	return v
+}
+
+// bindMaps (re)wraps config and flags. The runtime replaces them when
+// on_before_init or on_init returns new ones (or on_init returns False),
+// so they are rewrapped whenever Self holds other maps than those wrapped.
+func (s *selfValue) bindMaps() {
+	if s.config == nil || !sameMap(s.config.m, s.self.Config) {
+		s.config = newMapping("config", s.self.Config, false)
+	}
+	if s.flags == nil || !sameMap(s.flags.m, s.self.Flags) {
+		s.flags = newMapping("flags", s.self.Flags, true)
+	}
+}
+
+func sameMap(a, b map[string]any) bool {
+	return reflect.ValueOf(a).UnsafePointer() == reflect.ValueOf(b).UnsafePointer()
 }
 
 func (s *selfValue) String() string {
@@ -57,8 +73,10 @@ var selfBuiltins = []string{"components", "config", "flags", "log", "node", "rec
 func (s *selfValue) Attr(name string) (starlark.Value, error) {
 	switch name {
 	case "config":
+		s.bindMaps()
 		return s.config, nil
 	case "flags":
+		s.bindMaps()
 		return s.flags, nil
 	case "record":
 		if s.record == nil {

@@ -191,8 +191,8 @@ func heartbeat(store *storage.Component, st storage.Status, every time.Duration)
 	return func() { close(done); <-finished }
 }
 
-// runGuarded builds the instances and runs the life cycle, turning panics
-// into errors.
+// runGuarded builds the node's instance and runs its life cycle, which
+// builds the sub-components in on_init_components; panics become errors.
 func runGuarded(ctx context.Context, env RunEnv, store *storage.Component, sc *ScheduledComponent, checkpoint string, rq *requeueState) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
@@ -216,11 +216,19 @@ func runGuarded(ctx context.Context, env RunEnv, store *storage.Component, sc *S
 		return err
 	}
 
-	newComponent := func(c *ScheduledComponent) (*component, error) {
+	// newComponent makes a component's Self and instance; its events run
+	// later. A sub-component (node != nil) draws from its node's random
+	// stream, as 2.x's sub-components share the process's random.
+	newComponent := func(c *ScheduledComponent, node *component) (*component, error) {
 		self := &Self{ID: c.ID, Name: c.Name, Module: c.Module, Config: c.Config, Flags: copyMap(c.Flags),
 			Checkpoint: c.Checkpoint, Store: store, Log: logger, Output: output,
 			Attrs: map[string]any{}, Iteration: -1}
-		self.Random, self.Rand = NewRandom()
+		if node == nil {
+			self.Random, self.Rand = NewRandom()
+		} else {
+			self.Random, self.Rand = node.self.Random, node.self.Rand
+			self.Node = node.self
+		}
 		self.Record = newRecord(record, self)
 		self.Requeue = env.Requeue
 		self.Project = env.Execution.Project
@@ -236,7 +244,7 @@ func runGuarded(ctx context.Context, env RunEnv, store *storage.Component, sc *S
 		self.SaveCheckpoint = saveCheckpoint(ctx, comp)
 		return comp, nil
 	}
-	node, err := newComponent(sc)
+	node, err := newComponent(sc, nil)
 	if err != nil {
 		return err
 	}
@@ -244,17 +252,8 @@ func runGuarded(ctx context.Context, env RunEnv, store *storage.Component, sc *S
 	node.requeue = rq
 	_, handles := node.inst.(RequeueHandler)
 	rq.iterates(handles || node.inst.Has(OnExecuteIteration))
-	subs := make([]component, 0, len(sc.Components))
-	for i := range sc.Components {
-		s, err := newComponent(&sc.Components[i])
-		if err != nil {
-			return err
-		}
-		s.self.Node = node.self
-		node.self.Components = append(node.self.Components, s.self)
-		subs = append(subs, *s)
-	}
-	return runLifecycle(ctx, *node, subs)
+	return runLifecycle(ctx, lifecycle{node: node, specs: sc.Components, build: newComponent,
+		storage: map[string]any{"url": env.Experiment.URL(), "experiment": env.Experiment.ID, "component": sc.ID}})
 }
 
 func copyMap(m map[string]any) map[string]any {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -51,8 +52,11 @@ func recorder(events *[]string, tag string, extra GoComponent) GoComponent {
 	return c
 }
 
-// TestNodeLifecycleOrder: sub-components are created before the node, get
-// passed to its on_create, do not execute, and are destroyed after it.
+// TestNodeLifecycleOrder: sub-components are constructed in the node's
+// run, created between its on_before_create and on_create (which receives
+// them), are neither seeded nor executed, and are destroyed between its
+// on_before_destroy and on_destroy (2.x's order; lifecycle_test.go checks
+// every event).
 func TestNodeLifecycleOrder(t *testing.T) {
 	var events []string
 	var received []*Self
@@ -73,11 +77,12 @@ func TestNodeLifecycleOrder(t *testing.T) {
 		t.Fatal(outs[0].Error)
 	}
 	want := []string{
-		"sub:on_seeding", "sub:on_init", "sub:on_before_create", "sub:on_create", "sub:on_after_create",
-		"node:on_seeding", "node:on_init", "node:on_before_create", "node:on_create", "node:on_after_create",
+		"node:on_init", "node:on_seeding", "sub:on_init",
+		"node:on_before_create", "sub:on_before_create", "sub:on_create", "sub:on_after_create",
+		"node:on_create", "node:on_after_create",
 		"node:on_before_execute", "node:on_execute", "node:on_after_execute",
-		"node:on_before_destroy", "node:on_destroy", "node:on_after_destroy",
-		"sub:on_before_destroy", "sub:on_destroy", "sub:on_after_destroy",
+		"node:on_before_destroy", "sub:on_before_destroy", "sub:on_destroy", "sub:on_after_destroy",
+		"node:on_destroy", "node:on_after_destroy",
 	}
 	if !reflect.DeepEqual(events, want) {
 		t.Errorf("events:\n got %v\nwant %v", events, want)
@@ -87,18 +92,22 @@ func TestNodeLifecycleOrder(t *testing.T) {
 	}
 }
 
-// TestIterationStops: False from on_after_execute_iteration ends the loop
-// too, and the pending row is saved after each iteration.
+// TestIterationStops: False from on_after_execute_iteration no longer
+// ends the loop (2.x): it keeps that iteration's row pending, to be saved
+// with the next one; only Stop ends the loop.
 func TestIterationStops(t *testing.T) {
 	var rows []map[string]any
 	reg := NewRegistry()
 	reg.Register("it", GoComponent{
 		OnExecuteIteration: func(ctx context.Context, self *Self, args ...any) (any, error) {
-			self.Record.Set("i", args[0])
+			self.Record.Set(fmt.Sprintf("i%d", args[0]), args[0])
+			if args[0].(int) == 4 {
+				return Stop, nil
+			}
 			return nil, nil
 		},
 		OnAfterExecuteIteration: func(ctx context.Context, self *Self, args ...any) (any, error) {
-			return args[0].(int) < 4, nil
+			return args[0].(int) != 2, nil
 		},
 		OnAfterExecute: func(ctx context.Context, self *Self, args ...any) (any, error) {
 			var err error
@@ -110,7 +119,8 @@ func TestIterationStops(t *testing.T) {
 	if outs[0].Status != storage.StatusFinished {
 		t.Fatal(outs[0].Error)
 	}
-	if len(rows) != 5 || rows[4]["i"] != int64(4) || rows[4]["_iteration"] != int64(4) {
+	if len(rows) != 4 || rows[2]["i2"] != int64(2) || rows[2]["i3"] != int64(3) || rows[2]["_iteration"] != int64(3) ||
+		rows[3]["i4"] != int64(4) || rows[3]["_iteration"] != int64(4) {
 		t.Errorf("rows after iterations: %v", rows)
 	}
 }

@@ -99,6 +99,7 @@ func TestConfig(t *testing.T) {
 			"deeper": m{"level": "outer", "inner": m{"level": "inner"}},
 			"list":   []any{m{"name": "mnist", "size": int64(60000)}},
 		}},
+		{"explicit include tag", "includes", "tagged", nil, m{"data": m{"name": "mnist", "size": int64(60000)}}},
 		{"include in patch", "includes", "whole", []Patch{{Values: m{"data": "$/configs/inner.yml"}}},
 			m{"lr": 0.5, "data": m{"level": "inner"}}},
 		{"reference into an included top-level value", "includes", "root_ref", nil, m{"name": "mnist"}},

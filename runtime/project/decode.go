@@ -220,6 +220,10 @@ func (d *decoder) scalar(n *yaml.Node, file, path string, pos positions) (any, e
 	if (tag == "" || tag == "!!str") && d.inc != nil && strings.HasPrefix(n.Value, includePrefix) {
 		return d.inc.include(d, n.Value, file, n.Line, path, pos)
 	}
+	if tag == "!include" && d.inc != nil {
+		// 2.x's explicit form: !include configs/data.yaml
+		return d.inc.include(d, includePrefix+strings.TrimPrefix(n.Value, includePrefix), file, n.Line, path, pos)
+	}
 	if tag == "" {
 		v, err := resolvePlain(n.Value)
 		if err != nil {
