@@ -177,3 +177,22 @@ func Evaluate(config map[string]any) bool {
 	v, ok := config["_evaluate"]
 	return !ok || truthy(v)
 }
+
+// Unflatten returns a copy of values with its dotted top-level keys split
+// into nested mappings ("model.width": 64 becomes model: {width: 64}), as
+// Config does for every patch, unless values sets _unflatten to a false
+// value. For patches of components that machinable.yaml does not declare.
+func Unflatten(values map[string]any) (map[string]any, error) {
+	m, _ := normalize(values).(map[string]any)
+	if m == nil {
+		return map[string]any{}, nil
+	}
+	if !wantsUnflatten(m) {
+		return m, nil
+	}
+	out, err := unflatten(m)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}

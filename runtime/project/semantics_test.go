@@ -125,6 +125,16 @@ func TestFlatKeys(t *testing.T) {
 	assertEqual(t, mustConfig(t, p, "a", vals(m{"x.y": 1, "_unflatten": false}))["x.y"], int64(1))
 	assertEqual(t, mustConfig(t, p, "keep"), m{"_unflatten": false, "a.b": int64(1)})
 
+	u, err := Unflatten(m{"a.b": 1, "a": m{"c": 2}, "d": 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertEqual(t, u, m{"a": m{"b": int64(1), "c": int64(2)}, "d": int64(3)})
+	u, _ = Unflatten(m{"a.b": 1, "_unflatten": false})
+	assertEqual(t, u, m{"a.b": int64(1), "_unflatten": false})
+	_, err = Unflatten(m{"a": 1, "a.b": 2})
+	assertError(t, err, `dotted key "a.b": "a" is an integer (1), not a mapping`)
+
 	for _, tt := range []struct{ src, want string }{
 		{"components:\n  - a:\n      x: 1\n      x.y: 2\n", `:4: component "a": dotted key "x.y": "x" is an integer (1), not a mapping`},
 		{"components:\n  - a:\n      x: {y: 1}\n      x.y: 2\n", `:4: component "a": dotted key "x.y": "x.y" is set twice`},
