@@ -2,13 +2,21 @@ package runtime
 
 import "context"
 
-// EventFunc handles one life-cycle event of a Go component.
+// EventFunc handles one life-cycle event of a Go component. args are the
+// event's arguments (see the On* constants): the node and sub-components
+// arrive as Instance values (their Self is also on self.Node and
+// self.Components), configs as map[string]any, iterations and indexes as
+// int, the error of a failed run as *ExecutionError. The value returned
+// is the event's reply: false, Stop, a (config, flags, node) []any for
+// on_before_init/on_init, on_execute's result. Returning an error fails
+// the component; returning Stop as the error raises it.
 type EventFunc func(ctx context.Context, self *Self, args ...any) (any, error)
 
 // GoComponent is a component written in Go as a table of event functions,
 // keyed by event name ("on_execute", "on_execute_iteration", ...). Register
 // it with Registry.Register(name, GoComponent{...}); every instance shares
-// the table and keeps its state on Self.Attrs.
+// the table and keeps its state on Self.Attrs. The events run in the same
+// order, with the same arguments, as a Starlark component's.
 type GoComponent map[string]EventFunc
 
 // New implements Factory.

@@ -27,12 +27,13 @@ type Self struct {
 	Log    *Logger            // writes to log.txt and the console
 	Output io.Writer          // where print() goes
 
-	Node       *Self   // set on sub-components
-	Components []*Self // set on nodes
+	Node       *Self   // set on sub-components, from their construction on
+	Components []*Self // set on nodes: each sub-component once it is built in on_init_components
 
 	// Random is the component's Python-compatible random stream: the
 	// Starlark `random` module draws from it, and the default seeding
-	// seeds it with SEED, so draws equal Python's random.Random(SEED).
+	// (after on_seeding) seeds it with SEED, so draws from then on equal
+	// Python's random.Random(SEED). Sub-components share their node's.
 	Random *seeding.Random
 	// Rand is a math/rand/v2 generator over Random, for Go components.
 	Rand *rand.Rand
