@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/machinable-go/machinable/runtime"
+	"github.com/machinable-go/machinable/runtime/project"
 	"go.starlark.net/starlark"
 )
 
@@ -122,6 +123,20 @@ func (f *componentFactory) New(ctx context.Context, self *runtime.Self) (runtime
 }
 
 func (f *componentFactory) instantiate(ctx context.Context, self *runtime.Self) (*instance, error) {
+	inst, err := f.execModule(ctx, self)
+	if err != nil {
+		return nil, err
+	}
+	if self != nil {
+		inst.self = newSelfValue(self, inst)
+	}
+	return inst, nil
+}
+
+// execModule runs the module's top level with the random stream and
+// output of self (nil: its own), without making a self for it: a mixin's
+// module runs with the self of the component that uses it.
+func (f *componentFactory) execModule(ctx context.Context, self *runtime.Self) (*instance, error) {
 	var rnd *randomModule
 	if self != nil {
 		rnd = newRandomModule(self.Random)
@@ -147,15 +162,12 @@ func (f *componentFactory) instantiate(ctx context.Context, self *runtime.Self) 
 	}
 	globals.Freeze()
 	inst.globals = globals
-	if self != nil {
-		inst.self = newSelfValue(self, inst)
-	}
 	return inst, nil
 }
 
 // ConfigMethod implements runtime.ConfigMethods: config_<name>(self, *args)
 // with self.config the component's config.
-func (f *componentFactory) ConfigMethod(ctx context.Context, name string, config map[string]any, args []any) (any, bool, error) {
+func (f *componentFactory) ConfigMethod(ctx context.Context, name string, config map[string]any, args []any, kwargs []project.KeyValue) (any, bool, error) {
 	f.methodsMu.Lock()
 	defer f.methodsMu.Unlock()
 	if f.methods == nil {
@@ -174,7 +186,11 @@ func (f *componentFactory) ConfigMethod(ctx context.Context, name string, config
 	for _, a := range args {
 		sargs = append(sargs, toStarlark(a))
 	}
-	v, err := starlark.Call(f.methods.thread, fn, sargs, nil)
+	var skw []starlark.Tuple
+	for _, kv := range kwargs {
+		skw = append(skw, starlark.Tuple{starlark.String(kv.Key), toStarlark(kv.Value)})
+	}
+	v, err := starlark.Call(f.methods.thread, fn, sargs, skw)
 	if err != nil {
 		return nil, true, evalError(err)
 	}

@@ -33,6 +33,13 @@ func fixtureProject(t testing.TB) string {
 func newOptions(t testing.TB, console io.Writer) dsl.Options {
 	reg := runtime.NewRegistry()
 	dsl.Register(reg)
+	// a mixin written in Go, used by testdata/project/gomixed.star
+	reg.Register("gohelper", runtime.GoComponent{
+		"triple": func(_ context.Context, self *runtime.Self, args ...any) (any, error) {
+			self.Attrs["tripled"] = true
+			return args[0].(int64) * 3, nil
+		},
+	})
 	return dsl.Options{
 		Executor: executor.New(reg, console),
 		Project:  fixtureProject(t),

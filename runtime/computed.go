@@ -110,7 +110,7 @@ func (sc *ScheduledComponent) compute(ctx context.Context) error {
 	if sc.methods != nil {
 		// Config methods read the computed values, as in 2.x, where
 		// they are evaluated when the component reads its config.
-		if err := applyConfigMethods(ctx, sc.methods, sc.Name, sc.Config, sc.Config); err != nil {
+		if err := applyConfigMethods(ctx, sc.methods, sc.Name, sc.Config); err != nil {
 			return err
 		}
 	}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"sort"
 	"sync"
+
+	"github.com/machinable-go/machinable/runtime/project"
 )
 
 // Instance is a live component: something that answers life-cycle events.
@@ -33,7 +35,70 @@ type ConfigMethods interface {
 	// ConfigMethod calls config_<name> with the whole config and the
 	// parsed arguments; found is false when the code defines no such
 	// method, and the value is then left as written.
-	ConfigMethod(ctx context.Context, name string, config map[string]any, args []any) (value any, found bool, err error)
+	ConfigMethod(ctx context.Context, name string, config map[string]any, args []any, kwargs []project.KeyValue) (value any, found bool, err error)
+}
+
+// DefaultConfig is implemented by Go components that bring a default
+// config, used when machinable.yaml has no entry for them (WithDefaults
+// adds one to any factory). It may list mixins under _mixins_.
+type DefaultConfig interface {
+	DefaultConfig() map[string]any
+}
+
+// WithDefaults gives a Go component (or mixin) a default config: the
+// config it has without an entry in machinable.yaml, before patches.
+func WithDefaults(f Factory, config map[string]any) Factory {
+	return withDefaults{Factory: f, config: config}
+}
+
+type withDefaults struct {
+	Factory
+	config map[string]any
+}
+
+// DefaultConfig implements DefaultConfig.
+func (w withDefaults) DefaultConfig() map[string]any { return w.config }
+
+// HasMixinFunc implements MixinCaller when the wrapped code does.
+func (w withDefaults) HasMixinFunc(fn string) bool {
+	c, ok := w.Factory.(MixinCaller)
+	return ok && c.HasMixinFunc(fn)
+}
+
+// CallMixin implements MixinCaller when the wrapped code does.
+func (w withDefaults) CallMixin(ctx context.Context, self *Self, fn string, args ...any) (any, error) {
+	c, ok := w.Factory.(MixinCaller)
+	if !ok {
+		return nil, fmt.Errorf("%T cannot be called as a mixin", w.Factory)
+	}
+	return c.CallMixin(ctx, self, fn, args...)
+}
+
+// defaults is the default config of a Go component registered by name,
+// with the defaults of the Go mixins it lists merged under it (the
+// component wins, earlier mixins over later ones, as 2.x merges mixins).
+func (r *Registry) defaults(name string) map[string]any {
+	r.mu.RLock()
+	f := r.factories[name]
+	r.mu.RUnlock()
+	d, ok := f.(DefaultConfig)
+	if !ok {
+		return nil
+	}
+	config := d.DefaultConfig()
+	refs, err := parseMixins(config)
+	if err != nil {
+		return config
+	}
+	for _, ref := range refs {
+		r.mu.RLock()
+		m, ok := r.factories[ref.Name].(DefaultConfig)
+		r.mu.RUnlock()
+		if ok {
+			config = project.Merge(m.DefaultConfig(), config)
+		}
+	}
+	return config
 }
 
 // Loader finds the code of a component by its module path inside a

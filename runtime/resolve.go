@@ -176,20 +176,17 @@ func (r *Resolver) expand(ctx context.Context, spec ComponentSpec, expVersions [
 func (r *Resolver) resolveOne(ctx context.Context, spec ComponentSpec, patches []project.Patch) (ScheduledComponent, error) {
 	name, module := spec.Name, spec.Name
 	patches, computed := takeComputed(patches)
-	var config map[string]any
+	var res *project.Resolved
 	var err error
 	if spec.Command != nil { // an external program built in the plan
-		config = map[string]any{}
-		for _, p := range patches {
-			if p.Version != "" {
-				return ScheduledComponent{}, fmt.Errorf("command %q has no version %q: it has no entry in machinable.yaml", spec.Name, p.Version)
-			}
-			config = project.Merge(config, p.Values)
+		if res, err = patchesOnly("command", spec.Name, nil, patches); err != nil {
+			return ScheduledComponent{}, err
 		}
-		config[ExecKey] = jsonvalue.DeepCopy(spec.Command)
-	} else if config, err = r.config(spec.Name, patches); err != nil {
+		res.Config[ExecKey] = jsonvalue.DeepCopy(spec.Command)
+	} else if res, err = r.config(spec.Name, patches); err != nil {
 		return ScheduledComponent{}, err
 	}
+	config := res.Config
 	if r.Project != nil && spec.Command == nil {
 		if comp, err := r.Project.Component(spec.Name); err == nil {
 			name, module = comp.Name, comp.Module
@@ -200,9 +197,11 @@ func (r *Resolver) resolveOne(ctx context.Context, spec ComponentSpec, patches [
 		// 2.x hands a computed value the config before versions.
 		base := map[string]any{}
 		if spec.Command == nil {
-			if base, err = r.config(spec.Name, nil); err != nil {
+			b, err := r.config(spec.Name, nil)
+			if err != nil {
 				return ScheduledComponent{}, err
 			}
+			base = b.Config
 		}
 		pending = pendingComputed(config, computed, base)
 	}
@@ -213,16 +212,16 @@ func (r *Resolver) resolveOne(ctx context.Context, spec ComponentSpec, patches [
 	// _evaluate: false (per component, or at the top of machinable.yaml)
 	// leaves "method(args)" values as written, as in 2.x.
 	var methods ConfigMethods
-	if cm, ok := factory.(ConfigMethods); ok && config[EvaluateKey] != false {
+	if cm, ok := factory.(ConfigMethods); ok && project.Evaluate(config) {
 		methods = cm
 	}
 	if methods != nil && len(pending) == 0 {
-		if err := applyConfigMethods(ctx, methods, name, config, config); err != nil {
+		if err := applyConfigMethods(ctx, methods, name, config); err != nil {
 			return ScheduledComponent{}, err
 		}
 		methods = nil
 	}
-	flags := componentFlags(spec, module, patches)
+	flags := componentFlags(spec, module, res.Versioning)
 	flags["LINEAGE"] = r.lineage(spec)
 	resources := spec.Resources
 	if spec.ResourcesFunc != nil {
@@ -266,8 +265,9 @@ const EvaluateKey = "_evaluate"
 // TUNING and COMPONENTS_ALIAS as defaults, the user's flags over them,
 // then CHECKPOINT, and the introspection flags NAME (the name as
 // requested, an alias stays an alias), MODULE and VERSIONING (the named
-// versions applied, in order, 2.14) over everything.
-func componentFlags(spec ComponentSpec, module string, patches []project.Patch) map[string]any {
+// versions applied, in order, without their tilde, as 2.14) over
+// everything.
+func componentFlags(spec ComponentSpec, module string, versioning []string) map[string]any {
 	flags := map[string]any{"TUNING": false, "COMPONENTS_ALIAS": map[string]any{}}
 	maps.Copy(flags, jsonvalue.DeepCopy(spec.Flags).(map[string]any))
 	if spec.Checkpoint != "" {
@@ -275,24 +275,22 @@ func componentFlags(spec ComponentSpec, module string, patches []project.Patch) 
 	}
 	flags["NAME"] = spec.Name
 	flags["MODULE"] = module
-	versioning := []any{}
-	for _, p := range patches {
-		if p.Version != "" {
-			versioning = append(versioning, p.Version)
-		}
+	applied := make([]any, len(versioning))
+	for i, v := range versioning {
+		applied[i] = v
 	}
-	flags["VERSIONING"] = versioning
+	flags["VERSIONING"] = applied
 	return flags
 }
 
 // config resolves the config of a component: from machinable.yaml when
 // the project declares it, else from the patches alone for Go components
 // registered by name.
-func (r *Resolver) config(name string, patches []project.Patch) (map[string]any, error) {
+func (r *Resolver) config(name string, patches []project.Patch) (*project.Resolved, error) {
 	if r.Project != nil {
 		_, err := r.Project.Component(name)
 		if err == nil {
-			return r.Project.Config(name, patches)
+			return r.Project.ConfigInfo(name, patches)
 		}
 		if !r.Registry.Registered(name) {
 			return nil, err // unknown: lists the known ones, suggests the nearest
@@ -300,38 +298,81 @@ func (r *Resolver) config(name string, patches []project.Patch) (map[string]any,
 	} else if !r.Registry.Registered(name) {
 		return nil, fmt.Errorf("unknown component %q: no machinable.yaml found and no Go component of that name", name)
 	}
-	config := map[string]any{}
-	for _, p := range patches {
-		if p.Version != "" {
-			return nil, fmt.Errorf("component %q has no version %q: it is a Go component without an entry in machinable.yaml", name, p.Version)
-		}
-		config = project.Merge(config, p.Values)
-	}
-	return config, nil
+	return patchesOnly("Go component", name, r.Registry.defaults(name), patches)
 }
 
-// applyConfigMethods replaces "method(args)" values whose component defines
-// config_<method>.
-func applyConfigMethods(ctx context.Context, cm ConfigMethods, component string, root, node map[string]any) error {
-	for k, v := range node {
-		switch x := v.(type) {
-		case map[string]any:
-			if err := applyConfigMethods(ctx, cm, component, root, x); err != nil {
-				return err
-			}
-		case string:
-			method, args, ok := project.ParseMethodCall(x)
-			if !ok {
-				continue
-			}
-			val, found, err := cm.ConfigMethod(ctx, method, root, args)
-			if err != nil {
-				return fmt.Errorf("component %q: config %q: %w", component, k, err)
-			}
-			if found {
-				node[k] = val
-			}
+// patchesOnly is the config of a component without an entry in
+// machinable.yaml: its defaults (a Go component's DefaultConfig) with the
+// dict patches merged as 2.x merges them (dotted keys unflattened).
+func patchesOnly(kind, name string, defaults map[string]any, patches []project.Patch) (*project.Resolved, error) {
+	config := map[string]any{}
+	if defaults != nil {
+		config = jsonvalue.DeepCopy(defaults).(map[string]any)
+	}
+	for i, p := range patches {
+		if p.Version != "" {
+			return nil, fmt.Errorf("%s %q has no version %q: it has no entry in machinable.yaml", kind, name, p.Version)
+		}
+		values, err := project.Unflatten(p.Values)
+		if err == nil {
+			config, err = project.UpdateDict(config, values)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s %q: patch %d: %w", kind, name, i+1, err)
 		}
 	}
+	return &project.Resolved{Config: config, Versions: []string{}, Versioning: []string{}}, nil
+}
+
+// applyConfigMethods replaces "method(args)" values whose component
+// defines config_<method>, at any depth, in lists too, except in
+// _mixins_ (as 2.x).
+func applyConfigMethods(ctx context.Context, cm ConfigMethods, component string, config map[string]any) error {
+	for k, v := range config {
+		if k == MixinsKey {
+			continue
+		}
+		val, err := configMethodValue(ctx, cm, component, k, config, v)
+		if err != nil {
+			return err
+		}
+		config[k] = val
+	}
 	return nil
+}
+
+// configMethodValue returns v with its config methods applied; path names
+// the key for messages.
+func configMethodValue(ctx context.Context, cm ConfigMethods, component, path string, root map[string]any, v any) (any, error) {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, item := range x {
+			val, err := configMethodValue(ctx, cm, component, path+"."+k, root, item)
+			if err != nil {
+				return nil, err
+			}
+			x[k] = val
+		}
+	case []any:
+		for i, item := range x {
+			val, err := configMethodValue(ctx, cm, component, fmt.Sprintf("%s.%d", path, i), root, item)
+			if err != nil {
+				return nil, err
+			}
+			x[i] = val
+		}
+	case string:
+		method, args, kwargs, ok := project.ParseMethodCallKw(x)
+		if !ok {
+			return v, nil
+		}
+		val, found, err := cm.ConfigMethod(ctx, method, root, args, kwargs)
+		if err != nil {
+			return nil, fmt.Errorf("component %q: config %q: %w", component, path, err)
+		}
+		if found {
+			return val, nil
+		}
+	}
+	return v, nil
 }

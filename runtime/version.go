@@ -17,7 +17,8 @@ const (
 	VersionDefault VersionKind = ""
 	// VersionPatch is a dict merged deeply into the config.
 	VersionPatch VersionKind = "patch"
-	// VersionNamed is "~name", a named version from machinable.yaml.
+	// VersionNamed is "~name" or "~a:b", a named version from
+	// machinable.yaml, or "_mixin_", the config of a mixin.
 	VersionNamed VersionKind = "named"
 	// VersionYAML is any other string, parsed as a YAML mapping.
 	VersionYAML VersionKind = "yaml"
@@ -49,9 +50,10 @@ func Named(name string) Version {
 }
 
 // VersionString interprets a string the way the version language does:
-// "~name" is a named version, anything else a YAML document.
+// "~name" (or "~a:b") is a named version, "_name_" the config of mixin
+// name, anything else a YAML document.
 func VersionString(s string) Version {
-	if len(s) > 0 && s[0] == '~' {
+	if len(s) > 0 && s[0] == '~' || len(s) > 2 && s[0] == '_' && s[len(s)-1] == '_' {
 		return Version{Kind: VersionNamed, Name: s}
 	}
 	return Version{Kind: VersionYAML, YAML: s}
