@@ -200,3 +200,38 @@ func ExampleWithPredeclared() {
 	// Output:
 	// hello, world
 }
+
+// Mixins in Go: a component declares the mixins it uses in its default
+// config (runtime.WithDefaults), a mixin is registered like a component,
+// and the component calls it with itself as self. A Starlark component
+// reaches the same mixin as self._scaler_.scale(x); its config (factor)
+// is merged under the component's, as machinable 2.x merges mixins.
+func Example_mixins() {
+	it := interp.New(interp.WithQuiet())
+	it.RegisterComponent("scaler", runtime.WithDefaults(runtime.GoComponent{
+		"scale": func(ctx context.Context, self *runtime.Self, args ...any) (any, error) {
+			return args[0].(float64) * self.Config["factor"].(float64), nil
+		},
+	}, map[string]any{"factor": 2.0}))
+	it.RegisterComponent("model", runtime.WithDefaults(runtime.GoComponent{
+		runtime.OnExecute: func(ctx context.Context, self *runtime.Self, args ...any) (any, error) {
+			v, err := self.CallMixin(ctx, "scaler", "scale", self.Config["x"])
+			if err != nil {
+				return nil, err
+			}
+			return nil, self.Store.StoreWrite("scaled", v, false)
+		},
+	}, map[string]any{"x": 1.5, "_mixins_": []any{"scaler"}}))
+	script := `
+run = execute(Experiment().component("model").component("model", {"factor": 10.0}))
+scaled = [c.store("scaled") for c in run.components]
+`
+	report, err := it.ExecSource(context.Background(), "mixins.star", script)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(report.Globals["scaled"])
+	// Output:
+	// [3.0, 15.0]
+}

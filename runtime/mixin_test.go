@@ -122,3 +122,33 @@ func TestComponentJSONLeavesOutHiddenKeys(t *testing.T) {
 		t.Errorf("components.json config %v: want w, not _sub", sub)
 	}
 }
+
+// A Go component declares its mixins in its default config (WithDefaults);
+// the Go mixin's defaults are merged under the component's, and patches
+// apply over both, as 2.x merges mixins.
+func TestGoComponentDeclaresMixins(t *testing.T) {
+	reg := NewRegistry()
+	reg.Register("data", WithDefaults(GoComponent{
+		"size": func(ctx context.Context, self *Self, args ...any) (any, error) { return self.Config["batch"], nil },
+	}, map[string]any{"batch": int64(32), "lr": 9.0}))
+	var size any
+	reg.Register("model", WithDefaults(GoComponent{
+		OnExecute: func(ctx context.Context, self *Self, args ...any) (any, error) {
+			var err error
+			size, err = self.CallMixin(ctx, "data", "size")
+			return nil, err
+		},
+	}, map[string]any{"lr": 0.1, MixinsKey: []any{"data"}}))
+	plan := NewExperiment().Component(ComponentSpec{Name: "model", Version: Patch(map[string]any{"batch": int64(64), "opt.momentum": 0.9})})
+	sched, outs := runOne(t, reg, plan, RunEnv{})
+	if outs[0].Status != "finished" {
+		t.Fatalf("%s: %s", outs[0].Status, outs[0].Error)
+	}
+	cfg := sched[0].Config
+	if cfg["lr"] != 0.1 || cfg["batch"] != int64(64) || size != int64(64) {
+		t.Errorf("config %v, mixin saw batch %v: want lr 0.1 (the component's), batch 64 (the patch's)", cfg, size)
+	}
+	if opt, _ := cfg["opt"].(map[string]any); opt["momentum"] != 0.9 {
+		t.Errorf("dotted patch key not unflattened: %v", cfg)
+	}
+}
