@@ -240,7 +240,7 @@ func (i *instance) Call(ctx context.Context, event string, args ...any) (any, er
 		}
 		return nil, evalError(err)
 	}
-	return eventResult(v), nil
+	return eventResult(event, v), nil
 }
 
 // watch cancels the thread when ctx ends, for one event. The thread may
@@ -265,10 +265,14 @@ func (i *instance) watch(ctx context.Context) func() {
 	}
 }
 
-// eventArg converts an event argument: instances (node, sub-components)
-// become their self, a list of them a list, a failure an
-// ExecutionException value, and plain data Starlark values.
+// eventArg converts an event argument: runtime.Stop becomes
+// StopIteration, instances (node, sub-components) their self, a list of
+// them a list, a failure an ExecutionException value, and plain data
+// Starlark values (Starlark values pass unchanged).
 func eventArg(a any) starlark.Value {
+	if a == any(runtime.Stop) { // on_execute's result when it raised StopIteration
+		return stopIteration
+	}
 	switch x := a.(type) {
 	case *instance:
 		if x.self != nil {
@@ -286,14 +290,20 @@ func eventArg(a any) starlark.Value {
 	return toStarlark(a)
 }
 
-// eventResult converts an event's return value for the runtime:
-// StopIteration becomes runtime.Stop, a component's self its instance, a
-// tuple a []any of converted values, a failure its error, and plain data
-// Go values. Anything else (a function, a list of components, ...) is
-// handed back as the Starlark value itself, so on_success and on_finish
-// receive what on_execute returned.
-func eventResult(v starlark.Value) any {
+// eventResult converts an event's return value for the runtime: None,
+// bools and strings become Go values, StopIteration runtime.Stop, a
+// component's self its instance, and the (config, flags, node) tuple of
+// on_before_init or on_init a []any of Go values. Anything else is handed
+// over as the Starlark value itself, so on_success and on_finish receive
+// the very value on_execute returned.
+func eventResult(event string, v starlark.Value) any {
 	switch x := v.(type) {
+	case starlark.NoneType:
+		return nil
+	case starlark.Bool:
+		return bool(x)
+	case starlark.String:
+		return string(x)
 	case sentinel:
 		if x == stopIteration {
 			return runtime.Stop
@@ -303,16 +313,32 @@ func eventResult(v starlark.Value) any {
 			return x.inst
 		}
 	case starlark.Tuple:
-		out := make([]any, len(x))
-		for j, e := range x {
-			out[j] = eventResult(e)
+		if event == runtime.OnBeforeInit || event == runtime.OnInit {
+			out := make([]any, len(x))
+			for j, e := range x {
+				out[j] = initValue(e)
+			}
+			return out
 		}
-		return out
-	case *failureValue:
-		return x.err
 	}
-	if g, err := fromStarlark(v); err == nil {
-		return g
+	return v
+}
+
+// initValue converts an element of a (config, flags, node) tuple: dicts
+// become maps, a component's self its instance, None nil; anything else
+// stays as it is, for the runtime to refuse.
+func initValue(v starlark.Value) any {
+	switch x := v.(type) {
+	case starlark.NoneType:
+		return nil
+	case *selfValue:
+		if x.inst != nil {
+			return x.inst
+		}
+	case *starlark.Dict, *mapping:
+		if g, err := fromStarlark(x); err == nil {
+			return g
+		}
 	}
 	return v
 }

@@ -265,7 +265,7 @@ func initMap(what string, v any) (map[string]any, error) {
 	case map[string]any:
 		return m, nil
 	}
-	return nil, fmt.Errorf("returned (config, flags, node) with %s of type %T; expected a dict or None", what, v)
+	return nil, fmt.Errorf("returned (config, flags, node) whose %s is %v (%T); expected a dict or None", what, v, v)
 }
 
 // seed runs on_seeding and, unless it returns False, the default seeding:
@@ -333,8 +333,7 @@ func (l lifecycle) initComponents(ctx context.Context) ([]*component, error) {
 // subConfig is what on_init_components sees of a sub-component: a copy
 // of its name, module, config (also under 2.x's key "args") and flags.
 func subConfig(s *ScheduledComponent) map[string]any {
-	config := jsonvalue.DeepCopy(s.Config)
-	return map[string]any{"name": s.Name, "module": s.Module, "config": config,
+	return map[string]any{"name": s.Name, "module": s.Module, "config": jsonvalue.DeepCopy(s.Config),
 		"args": jsonvalue.DeepCopy(s.Config), "flags": jsonvalue.DeepCopy(s.Flags)}
 }
 
