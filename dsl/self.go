@@ -104,6 +104,9 @@ func (s *selfValue) Attr(name string) (starlark.Value, error) {
 	if v, ok := s.attrs[name]; ok {
 		return v, nil
 	}
+	if m, ok := s.self.Mixin(name); ok && m.Attribute == name {
+		return &mixinValue{ref: m, self: s}, nil
+	}
 	return nil, nil
 }
 
@@ -123,6 +126,9 @@ func (s *selfValue) AttrNames() []string {
 	names := append([]string(nil), selfBuiltins...)
 	for k := range s.attrs {
 		names = append(names, k)
+	}
+	for _, m := range s.self.Mixins {
+		names = append(names, m.Attribute)
 	}
 	sort.Strings(names)
 	return names

@@ -143,10 +143,11 @@ func writeComponentFiles(store *storage.Component, sc *ScheduledComponent, st st
 	if err := store.WriteJSON("status.json", st); err != nil {
 		return err
 	}
-	if err := store.PutJSON("component.json", sc); err != nil {
+	shown := withoutHidden(sc)
+	if err := store.PutJSON("component.json", shown); err != nil {
 		return err
 	}
-	subs := sc.Components
+	subs := shown.Components
 	if subs == nil {
 		subs = []ScheduledComponent{}
 	}
@@ -234,6 +235,9 @@ func runGuarded(ctx context.Context, env RunEnv, store *storage.Component, sc *S
 		self.Project = env.Execution.Project
 		factory, err := env.Registry.factoryFor(env.Execution.Project, c.Name, c.Module, c.Config)
 		if err != nil {
+			return nil, err
+		}
+		if err := bindMixins(env.Registry, env.Execution.Project, self); err != nil {
 			return nil, err
 		}
 		inst, err := factory.New(ctx, self)
