@@ -91,30 +91,33 @@ func jsonMap(t *testing.T, s string) map[string]any {
 }
 
 // TestConfigInStorage covers each machinable.yaml feature and each version
-// form by the config that lands in component.json.
+// form by the config that lands in component.json. As in machinable 2.x,
+// references ($self.layers) were resolved when machinable.yaml was read,
+// before any version; an applied named version stays in the config; and
+// component.json leaves out hidden keys (_secret).
 func TestConfigInStorage(t *testing.T) {
-	base := `{"lr":0.01,"layers":2,"scaled":2,"_secret":"hidden","data":{"name":"mnist","size":100}}`
+	base := `{"lr":0.01,"layers":2,"scaled":2,"data":{"name":"mnist","size":100}}`
 	cases := []struct {
 		name, component string
 		version         runtime.Version
 		want            string
 	}{
-		{"defaults with $. $self. $/ and hidden keys", "base", runtime.Version{}, base},
-		{"named version; $self sees the patch", "base", runtime.Named("~deep"),
-			`{"lr":0.01,"layers":8,"scaled":8,"_secret":"hidden","data":{"name":"mnist","size":100}}`},
+		{"defaults with $. $self. $/, hidden keys left out", "base", runtime.Version{}, base},
+		{"named version; $self was resolved before it", "base", runtime.Named("~deep"),
+			`{"lr":0.01,"layers":8,"scaled":2,"data":{"name":"mnist","size":100},"~deep":{"layers":8}}`},
 		{"dict patch merges deeply", "base", runtime.Patch(map[string]any{"data": map[string]any{"size": int64(5)}}),
-			`{"lr":0.01,"layers":2,"scaled":2,"_secret":"hidden","data":{"name":"mnist","size":5}}`},
+			`{"lr":0.01,"layers":2,"scaled":2,"data":{"name":"mnist","size":5}}`},
 		{"YAML string", "base", runtime.VersionString("lr: 0.5"),
-			`{"lr":0.5,"layers":2,"scaled":2,"_secret":"hidden","data":{"name":"mnist","size":100}}`},
+			`{"lr":0.5,"layers":2,"scaled":2,"data":{"name":"mnist","size":100}}`},
 		{"tuple merges in order", "base", runtime.Merge(runtime.Named("~deep"), runtime.Patch(map[string]any{"layers": int64(3)})),
-			`{"lr":0.01,"layers":3,"scaled":3,"_secret":"hidden","data":{"name":"mnist","size":100}}`},
+			`{"lr":0.01,"layers":3,"scaled":2,"data":{"name":"mnist","size":100},"~deep":{"layers":8}}`},
 		{"inheritance child^base", "child", runtime.Version{},
-			`{"lr":0.01,"layers":2,"scaled":2,"_secret":"hidden","data":{"name":"mnist","size":100},"dropout":0.5}`},
+			`{"lr":0.01,"layers":2,"scaled":2,"data":{"name":"mnist","size":100},"dropout":0.5}`},
 		{"inherited version", "child", runtime.Named("~deep"),
-			`{"lr":0.01,"layers":8,"scaled":8,"_secret":"hidden","data":{"name":"mnist","size":100},"dropout":0.5}`},
+			`{"lr":0.01,"layers":8,"scaled":2,"data":{"name":"mnist","size":100},"dropout":0.5,"~deep":{"layers":8}}`},
 		{"alias", "short", runtime.Version{}, `{"x":1}`},
 		{"module name of an alias", "long.module.name", runtime.Version{}, `{"x":1}`},
-		{"group", "models.mlp", runtime.Named("~wide"), `{"width":512}`},
+		{"group", "models.mlp", runtime.Named("~wide"), `{"width":512,"~wide":{"width":512}}`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -223,6 +223,9 @@ func (r *Resolver) resolveOne(ctx context.Context, spec ComponentSpec, patches [
 	}
 	flags := componentFlags(spec, module, res.Versioning)
 	flags["LINEAGE"] = r.lineage(spec)
+	if err := checkRunFlags(name, flags); err != nil {
+		return ScheduledComponent{}, err
+	}
 	resources := spec.Resources
 	if spec.ResourcesFunc != nil {
 		computed, err := spec.ResourcesFunc(config)
@@ -262,13 +265,13 @@ func (r *Resolver) lineage(spec ComponentSpec) []any {
 const EvaluateKey = "_evaluate"
 
 // componentFlags are the flags every component gets, in 2.x's precedence:
-// TUNING and COMPONENTS_ALIAS as defaults, the user's flags over them,
+// TUNING, COMPONENTS_ALIAS and OUTPUT_REDIRECTION as defaults, the user's flags over them,
 // then CHECKPOINT, and the introspection flags NAME (the name as
 // requested, an alias stays an alias), MODULE and VERSIONING (the named
 // versions applied, in order, without their tilde, as 2.14) over
 // everything.
 func componentFlags(spec ComponentSpec, module string, versioning []string) map[string]any {
-	flags := map[string]any{"TUNING": false, "COMPONENTS_ALIAS": map[string]any{}}
+	flags := map[string]any{"TUNING": false, "COMPONENTS_ALIAS": map[string]any{}, "OUTPUT_REDIRECTION": OutputSysAndFile}
 	maps.Copy(flags, jsonvalue.DeepCopy(spec.Flags).(map[string]any))
 	if spec.Checkpoint != "" {
 		flags["CHECKPOINT"] = spec.Checkpoint

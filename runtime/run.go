@@ -52,7 +52,7 @@ func RunComponent(ctx context.Context, env RunEnv, sc *ScheduledComponent) (out 
 	}
 	defer store.Close()
 	started := time.Now().UTC()
-	every := heartbeatEvery(env.Heartbeat)
+	every := heartbeatEvery(env.Heartbeat, flagHeartbeat(sc.Flags))
 	status := storage.Status{Status: storage.StatusRunning, StartedAt: &started, HeartbeatAt: &started,
 		Host: storage.Hostname(), PID: os.Getpid(), HeartbeatEvery: every.Seconds()}
 	// A requeued component continues in its own directory, from its
@@ -157,9 +157,13 @@ func writeComponentFiles(store *storage.Component, sc *ScheduledComponent, st st
 	return store.PutJSON("host.json", CurrentHost())
 }
 
-// heartbeatEvery is the heartbeat interval: the given one, else
-// $MACHINABLE_HEARTBEAT (a Go duration such as "2s"), else 10s.
-func heartbeatEvery(d time.Duration) time.Duration {
+// heartbeatEvery is the heartbeat interval: the component's HEARTBEAT
+// flag (seconds, as 2.x), else the given one, else $MACHINABLE_HEARTBEAT
+// (a Go duration such as "2s"), else 10s.
+func heartbeatEvery(d, flag time.Duration) time.Duration {
+	if flag > 0 {
+		return flag
+	}
 	if d > 0 {
 		return d
 	}
@@ -207,10 +211,11 @@ func runGuarded(ctx context.Context, env RunEnv, store *storage.Component, sc *S
 	if env.Console != nil {
 		console = env.Console
 	}
-	output := outFile
+	var prefixed io.Writer
 	if console != nil {
-		output = io.MultiWriter(outFile, &prefixWriter{w: console, prefix: prefix})
+		prefixed = &prefixWriter{w: console, prefix: prefix}
 	}
+	output := outputWriter(sc.Flags["OUTPUT_REDIRECTION"], outFile, prefixed)
 	logger := NewLogger(logFile, console, prefix)
 	record, err := store.Records("default")
 	if err != nil {

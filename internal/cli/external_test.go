@@ -95,7 +95,7 @@ func TestExternalCancelKillsGroup(t *testing.T) {
 	dir := external(t)
 	os.WriteFile(filepath.Join(dir, "machinable.yaml"), []byte(`components:
   - parent:
-      _exec_: "sleep 300 & echo $! > child.pid; wait"
+      _exec_: "sleep 300 & echo \$! > child.pid; wait"
 `), 0o644)
 	os.WriteFile(filepath.Join(dir, "long.star"), []byte(`execute("parent", storage="./results")`+"\n"), 0o644)
 	var out bytes.Buffer

@@ -123,7 +123,7 @@ def resolved(comp, exp_versions):
     for v in exp_versions + [comp.get("version")]:
         if v is not None:
             config = update_dict(config, v)
-    flags = {"TUNING": False, "COMPONENTS_ALIAS": {}}
+    flags = {"TUNING": False, "COMPONENTS_ALIAS": {}, "OUTPUT_REDIRECTION": "SYS_AND_FILE"}
     flags.update(copy.deepcopy(comp.get("flags") or {}))
     if comp.get("checkpoint"):
         flags["CHECKPOINT"] = comp["checkpoint"]
