@@ -82,8 +82,8 @@ func TestRunFlagsChecked(t *testing.T) {
 	reg.Register("a", GoComponent{})
 	for flags, want := range map[string]map[string]any{
 		`flag OUTPUT_REDIRECTION LOUD: expected SYS_AND_FILE, FILE_ONLY, DISCARD or DISABLED`: {"OUTPUT_REDIRECTION": "LOUD"},
-		`flag HEARTBEAT 0: expected a number of seconds > 0`:                                   {"HEARTBEAT": int64(0)},
-		`flag HEARTBEAT soon: expected a number of seconds > 0`:                                {"HEARTBEAT": "soon"},
+		`flag HEARTBEAT 0: expected a number of seconds > 0`:                                  {"HEARTBEAT": int64(0)},
+		`flag HEARTBEAT soon: expected a number of seconds > 0`:                               {"HEARTBEAT": "soon"},
 	} {
 		_, err := (&Resolver{Registry: reg}).Resolve(context.Background(), NewExperiment().Component(ComponentSpec{Name: "a", Flags: want}), 7957417341)
 		if err == nil || !strings.Contains(err.Error(), flags) {
