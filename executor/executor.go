@@ -163,6 +163,9 @@ func (x *Executor) Resolve(ctx context.Context, req runtime.ExecuteRequest) (*ru
 	}
 	if proj != nil {
 		ex.Project = proj.Dir
+		for _, w := range proj.Warnings() {
+			ex.Warnings = append(ex.Warnings, w)
+		}
 	}
 	st, err := storage.Open(storageURL)
 	if err != nil {
@@ -193,6 +196,9 @@ func (x *Executor) Execute(ctx context.Context, req runtime.ExecuteRequest) (*ru
 	}
 	// The experiment ID comes first, before anything else is said.
 	rep.Begin(ex, st.Describe(st.ExperimentPath(ex.Directory, ex.ExperimentID)))
+	for _, w := range ex.Warnings {
+		fmt.Fprintf(rep.Output(), "warning: %s\n", w)
+	}
 	var exp *storage.Experiment
 	resumed := st.Exists(ex.Directory, ex.ExperimentID)
 	if resumed {

@@ -76,6 +76,9 @@ type Execution struct {
 	CodeBackup map[string]any `json:"code_backup,omitempty"`
 
 	Schedule []ScheduledComponent `json:"-"` // stored in schedule.json
+	// Warnings are what resolving found worth saying but not refusing,
+	// e.g. config keys of machinable.yaml that machinable 2.x warns about.
+	Warnings []string `json:"-"`
 }
 
 // ScheduleFormat is the format of schedules resolved by this release:
