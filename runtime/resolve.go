@@ -111,7 +111,7 @@ func assignIdentity(v ScheduledComponent, streams *seeding.Streams, globalSeed i
 	// without touching the repeats that share its variant.
 	out.Config = jsonvalue.DeepCopy(v.Config).(map[string]any)
 	out.Resources = jsonvalue.DeepCopy(v.Resources).(map[string]any)
-	out.Flags = jsonvalue.DeepCopy(v.Flags).(map[string]any)
+	out.Flags = copySized(v.Flags, 6+len(repeatFlags))
 	out.Flags["GLOBAL_SEED"] = globalSeed
 	out.Flags["EXPERIMENT_ID"] = experimentID
 	out.Flags["SUBMISSION_ID"] = experimentID // the name from 2.9 on
@@ -124,9 +124,20 @@ func assignIdentity(v ScheduledComponent, streams *seeding.Streams, globalSeed i
 		for i, sub := range v.Components {
 			out.Components[i] = sub
 			out.Components[i].Config = jsonvalue.DeepCopy(sub.Config).(map[string]any)
-			out.Components[i].Flags = jsonvalue.DeepCopy(sub.Flags).(map[string]any)
+			out.Components[i].Flags = copySized(sub.Flags, 0)
 			out.Components[i].Resources = jsonvalue.DeepCopy(sub.Resources).(map[string]any)
 		}
+	}
+	return out
+}
+
+// copySized deep-copies a map into one with room for extra more keys, so
+// adding the drawn flags does not grow it (a tenth of a 10,000-component
+// resolution was map growth).
+func copySized(m map[string]any, extra int) map[string]any {
+	out := make(map[string]any, len(m)+extra)
+	for k, v := range m {
+		out[k] = jsonvalue.DeepCopy(v)
 	}
 	return out
 }
