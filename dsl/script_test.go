@@ -40,6 +40,16 @@ func newOptions(t testing.TB, console io.Writer) dsl.Options {
 			return args[0].(int64) * 3, nil
 		},
 	})
+	// a Go component that calls the .star mixin data (testdata/project)
+	reg.Register("gouser", runtime.GoComponent{
+		runtime.OnExecute: func(ctx context.Context, self *runtime.Self, args ...any) (any, error) {
+			v, err := self.CallMixin(ctx, "_data_", "load_data", int64(4))
+			if err != nil {
+				return nil, err
+			}
+			return nil, self.Store.StoreWrite("loaded", []any{v, self.Config["batch_size"]}, false)
+		},
+	})
 	return dsl.Options{
 		Executor: executor.New(reg, console),
 		Project:  fixtureProject(t),

@@ -22,6 +22,7 @@ func TestEmbeddingDocSnippets(t *testing.T) {
 		{"interp/example_test.go", examples, "func ExampleInterpreter_Execute()"},
 		{"interp/example_test.go", examples, "func ExampleOpenStorage()"},
 		{"interp/example_test.go", examples, "func ExampleWithPredeclared()"},
+		{"interp/example_test.go", examples, "func Example_mixins()"},
 	}
 	for _, s := range snippets {
 		i := strings.Index(s.src, s.start)
