@@ -289,16 +289,8 @@ func TestInterruptEventsGo(t *testing.T) {
 	}}
 	reg := NewRegistry()
 	reg.Register("slow", tr.component(OnExecute, OnDestroy, OnFailure, OnFinish))
-	sched, err := (&Resolver{Registry: reg}).Resolve(context.Background(), NewExperiment().Component(tagged("slow", "s")), 7957417341)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, _ := storage.Open("mem://" + t.Name() + time.Now().String())
-	exp, err := st.CreateExperiment("", "8gWVkz")
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := RunComponent(ctx, RunEnv{Execution: &Execution{Schedule: sched}, Experiment: exp, Registry: reg}, &sched[0])
+	sched, env := prepareRun(t, reg, NewExperiment().Component(tagged("slow", "s")))
+	out := RunComponent(ctx, env, &sched[0])
 	want := []string{"s:on_execute()", "s:on_failure(user_interrupt: on_execute: context canceled)",
 		"s:on_finish(user_interrupt: on_execute: context canceled, false)"}
 	if !reflect.DeepEqual(log, want) || endCtxErr != nil {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/machinable-go/machinable/storage"
 )
@@ -87,23 +86,14 @@ func TestComponentJSONLeavesOutHiddenKeys(t *testing.T) {
 	plan := NewExperiment().Node(
 		ComponentSpec{Name: "a", Version: Patch(map[string]any{"_token": "secret", "_keep_": 1, "lr": 0.1})},
 		ComponentSpec{Name: "s", Version: Patch(map[string]any{"_sub": 2, "w": 3})})
-	sched, err := (&Resolver{Registry: reg}).Resolve(context.Background(), plan, 7957417341)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, _ := storage.Open("mem://" + t.Name() + time.Now().String())
-	exp, err := st.CreateExperiment("", "8gWVkz")
-	if err != nil {
-		t.Fatal(err)
-	}
-	env := RunEnv{Execution: &Execution{Schedule: sched}, Experiment: exp, Registry: reg}
+	sched, env := prepareRun(t, reg, plan)
 	if out := RunComponent(context.Background(), env, &sched[0]); out.Status != storage.StatusFinished {
 		t.Fatalf("%s: %s", out.Status, out.Error)
 	}
 	if _, ok := sched[0].Config["_token"]; !ok {
 		t.Fatal("the schedule lost a hidden key")
 	}
-	c, err := exp.OpenComponent(sched[0].ID)
+	c, err := env.Experiment.OpenComponent(sched[0].ID)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,9 +13,22 @@ import (
 	"github.com/machinable-go/machinable/storage"
 )
 
-// runOne resolves a one-component plan against reg and runs it in a fresh
-// in-memory experiment.
+// runOne resolves a plan against reg and runs its components one after
+// the other in a fresh in-memory experiment.
 func runOne(t *testing.T, reg *Registry, plan *Experiment, env RunEnv) ([]ScheduledComponent, []Outcome) {
+	t.Helper()
+	sched, prepared := prepareRun(t, reg, plan)
+	env.Execution, env.Experiment, env.Registry = prepared.Execution, prepared.Experiment, prepared.Registry
+	var outs []Outcome
+	for i := range sched {
+		outs = append(outs, RunComponent(context.Background(), env, &sched[i]))
+	}
+	return sched, outs
+}
+
+// prepareRun resolves a plan with seed 42's global seed and creates its
+// experiment in a fresh in-memory storage: what RunComponent needs.
+func prepareRun(t *testing.T, reg *Registry, plan *Experiment) ([]ScheduledComponent, RunEnv) {
 	t.Helper()
 	sched, err := (&Resolver{Registry: reg}).Resolve(context.Background(), plan, 7957417341)
 	if err != nil {
@@ -26,12 +39,7 @@ func runOne(t *testing.T, reg *Registry, plan *Experiment, env RunEnv) ([]Schedu
 	if err != nil {
 		t.Fatal(err)
 	}
-	env.Execution, env.Experiment, env.Registry = &Execution{Schedule: sched}, exp, reg
-	var outs []Outcome
-	for i := range sched {
-		outs = append(outs, RunComponent(context.Background(), env, &sched[i]))
-	}
-	return sched, outs
+	return sched, RunEnv{Execution: &Execution{Schedule: sched}, Experiment: exp, Registry: reg}
 }
 
 // recorder is a Go component that appends every event it sees to a shared

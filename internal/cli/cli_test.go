@@ -50,8 +50,14 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// copyDir copies the files of src into dst.
-func copyDir(t *testing.T, src, dst string) {
+// copyDir copies the files of src into dst, leaving out results
+// directories.
+func copyDir(t *testing.T, src, dst string) { copyTreeSkipping(t, src, dst, "results") }
+
+// copyTree copies every file below src into dst.
+func copyTree(t *testing.T, src, dst string) { copyTreeSkipping(t, src, dst, "") }
+
+func copyTreeSkipping(t *testing.T, src, dst, skip string) {
 	t.Helper()
 	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -59,7 +65,7 @@ func copyDir(t *testing.T, src, dst string) {
 		}
 		rel, _ := filepath.Rel(src, p)
 		if d.IsDir() {
-			if d.Name() == "results" {
+			if skip != "" && d.Name() == skip {
 				return filepath.SkipDir
 			}
 			return os.MkdirAll(filepath.Join(dst, rel), 0o755)

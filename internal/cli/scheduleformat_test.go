@@ -85,26 +85,3 @@ func TestScheduleFormat1IsResumedAsStored(t *testing.T) {
 		t.Errorf("changed plan: exit %d\n%s", code, stderr)
 	}
 }
-
-// copyTree copies every file below src into dst, results directories
-// included (copyDir skips them).
-func copyTree(t *testing.T, src, dst string) {
-	t.Helper()
-	err := filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		if d.IsDir() {
-			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(dst, rel), b, 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-}
