@@ -9,17 +9,14 @@ func IsHiddenKey(k string) bool {
 	return strings.HasPrefix(k, "_") && !strings.HasSuffix(k, "_")
 }
 
-// withoutHidden is the component as component.json records it: like 2.x,
-// the top-level hidden keys of its config (and of its sub-components')
-// are left out. schedule.json keeps them, so workers see the whole config.
+// withoutHidden is the component as component.json records it: like 2.x
+// (its config's toDict(with_hidden=False)), the hidden keys of its config
+// are left out at every depth, in lists too, and so are those of its
+// sub-components. schedule.json keeps them, so workers see the whole
+// config.
 func withoutHidden(sc *ScheduledComponent) *ScheduledComponent {
 	out := *sc
-	out.Config = make(map[string]any, len(sc.Config))
-	for k, v := range sc.Config {
-		if !IsHiddenKey(k) {
-			out.Config[k] = v
-		}
-	}
+	out.Config, _ = dropHidden(sc.Config).(map[string]any)
 	if len(sc.Components) > 0 {
 		out.Components = make([]ScheduledComponent, len(sc.Components))
 		for i := range sc.Components {
@@ -27,4 +24,25 @@ func withoutHidden(sc *ScheduledComponent) *ScheduledComponent {
 		}
 	}
 	return &out
+}
+
+// dropHidden copies v without the hidden keys of its maps.
+func dropHidden(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, item := range x {
+			if !IsHiddenKey(k) {
+				out[k] = dropHidden(item)
+			}
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, item := range x {
+			out[i] = dropHidden(item)
+		}
+		return out
+	}
+	return v
 }

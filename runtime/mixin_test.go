@@ -84,7 +84,8 @@ func TestComponentJSONLeavesOutHiddenKeys(t *testing.T) {
 	reg.Register("a", GoComponent{})
 	reg.Register("s", GoComponent{})
 	plan := NewExperiment().Node(
-		ComponentSpec{Name: "a", Version: Patch(map[string]any{"_token": "secret", "_keep_": 1, "lr": 0.1})},
+		ComponentSpec{Name: "a", Version: Patch(map[string]any{"_token": "secret", "_keep_": 1, "lr": 0.1,
+			"opt": map[string]any{"_inner": 1, "m": 2}, "list": []any{map[string]any{"_x": 1, "y": 2}}})},
 		ComponentSpec{Name: "s", Version: Patch(map[string]any{"_sub": 2, "w": 3})})
 	sched, env := prepareRun(t, reg, plan)
 	if out := RunComponent(context.Background(), env, &sched[0]); out.Status != storage.StatusFinished {
@@ -103,6 +104,13 @@ func TestComponentJSONLeavesOutHiddenKeys(t *testing.T) {
 	}
 	if cfg := comp.Config; cfg["_token"] != nil || cfg["_keep_"] == nil || cfg["lr"] == nil {
 		t.Errorf("component.json config %v: want _keep_ and lr, not _token", cfg)
+	}
+	// at every depth, as 2.x's toDict(with_hidden=False)
+	if opt := comp.Config["opt"].(map[string]any); opt["_inner"] != nil || opt["m"] == nil {
+		t.Errorf("nested hidden key kept: %v", opt)
+	}
+	if item := comp.Config["list"].([]any)[0].(map[string]any); item["_x"] != nil || item["y"] == nil {
+		t.Errorf("hidden key in a list kept: %v", item)
 	}
 	var subs []ScheduledComponent
 	if err := c.ReadJSON("components.json", &subs); err != nil {
