@@ -408,10 +408,9 @@ func (c *component) execute(ctx context.Context) (any, error) {
 }
 
 func (c *component) iterate(ctx context.Context) error {
-	defer func() {
-		c.self.Iteration = -1
-		delete(c.self.Flags, "ITERATION")
-	}()
+	// The flag ITERATION keeps the last iteration after the loop, as in
+	// 2.x, which set it and never removed it.
+	defer func() { c.self.Iteration = -1 }()
 	for i := 0; ; i++ {
 		c.self.Iteration = i
 		c.self.Flags["ITERATION"] = int64(i)
