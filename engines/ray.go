@@ -17,6 +17,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/machinable-go/machinable/internal/jsonvalue"
 	"github.com/machinable-go/machinable/runtime"
 	"github.com/machinable-go/machinable/storage"
 )
@@ -322,7 +323,7 @@ func applyRayResources(req *rayRequest, res map[string]any) error {
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		f, ok := rayNumber(res[k])
+		f, ok := jsonvalue.Float(res[k])
 		if !ok {
 			return fmt.Errorf("resource %q: expected a number for Ray, got %v", k, res[k])
 		}
@@ -342,21 +343,6 @@ func applyRayResources(req *rayRequest, res map[string]any) error {
 		}
 	}
 	return nil
-}
-
-func rayNumber(v any) (float64, bool) {
-	switch n := v.(type) {
-	case int:
-		return float64(n), true
-	case int64:
-		return float64(n), true
-	case float64:
-		return n, true
-	case json.Number:
-		f, err := n.Float64()
-		return f, err == nil
-	}
-	return 0, false
 }
 
 // runtimeEnv is the runtime_env option with the env_vars the engine adds.

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"time"
+
+	"github.com/machinable-go/machinable/internal/jsonvalue"
 )
 
 // Output redirection modes of the flag OUTPUT_REDIRECTION (machinable
@@ -28,7 +30,7 @@ func checkRunFlags(name string, flags map[string]any) error {
 		}
 	}
 	if v, ok := flags["HEARTBEAT"]; ok {
-		if s, ok := seconds(v); !ok || s <= 0 {
+		if s, ok := jsonvalue.Float(v); !ok || s <= 0 {
 			return fmt.Errorf("component %q: flag HEARTBEAT %v: expected a number of seconds > 0", name, v)
 		}
 	}
@@ -37,23 +39,11 @@ func checkRunFlags(name string, flags map[string]any) error {
 
 // flagHeartbeat is the HEARTBEAT flag as a duration, 0 when unset.
 func flagHeartbeat(flags map[string]any) time.Duration {
-	s, ok := seconds(flags["HEARTBEAT"])
+	s, ok := jsonvalue.Float(flags["HEARTBEAT"])
 	if !ok || s <= 0 {
 		return 0
 	}
 	return time.Duration(s * float64(time.Second))
-}
-
-func seconds(v any) (float64, bool) {
-	switch x := v.(type) {
-	case int64:
-		return float64(x), true
-	case int:
-		return float64(x), true
-	case float64:
-		return x, true
-	}
-	return 0, false
 }
 
 // outputWriter is where print() goes under the flag OUTPUT_REDIRECTION:

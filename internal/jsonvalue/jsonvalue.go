@@ -119,3 +119,21 @@ func DeepCopy(v any) any {
 	}
 	return v
 }
+
+// Float returns a number of any of the types config values come in (int,
+// int64, float64, json.Number) as a float64; ok is false for anything
+// else.
+func Float(v any) (f float64, ok bool) {
+	switch n := v.(type) {
+	case int:
+		return float64(n), true
+	case int64:
+		return float64(n), true
+	case float64:
+		return n, true
+	case json.Number:
+		f, err := n.Float64()
+		return f, err == nil
+	}
+	return 0, false
+}
