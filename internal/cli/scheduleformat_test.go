@@ -16,9 +16,7 @@ import (
 // component runs under its stored ID, nothing stored changes, and the
 // reading commands work.
 func TestScheduleFormat1IsResumedAsStored(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "project")
-	copyDir(t, "testdata/schedule-format-1/project", dir)
-	copyTree(t, "testdata/schedule-format-1/project/results", filepath.Join(dir, "results"))
+	dir := formatOneCopy(t)
 	exp := filepath.Join(dir, "results", "8gWVkz")
 	before := snapshot(t, exp)
 
@@ -84,4 +82,25 @@ func TestScheduleFormat1IsResumedAsStored(t *testing.T) {
 	if code != ExitError || !strings.Contains(stderr, "holds a different plan (the plan differs from the one stored)") {
 		t.Errorf("changed plan: exit %d\n%s", code, stderr)
 	}
+}
+
+// `machinable resume` runs what is left of such an experiment from its
+// stored schedule, under the stored IDs.
+func TestScheduleFormat1Resume(t *testing.T) {
+	dir := formatOneCopy(t)
+	// execution.json records where the project was when it ran; the copy
+	// is elsewhere.
+	t.Setenv("MACHINABLE_PROJECT", dir)
+	stdout, stderr, code := runMain(t, dir, "resume", "8gWVkz", "--storage", "results")
+	if code != 0 || !strings.Contains(stdout, "Rhv6KygCX70A optimization finished") || strings.Contains(stdout, "e9DJBHuoiCvn optimization finished in") {
+		t.Errorf("resume: exit %d, want only Rhv6KygCX70A to run\n%s%s", code, stdout, stderr)
+	}
+}
+
+// formatOneCopy copies the format-1 fixture, results included.
+func formatOneCopy(t *testing.T) string {
+	dir := filepath.Join(t.TempDir(), "project")
+	copyDir(t, "testdata/schedule-format-1/project", dir)
+	copyTree(t, "testdata/schedule-format-1/project/results", filepath.Join(dir, "results"))
+	return dir
 }
