@@ -163,9 +163,7 @@ func (x *Executor) Resolve(ctx context.Context, req runtime.ExecuteRequest) (*ru
 	}
 	if proj != nil {
 		ex.Project = proj.Dir
-		for _, w := range proj.Warnings() {
-			ex.Warnings = append(ex.Warnings, w)
-		}
+		ex.Warnings = append(proj.Warnings(), resolver.Warnings...)
 	}
 	st, err := storage.Open(storageURL)
 	if err != nil {
@@ -175,6 +173,13 @@ func (x *Executor) Resolve(ctx context.Context, req runtime.ExecuteRequest) (*ru
 		return nil, nil, err
 	}
 	return ex, engine, nil
+}
+
+// printWarnings says what resolving found worth saying, one line each.
+func printWarnings(w io.Writer, ex *runtime.Execution) {
+	for _, msg := range ex.Warnings {
+		fmt.Fprintf(w, "warning: %s\n", msg)
+	}
 }
 
 // Execute implements runtime.Executor. An experiment that already exists
@@ -188,6 +193,7 @@ func (x *Executor) Execute(ctx context.Context, req runtime.ExecuteRequest) (*ru
 	rep := x.reporter()
 	if d, ok := engine.(engines.DryRunner); ok && d.Dry() {
 		PrintSchedule(rep.Output(), ex)
+		printWarnings(rep.Output(), ex)
 		return &runtime.Result{Execution: ex, Dry: true}, nil
 	}
 	st, err := storage.Open(ex.Storage)
@@ -196,9 +202,7 @@ func (x *Executor) Execute(ctx context.Context, req runtime.ExecuteRequest) (*ru
 	}
 	// The experiment ID comes first, before anything else is said.
 	rep.Begin(ex, st.Describe(st.ExperimentPath(ex.Directory, ex.ExperimentID)))
-	for _, w := range ex.Warnings {
-		fmt.Fprintf(rep.Output(), "warning: %s\n", w)
-	}
+	printWarnings(rep.Output(), ex)
 	var exp *storage.Experiment
 	resumed := st.Exists(ex.Directory, ex.ExperimentID)
 	if resumed {

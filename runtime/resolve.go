@@ -15,6 +15,21 @@ import (
 type Resolver struct {
 	Project  *project.Project // nil: only Go components registered by name
 	Registry *Registry        // required: where component code is found
+
+	// Warnings collects, once each, what Resolve found worth saying but
+	// not refusing: keys a plan sets that a component's config in
+	// machinable.yaml does not have. Resolve appends to it, so a Resolver
+	// is used by one goroutine at a time.
+	Warnings []string
+}
+
+// warn records a warning once.
+func (r *Resolver) warn(msgs ...string) {
+	for _, m := range msgs {
+		if !slices.Contains(r.Warnings, m) {
+			r.Warnings = append(r.Warnings, m)
+		}
+	}
 }
 
 func (r *Resolver) projectDir() string {
@@ -201,6 +216,9 @@ func (r *Resolver) resolveOne(ctx context.Context, spec ComponentSpec, patches [
 	if r.Project != nil && spec.Command == nil {
 		if comp, err := r.Project.Component(spec.Name); err == nil {
 			name, module = comp.Name, comp.Module
+			if base, err := r.Project.ConfigInfo(spec.Name, nil); err == nil {
+				r.warn(unknownKeys(name, base.Config, patches)...)
+			}
 		}
 	}
 	var pending []computedKey
