@@ -49,7 +49,9 @@ func newSelfValue(s *runtime.Self, inst *instance) *selfValue {
 // so they are rewrapped whenever Self holds other maps than those wrapped.
 func (s *selfValue) bindMaps() {
 	if s.config == nil || !sameMap(s.config.m, s.self.Config) {
-		s.config = newMapping("config", s.self.Config, false)
+		// Assignable, as in 2.x (self.config.x = ...): the component
+		// owns a copy of its config.
+		s.config = newMapping("config", s.self.Config, true)
 	}
 	if s.flags == nil || !sameMap(s.flags.m, s.self.Flags) {
 		s.flags = newMapping("flags", s.self.Flags, true)

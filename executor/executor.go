@@ -177,6 +177,9 @@ func (x *Executor) Resolve(ctx context.Context, req runtime.ExecuteRequest) (*ru
 
 // printWarnings says what resolving found worth saying, one line each.
 func printWarnings(w io.Writer, ex *runtime.Execution) {
+	if w == nil {
+		return // a quiet executor
+	}
 	for _, msg := range ex.Warnings {
 		fmt.Fprintf(w, "warning: %s\n", msg)
 	}

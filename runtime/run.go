@@ -10,6 +10,7 @@ import (
 	"runtime/debug"
 	"time"
 
+	"github.com/machinable-go/machinable/internal/jsonvalue"
 	"github.com/machinable-go/machinable/storage"
 )
 
@@ -226,7 +227,9 @@ func runGuarded(ctx context.Context, env RunEnv, store *storage.Component, sc *S
 	// later. A sub-component (node != nil) draws from its node's random
 	// stream, as 2.x's sub-components share the process's random.
 	newComponent := func(c *ScheduledComponent, node *component) (*component, error) {
-		self := &Self{ID: c.ID, Name: c.Name, Module: c.Module, Config: c.Config, Flags: copyMap(c.Flags),
+		// The component owns copies: it may assign to its config, as in
+		// 2.x, without changing the schedule.
+		self := &Self{ID: c.ID, Name: c.Name, Module: c.Module, Config: jsonvalue.DeepCopy(c.Config).(map[string]any), Flags: copyMap(c.Flags),
 			Checkpoint: c.Checkpoint, Store: store, Log: logger, Output: output,
 			Attrs: map[string]any{}, Iteration: -1}
 		if node == nil {

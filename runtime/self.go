@@ -18,7 +18,7 @@ type Self struct {
 	ID         string         // the 12-character component ID
 	Name       string         // full name, as in ScheduledComponent
 	Module     string         // dotted path of the component's code
-	Config     map[string]any // read-only by convention
+	Config     map[string]any // the component's own copy; it may change it, as in 2.x
 	Flags      map[string]any // the component may add keys
 	Checkpoint string         // what on_restore receives; "" for none
 
