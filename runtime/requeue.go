@@ -11,11 +11,20 @@ import (
 type requeueState struct {
 	ch       <-chan struct{}
 	asked    atomic.Bool
-	iterate  atomic.Bool
+	iterate  atomic.Int32 // iterateUnknown until the component is built
 	cancel   context.CancelCauseFunc
 	done     chan struct{}
 	canceled atomic.Bool
 }
+
+// Whether the component iterates is known once it is built; a request
+// that arrives before waits for it, so a component that iterates is
+// never cancelled at once just because the signal came early.
+const (
+	iterateUnknown int32 = iota
+	iterateYes
+	iterateNo
+)
 
 func newRequeueState(ch <-chan struct{}, cancel context.CancelCauseFunc) *requeueState {
 	r := &requeueState{ch: ch, cancel: cancel, done: make(chan struct{})}
@@ -26,8 +35,7 @@ func newRequeueState(ch <-chan struct{}, cancel context.CancelCauseFunc) *requeu
 		select {
 		case <-ch:
 			r.asked.Store(true)
-			if !r.iterate.Load() {
-				r.canceled.Store(true)
+			if r.iterate.Load() == iterateNo && !r.canceled.Swap(true) {
 				cancel(ErrRequeue)
 			}
 		case <-r.done:
@@ -41,8 +49,12 @@ func (r *requeueState) iterates(yes bool) {
 	if r == nil {
 		return
 	}
-	r.iterate.Store(yes)
-	if !yes && r.asked.Load() && !r.canceled.Swap(true) {
+	if yes {
+		r.iterate.Store(iterateYes)
+		return
+	}
+	r.iterate.Store(iterateNo)
+	if r.asked.Load() && !r.canceled.Swap(true) {
 		r.cancel(ErrRequeue)
 	}
 }
