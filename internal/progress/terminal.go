@@ -109,6 +109,12 @@ func (t *Terminal) Finished(o runtime.Outcome) {
 	defer t.mu.Unlock()
 	t.plain.Finished(o)
 	line := t.take()
+	t.start()
+	// The line first, the counts after: the bar redraws on its own
+	// schedule, and must not show the failure counted before its line.
+	if o.Error != "" || o.Status == "failed" || o.Status == "interrupted" {
+		t.emit(t.paint.red(line))
+	}
 	concurrent := max(t.running.Load(), 1) // running when it ended, itself included
 	if t.running.Load() > 0 {
 		t.running.Add(-1)
@@ -121,10 +127,6 @@ func (t *Terminal) Finished(o runtime.Outcome) {
 	}
 	t.done.Add(1)
 	t.ranNow.Add(1)
-	t.start()
-	if o.Error != "" || o.Status == "failed" || o.Status == "interrupted" {
-		t.emit(t.paint.red(line))
-	}
 	if t.bar != nil {
 		now := time.Now()
 		interval := now.Sub(t.last)
