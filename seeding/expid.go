@@ -33,7 +33,8 @@ func EncodeExperimentID(seed int64) (string, error) {
 
 // DecodeExperimentID returns the global seed of a 6-character base62
 // experiment ID. Like machinable, it accepts any 6 alphabet characters, so
-// IDs with a leading '0' decode to values below MinGlobalSeed.
+// IDs with a leading '0' decode to values below MinGlobalSeed; use
+// ExperimentSeed where the value must be a global seed.
 func DecodeExperimentID(id string) (int64, error) {
 	if len(id) != experimentIDLength {
 		return 0, invalidIDError(id)
@@ -49,6 +50,21 @@ func DecodeExperimentID(id string) (int64, error) {
 	return v, nil
 }
 
+// ExperimentSeed returns the global seed an experiment ID stands for, as
+// DecodeExperimentID, and refuses IDs starting with '0': they decode to
+// values below MinGlobalSeed, which no experiment has (machinable 2.x
+// decodes them, then fails to encode the seed back).
+func ExperimentSeed(id string) (int64, error) {
+	v, err := DecodeExperimentID(id)
+	if err != nil {
+		return 0, err
+	}
+	if v < MinGlobalSeed {
+		return 0, fmt.Errorf("invalid experiment ID %q: expected a first character from 1-9, A-Z, a-z (IDs encode the global seeds %d to %d, 62**5 to 62**6-1; a leading 0 is below them)", id, MinGlobalSeed, MaxGlobalSeed)
+	}
+	return v, nil
+}
+
 // IsExperimentID reports whether s is a well-formed experiment ID.
 func IsExperimentID(s string) bool {
 	_, err := DecodeExperimentID(s)
@@ -57,6 +73,16 @@ func IsExperimentID(s string) bool {
 
 func invalidIDError(id string) error {
 	return fmt.Errorf("invalid experiment ID %q: expected %d characters from 0-9, A-Z, a-z", id, experimentIDLength)
+}
+
+// isBase62 reports whether every byte of s is in the ID alphabet.
+func isBase62(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if base62Digit(s[i]) < 0 {
+			return false
+		}
+	}
+	return true
 }
 
 func base62Digit(c byte) int {
@@ -91,19 +117,40 @@ func FreshGlobalSeed() int64 {
 	return MinGlobalSeed + n.Int64()
 }
 
-// ParseSeed turns a command-line seed into a global seed. A 6-character
-// experiment ID is decoded (so "123456" is an ID, not a number); any other
-// decimal integer is mapped through GlobalSeedFromInt.
+// IDPrefix marks a seed string as an experiment ID whatever it looks like,
+// for places that read digits as an integer seed: the command line's
+// --seed 123456 is the integer seed 123456, --seed id:123456 the
+// experiment whose ID is 123456.
+const IDPrefix = "id:"
+
+// CutIDPrefix removes IDPrefix (in any letter case) from s and reports
+// whether it was there.
+func CutIDPrefix(s string) (string, bool) {
+	if len(s) >= len(IDPrefix) && strings.EqualFold(s[:len(IDPrefix)], IDPrefix) {
+		return s[len(IDPrefix):], true
+	}
+	return s, false
+}
+
+// ParseSeed turns a command-line seed into a global seed. "id:" followed
+// by an experiment ID is that experiment; a 6-character experiment ID is
+// decoded (so "123456" is an ID, not a number); any other decimal integer
+// is mapped through GlobalSeedFromInt.
 func ParseSeed(s string) (int64, error) {
 	s = strings.TrimSpace(s)
-	if len(s) == experimentIDLength {
-		if v, err := DecodeExperimentID(s); err == nil {
-			return v, nil
+	if id, ok := CutIDPrefix(s); ok {
+		return ExperimentSeed(id)
+	}
+	if len(s) == experimentIDLength && isBase62(s) {
+		v, err := ExperimentSeed(s)
+		if err != nil {
+			return 0, fmt.Errorf("invalid seed %q: %w", s, err)
 		}
+		return v, nil
 	}
 	n, err := strconv.ParseInt(s, 10, 64)
 	if err != nil {
-		return 0, fmt.Errorf("invalid seed %q: expected a 6-character experiment ID (0-9, A-Z, a-z) or a decimal integer", s)
+		return 0, fmt.Errorf("invalid seed %q: expected a 6-character experiment ID (0-9, A-Z, a-z), id:ID, or a decimal integer", s)
 	}
 	return GlobalSeedFromInt(n), nil
 }

@@ -87,6 +87,56 @@ func TestParseSeed(t *testing.T) {
 	}
 }
 
+// IDs with a leading 0 decode to seeds below 62**5, which no experiment
+// has: they are refused, saying which IDs exist.
+func TestParseSeedRefusesOutOfRangeIDs(t *testing.T) {
+	for _, in := range []string{"000000", "0abcde", "id:000000", "ID:0zzzzz"} {
+		got, err := ParseSeed(in)
+		if err == nil {
+			t.Errorf("ParseSeed(%q) = %d, want an error", in, got)
+			continue
+		}
+		if !strings.Contains(err.Error(), "62**5 to 62**6-1") || !strings.Contains(err.Error(), "expected a first character from 1-9") {
+			t.Errorf("ParseSeed(%q) error %q should name the range of IDs", in, err)
+		}
+	}
+	for _, id := range []string{"000000", "0zzzzz", "0AAAAA"} {
+		if v, err := ExperimentSeed(id); err == nil {
+			t.Errorf("ExperimentSeed(%q) = %d, want an error", id, v)
+		}
+	}
+	for _, id := range []string{"100000", "zzzzzz", "8gWVkz"} {
+		if _, err := ExperimentSeed(id); err != nil {
+			t.Errorf("ExperimentSeed(%q): %v", id, err)
+		}
+	}
+}
+
+// id:ID is an experiment ID whatever it looks like, so the all-digit IDs
+// can be named where digits are an integer seed.
+func TestParseSeedIDPrefix(t *testing.T) {
+	want, _ := DecodeExperimentID("123456")
+	for _, in := range []string{"id:123456", "ID:123456", " id:123456 "} {
+		if got, err := ParseSeed(in); err != nil || got != want {
+			t.Errorf("ParseSeed(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+	if got, err := ParseSeed("id:8gWVkz"); err != nil || got != 7957417341 {
+		t.Errorf("ParseSeed(id:8gWVkz) = %d, %v", got, err)
+	}
+	for _, in := range []string{"id:42", "id:", "id:8gWVkz0"} {
+		if _, err := ParseSeed(in); err == nil || !strings.Contains(err.Error(), "expected 6 characters") {
+			t.Errorf("ParseSeed(%q) error = %v, want one naming the ID form", in, err)
+		}
+	}
+	if id, ok := CutIDPrefix("Id:abc"); !ok || id != "abc" {
+		t.Errorf("CutIDPrefix(Id:abc) = %q, %v", id, ok)
+	}
+	if _, ok := CutIDPrefix("8gWVkz"); ok {
+		t.Errorf("CutIDPrefix(8gWVkz) found a prefix")
+	}
+}
+
 func TestFreshGlobalSeed(t *testing.T) {
 	for range 1000 {
 		s := FreshGlobalSeed()
