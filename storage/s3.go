@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"os"
 	"path"
 	"strconv"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/smithy-go/logging"
 	s3fs "github.com/fclairamb/afero-s3"
 )
 
@@ -101,37 +103,13 @@ func openS3(raw string) (*Storage, error) {
 		}
 	}
 	ctx := context.Background()
-	loaders := []func(*config.LoadOptions) error{
-		config.WithRetryer(func() aws.Retryer {
-			return retry.NewStandard(func(o *retry.StandardOptions) {
-				o.MaxAttempts = opts.attempts
-				o.MaxBackoff = opts.backoff
-				// No client-side retry quota: during an outage every
-				// request fails, and a drained quota would stop retries
-				// just when the server comes back.
-				o.RateLimiter = ratelimit.None
-			})
-		}),
-	}
-	if opts.region != "" {
-		loaders = append(loaders, config.WithRegion(opts.region))
-	}
-	cfg, err := config.LoadDefaultConfig(ctx, loaders...)
+	client, cfg, err := newS3Client(ctx, s3ClientOptions{
+		endpoint: opts.endpoint, region: opts.region, pathStyle: opts.pathStyle,
+		attempts: opts.attempts, backoff: opts.backoff,
+	}, os.Getenv("MACHINABLE_S3_DEBUG") != "")
 	if err != nil {
 		return nil, fmt.Errorf("storage %s: AWS configuration: %w", raw, err)
 	}
-	if cfg.Region == "" {
-		cfg.Region = "us-east-1"
-	}
-	client := s3.NewFromConfig(cfg, func(o *s3.Options) {
-		if opts.endpoint != "" {
-			o.BaseEndpoint = aws.String(opts.endpoint)
-			o.UsePathStyle = true
-		}
-		if opts.pathStyle != nil {
-			o.UsePathStyle = *opts.pathStyle
-		}
-	})
 	st := &Storage{
 		URL: raw,
 		Fs:  &objectFs{Fs: s3fs.NewFsFromClient(bucket, client), client: client, bucket: bucket},
@@ -157,6 +135,80 @@ func openS3(raw string) (*Storage, error) {
 		return nil, st.redact(fmt.Errorf("storage %s: cannot reach bucket %q at %s: %w", raw, bucket, where, err))
 	}
 	return st, nil
+}
+
+// s3ClientOptions are the URL options that shape the S3 client.
+type s3ClientOptions struct {
+	endpoint, region string
+	pathStyle        *bool
+	attempts         int
+	backoff          time.Duration
+}
+
+// newS3Client builds the S3 client of a storage from the AWS environment
+// and the URL options.
+//
+// The SDK's own logger is silenced: by default it prints to stderr, e.g.
+// "SDK ... DEBUG Response has no supported checksum. Not validating
+// response payload." for every GET from an S3-compatible server (MinIO,
+// Ceph, R2) that returns no checksum headers. With debug (the
+// MACHINABLE_S3_DEBUG environment variable) it logs to stderr, retries
+// included — never requests or responses, whose headers carry the access
+// key and session token.
+//
+// Checksums are computed and validated only where the S3 API requires
+// them (aws.RequestChecksumCalculationWhenRequired,
+// aws.ResponseChecksumValidationWhenRequired), as SDKs did before 2025:
+// S3-compatible servers differ in which of the newer flexible checksums
+// they support.
+func newS3Client(ctx context.Context, o s3ClientOptions, debug bool) (*s3.Client, aws.Config, error) {
+	var logger logging.Logger = logging.Nop{}
+	var logMode aws.ClientLogMode
+	if debug {
+		logger = logging.NewStandardLogger(os.Stderr)
+		logMode = aws.LogRetries
+	}
+	loaders := []func(*config.LoadOptions) error{
+		config.WithLogger(logger),
+		config.WithClientLogMode(logMode),
+		config.WithRequestChecksumCalculation(aws.RequestChecksumCalculationWhenRequired),
+		config.WithResponseChecksumValidation(aws.ResponseChecksumValidationWhenRequired),
+		config.WithRetryer(func() aws.Retryer {
+			return retry.NewStandard(func(so *retry.StandardOptions) {
+				so.MaxAttempts = o.attempts
+				so.MaxBackoff = o.backoff
+				// No client-side retry quota: during an outage every
+				// request fails, and a drained quota would stop retries
+				// just when the server comes back.
+				so.RateLimiter = ratelimit.None
+			})
+		}),
+	}
+	if o.region != "" {
+		loaders = append(loaders, config.WithRegion(o.region))
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, loaders...)
+	if err != nil {
+		return nil, aws.Config{}, err
+	}
+	if cfg.Region == "" {
+		cfg.Region = "us-east-1"
+	}
+	client := s3.NewFromConfig(cfg, func(so *s3.Options) {
+		so.Logger = logger
+		so.ClientLogMode = logMode
+		so.DisableLogOutputChecksumValidationSkipped = !debug
+		so.RequestChecksumCalculation = aws.RequestChecksumCalculationWhenRequired
+		so.ResponseChecksumValidation = aws.ResponseChecksumValidationWhenRequired
+		if o.endpoint != "" {
+			so.BaseEndpoint = aws.String(o.endpoint)
+			so.UsePathStyle = true
+		}
+		if o.pathStyle != nil {
+			so.UsePathStyle = *o.pathStyle
+		}
+	})
+	return client, cfg, nil
 }
 
 // redactURL drops the query of a URL for messages about a URL that could
