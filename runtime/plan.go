@@ -134,37 +134,202 @@ func ValidateDirectory(dir string) error {
 	return nil
 }
 
-// Validate checks what can be checked without a project.
+// MaxScheduledComponents is the most components one execution may
+// schedule, counting every repeat, split and version alternative. Plans
+// that would schedule more are refused before anything is allocated for
+// them: a sweep of that size is a mistake (repeat(2**40), a cross
+// product of long lists), not an experiment, and resolving it would
+// exhaust the memory of the machine.
+const MaxScheduledComponents = 10_000_000
+
+// Validate checks what can be checked without a project, including the
+// number of components the plan schedules (MaxScheduledComponents).
 func (e *Experiment) Validate() error {
 	if len(e.Components) == 0 {
 		return errors.New("experiment has no components: add one with .component(name)")
 	}
+	if err := e.check(); err != nil {
+		return err
+	}
+	if n := e.ScheduledCount(); n > MaxScheduledComponents {
+		return fmt.Errorf("experiment schedules %s components (%s): expected at most %d; use fewer repeats, splits or version alternatives", countText(n), e.countDetail(), MaxScheduledComponents)
+	}
+	return nil
+}
+
+// check validates the fields of a plan, which may still be empty (a plan
+// read back from JSON can get its components later).
+func (e *Experiment) check() error {
 	for _, r := range e.Repeats {
-		if r.K < 0 {
-			return fmt.Errorf(".%s(%d): expected k >= 0", r.Kind, r.K)
-		}
-		if r.Mode != "" && r.Mode != RepeatModeIndependent {
-			return fmt.Errorf(".%s(%d, mode=%q): expected mode %q, the only mode machinable has", r.Kind, r.K, r.Mode, RepeatModeIndependent)
+		if err := r.check(); err != nil {
+			return err
 		}
 	}
-	var check func(c ComponentSpec) error
-	check = func(c ComponentSpec) error {
+	var check func(c ComponentSpec, where string) error
+	check = func(c ComponentSpec, where string) error {
 		if c.Name == "" {
 			return errors.New("component without a name")
 		}
+		if err := c.Version.check(); err != nil {
+			return fmt.Errorf("%scomponent %q: version: %w", where, c.Name, err)
+		}
 		for _, s := range c.Components {
-			if err := check(s); err != nil {
+			if err := check(s, fmt.Sprintf("node %q: ", c.Name)); err != nil {
 				return err
 			}
 		}
 		return nil
 	}
 	for _, c := range e.Components {
-		if err := check(c); err != nil {
+		if err := check(c, ""); err != nil {
 			return err
 		}
 	}
+	for i, v := range e.Versions {
+		if err := v.check(); err != nil {
+			return fmt.Errorf("experiment version %d: %w", i+1, err)
+		}
+	}
 	return ValidateDirectory(e.Directory)
+}
+
+// check validates one repeat or split level.
+func (r Repeat) check() error {
+	if r.Kind != "repeat" && r.Kind != "split" {
+		return fmt.Errorf("repeat kind %q: expected \"repeat\" or \"split\"", r.Kind)
+	}
+	if r.K < 0 {
+		return fmt.Errorf(".%s(%d): expected k >= 0", r.Kind, r.K)
+	}
+	if r.K > MaxScheduledComponents {
+		return fmt.Errorf(".%s(%d): expected k <= %d, the most components an experiment schedules", r.Kind, r.K, MaxScheduledComponents)
+	}
+	if r.Name == "" {
+		return fmt.Errorf(".%s(%d, name=\"\"): expected a flag prefix such as %q", r.Kind, r.K, strings.ToUpper(r.Kind))
+	}
+	if r.Mode != "" && r.Mode != RepeatModeIndependent {
+		return fmt.Errorf(".%s(%d, mode=%q): expected mode %q, the only mode machinable has", r.Kind, r.K, r.Mode, RepeatModeIndependent)
+	}
+	if r.Covers < 0 {
+		return fmt.Errorf(".%s(%d): covers %d: expected a number of components >= 0", r.Kind, r.K, r.Covers)
+	}
+	return nil
+}
+
+// check validates a version term and its items.
+func (v Version) check() error {
+	switch v.Kind {
+	case VersionDefault, VersionPatch, VersionYAML:
+	case VersionNamed:
+		if v.Name == "" {
+			return errors.New(`named version without a name: expected "~name" or "_mixin_"`)
+		}
+	case VersionMerge, VersionIterate:
+		for _, item := range v.Items {
+			if err := item.check(); err != nil {
+				return err
+			}
+		}
+	default:
+		return fmt.Errorf("unknown version kind %q: expected one of patch, named, yaml, merge, iterate (or none for the defaults)", v.Kind)
+	}
+	return nil
+}
+
+// ScheduledCount is how many components the plan schedules: for every
+// repeat combination, every alternative of every component (its version
+// crossed with the experiment's versions and, for a node, with the
+// alternatives of its sub-components). It is computed from the plan
+// alone, saturating above MaxScheduledComponents, so a huge plan costs
+// nothing to count.
+func (e *Experiment) ScheduledCount() uint64 {
+	return satMul(e.combinations(), e.variants())
+}
+
+// combinations counts repeat combinations as repeatCombinations builds
+// them: each level multiplies, a level of k = 0 empties the list, and an
+// empty list runs once.
+func (e *Experiment) combinations() uint64 {
+	var n uint64
+	for _, r := range e.Repeats {
+		k := uint64(max(r.K, 0))
+		if n == 0 {
+			n = k
+		} else {
+			n = satMul(n, k)
+		}
+	}
+	return max(n, 1)
+}
+
+// variants counts the alternatives of all components of one combination.
+func (e *Experiment) variants() uint64 {
+	var exp uint64 = 1
+	for _, v := range e.Versions {
+		exp = satMul(exp, v.alternatives())
+	}
+	var spec func(c ComponentSpec) uint64
+	spec = func(c ComponentSpec) uint64 {
+		n := satMul(exp, c.Version.alternatives())
+		for _, s := range c.Components {
+			n = satMul(n, spec(s))
+		}
+		return n
+	}
+	var total uint64
+	for _, c := range e.Components {
+		total = satAdd(total, spec(c))
+	}
+	return total
+}
+
+// alternatives counts what Expand returns: a list adds, a tuple
+// multiplies.
+func (v Version) alternatives() uint64 {
+	switch v.Kind {
+	case VersionMerge:
+		var n uint64 = 1
+		for _, item := range v.Items {
+			n = satMul(n, item.alternatives())
+		}
+		return n
+	case VersionIterate:
+		var n uint64
+		for _, item := range v.Items {
+			n = satAdd(n, item.alternatives())
+		}
+		return n
+	}
+	return 1
+}
+
+// countLimit is where counts saturate: anything above the limit is
+// refused, so larger values need not be exact.
+const countLimit = uint64(MaxScheduledComponents) + 1
+
+func satMul(a, b uint64) uint64 {
+	if a == 0 || b == 0 {
+		return 0
+	}
+	if a >= countLimit || b >= countLimit || a > countLimit/b {
+		return countLimit
+	}
+	return min(a*b, countLimit)
+}
+
+func satAdd(a, b uint64) uint64 { return min(a+b, countLimit) }
+
+// countText words a saturated count.
+func countText(n uint64) string {
+	if n >= countLimit {
+		return fmt.Sprintf("more than %d", MaxScheduledComponents)
+	}
+	return fmt.Sprint(n)
+}
+
+// countDetail says where a count comes from, for the refusal.
+func (e *Experiment) countDetail() string {
+	return fmt.Sprintf("%s repeat combination(s) x %s component alternative(s)", countText(e.combinations()), countText(e.variants()))
 }
 
 // Clone returns a deep copy that shares nothing mutable with e; functions
@@ -222,13 +387,22 @@ func copyConfig(m map[string]any) map[string]any {
 func (e *Experiment) JSON() ([]byte, error) { return json.MarshalIndent(e, "", "  ") }
 
 // ParseExperiment rebuilds a plan from its JSON form. Numbers come back as
-// int64 where they are whole, so a round trip keeps the config types.
+// int64 where they are whole, so a round trip keeps the config types. The
+// plan is checked as the methods that build one check their arguments
+// (repeat kinds, k, flag prefixes, component names, version kinds, the
+// directory, the size of the schedule); it may have no components yet.
 func ParseExperiment(data []byte) (*Experiment, error) {
 	var e Experiment
 	if err := jsonvalue.Unmarshal(data, &e); err != nil {
 		return nil, fmt.Errorf("experiment JSON: %w", err)
 	}
 	normalizeExperiment(&e)
+	if err := e.check(); err != nil {
+		return nil, fmt.Errorf("experiment JSON: %w", err)
+	}
+	if n := e.ScheduledCount(); len(e.Components) > 0 && n > MaxScheduledComponents {
+		return nil, fmt.Errorf("experiment JSON: the plan schedules %s components (%s): expected at most %d", countText(n), e.countDetail(), MaxScheduledComponents)
+	}
 	return &e, nil
 }
 
