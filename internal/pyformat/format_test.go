@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestPythonVectors compares with format(value, spec) as CPython 3
@@ -70,5 +71,36 @@ func TestErrors(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("got %q, %v; want an error with %q", got, err, tc.want)
 		}
+	}
+}
+
+// TestZeroPaddedGrouping: '0' padding continues the grouping into the
+// padding (CPython 3 values), and a width of a million takes a moment,
+// not hours (the padding was grown one zero at a time, regrouping the
+// whole string each time: cubic; found by FuzzFormat).
+func TestZeroPaddedGrouping(t *testing.T) {
+	for _, tc := range []struct {
+		do   func() (string, error)
+		want string
+	}{
+		{func() (string, error) { return Int(big.NewInt(1), "04,d") }, "0,001"},
+		{func() (string, error) { return Int(big.NewInt(1), "05,d") }, "0,001"},
+		{func() (string, error) { return Int(big.NewInt(-1), "06,d") }, "-0,001"},
+		{func() (string, error) { return Int(big.NewInt(255), "#012_x") }, "0x0_0000_00ff"},
+		{func() (string, error) { return Int(big.NewInt(7), "09_b") }, "0000_0111"},
+		{func() (string, error) { return Float(1234.5, "012,.1f") }, "00,001,234.5"},
+		{func() (string, error) { return Float(-0.5, "+010,.2%") }, "-0,050.00%"},
+	} {
+		if got, err := tc.do(); err != nil || got != tc.want {
+			t.Errorf("got %q, %v; want %q", got, err, tc.want)
+		}
+	}
+	start := time.Now()
+	got, err := Int(big.NewInt(1), "01000000,d")
+	if err != nil || len(got) != 1000001 || !strings.HasPrefix(got, "0,000,") || !strings.HasSuffix(got, ",001") {
+		t.Errorf("format(1, '01000000,d'): %d characters, %v; want 1000001 (CPython)", len(got), err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("format(1, '01000000,d') took %v", d)
 	}
 }

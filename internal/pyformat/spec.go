@@ -125,24 +125,31 @@ func (s Spec) signOf(negative bool) string {
 // group inserts sep every n digits from the right of an integer part;
 // with zero padding ('0' flag, no explicit align) the digits are padded
 // with zeros first, so the separators continue into the padding, as in
-// Python.
+// Python: the fewest digits whose grouped form, with reserved characters
+// (sign, prefix, fraction) around it, fills the width. intPart is ASCII.
 func (s Spec) group(intPart string, sep byte, every int, reserved int) string {
 	if sep == 0 {
 		return intPart
 	}
-	zeroPad := s.Zero && s.Align == 0 && s.Fill == 0
-	for {
-		var b strings.Builder
-		for i, c := range intPart {
-			if i > 0 && (len(intPart)-i)%every == 0 {
-				b.WriteByte(sep)
-			}
-			b.WriteRune(c)
+	digits := len(intPart)
+	if s.Zero && s.Align == 0 && s.Fill == 0 {
+		// Counted, not built and measured, so a width of millions stays
+		// linear.
+		for digits+(digits-1)/every+reserved < s.Width {
+			digits++
 		}
-		out := b.String()
-		if !zeroPad || len(out)+reserved >= s.Width {
-			return out
-		}
-		intPart = "0" + intPart
 	}
+	var b strings.Builder
+	b.Grow(digits + (digits-1)/every)
+	for i := 0; i < digits; i++ {
+		if i > 0 && (digits-i)%every == 0 {
+			b.WriteByte(sep)
+		}
+		if k := i - (digits - len(intPart)); k >= 0 {
+			b.WriteByte(intPart[k])
+		} else {
+			b.WriteByte('0')
+		}
+	}
+	return b.String()
 }
