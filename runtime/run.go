@@ -55,7 +55,8 @@ func RunComponent(ctx context.Context, env RunEnv, sc *ScheduledComponent) (out 
 	started := time.Now().UTC()
 	every := heartbeatEvery(env.Heartbeat, flagHeartbeat(sc.Flags))
 	status := storage.Status{Status: storage.StatusRunning, StartedAt: &started, HeartbeatAt: &started,
-		Host: storage.Hostname(), PID: os.Getpid(), HeartbeatEvery: every.Seconds()}
+		HeartbeatEvery: every.Seconds()}
+	status.SetProcess() // host, PID and the PID's start time: how readers tell it still runs
 	// A requeued component continues in its own directory, from its
 	// checkpoint; anything else starts a fresh attempt.
 	checkpoint := sc.Checkpoint

@@ -34,6 +34,12 @@ type Status struct {
 	Host           string  `json:"host,omitempty"`
 	PID            int     `json:"pid,omitempty"`
 	HeartbeatEvery float64 `json:"heartbeat_every,omitempty"` // seconds
+	// PIDStart is when process PID started (Linux: clock ticks after
+	// boot, field 22 of /proc/<pid>/stat) and BootID which boot of Host
+	// that was, so a reader there can tell that process from a later one
+	// with the same PID. Older files lack both: the heartbeat decides.
+	PIDStart uint64 `json:"pid_start,omitempty"`
+	BootID   string `json:"boot_id,omitempty"`
 	// Checkpoint is what a requeued component saved last, handed to its
 	// on_restore when it continues; Requeues counts its requeues.
 	Checkpoint string `json:"checkpoint,omitempty"`
@@ -62,21 +68,10 @@ func (st Status) IsAlive(now time.Time, window time.Duration) bool {
 }
 
 // Running reports whether a component with this status is still being
-// run by some process: status running, and its process alive when it is
-// on this host, else a heartbeat younger than three beats (plus slack).
-// A killed run (kill -9, a crashed node) is not running: it is stale.
+// run by some process (see Liveness). A killed run (kill -9, a crashed
+// node, a reused PID) is not running: it is stale.
 func (st Status) Running(now time.Time) bool {
-	if st.Status != StatusRunning {
-		return false
-	}
-	if st.PID > 0 && st.Host != "" && st.Host == hostname() {
-		return processAlive(st.PID)
-	}
-	every := time.Duration(st.HeartbeatEvery * float64(time.Second))
-	if every <= 0 {
-		every = 10 * time.Second
-	}
-	return st.IsAlive(now, 3*every+2*time.Second)
+	return st.Status == StatusRunning && st.Liveness(now).Alive
 }
 
 // State is the state of a component as `machinable status` shows it:

@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -18,9 +19,11 @@ func newStatusCommand(stdout io.Writer) *cobra.Command {
 		Use:   "status ID",
 		Short: "Show the state of each component of an experiment",
 		Long: `Show each component of an experiment: queued (not started), running,
-stale (marked running, but its process is gone: resume runs it again),
-finished, failed or interrupted, with start time and elapsed time, and the
-counts. Reads the storage only; works while the experiment runs.`,
+stale (marked running, but its process is gone or its heartbeat stopped:
+resume runs it again), finished, failed or interrupted, with start time,
+elapsed time and, while marked running, the age of its last heartbeat;
+then why each stale component is stale, and the counts. Reads the storage
+only; works while the experiment runs.`,
 		Example: `  machinable status 8gWVkz
   machinable status 8gWVkz --storage ~/results`,
 		Args: oneArg("an experiment ID"),
@@ -46,12 +49,13 @@ counts. Reads the storage only; works while the experiment runs.`,
 			fmt.Fprintf(stdout, "Experiment %s (seed %d), engine %s, started %s, storage %s\n",
 				ex.ExperimentID, ex.Seed, ex.Engine, ex.StartedAt.Local().Format("2006-01-02 15:04:05"), exp.Storage().Describe(exp.Path))
 			tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-			header := "COMPONENT\tNAME\tSTATE\tSTARTED\tELAPSED\t"
+			header := "COMPONENT\tNAME\tSTATE\tSTARTED\tELAPSED\tHEARTBEAT\t"
 			if slurm != nil {
 				header += "SLURM\t"
 			}
 			fmt.Fprintln(tw, header)
 			counts := map[string]int{}
+			var staleNotes []string
 			for _, sc := range ex.Schedule {
 				st, err := exp.ComponentStatus(sc.ID)
 				if err != nil {
@@ -70,7 +74,17 @@ counts. Reads the storage only; works while the experiment runs.`,
 					}
 					elapsed = end.Sub(*st.StartedAt).Round(time.Millisecond).String()
 				}
-				row := fmt.Sprintf("%s\t%s\t%s\t%s\t%s\t", sc.ID, sc.Name, state, started, elapsed)
+				beat := "-"
+				if st.Status == storage.StatusRunning {
+					live := st.Liveness(now)
+					if live.HeartbeatAge >= 0 {
+						beat = heartbeatAge(live.HeartbeatAge) + " ago"
+					}
+					if state == "stale" {
+						staleNotes = append(staleNotes, staleNote(sc.ID, st, live))
+					}
+				}
+				row := fmt.Sprintf("%s\t%s\t%s\t%s\t%s\t%s\t", sc.ID, sc.Name, state, started, elapsed, beat)
 				if slurm != nil {
 					task := slurm[sc.ID]
 					if task == "" {
@@ -81,6 +95,12 @@ counts. Reads the storage only; works while the experiment runs.`,
 				fmt.Fprintln(tw, row)
 			}
 			tw.Flush()
+			for _, n := range staleNotes {
+				fmt.Fprintln(stdout, n)
+			}
+			if len(staleNotes) > 0 {
+				fmt.Fprintf(stdout, "machinable resume %s runs the stale component(s) again\n", ex.ExperimentID)
+			}
 			line := fmt.Sprintf("%d finished, %d running, %d failed, %d interrupted, %d stale, %d queued",
 				counts["finished"], counts["running"], counts["failed"], counts["interrupted"], counts["stale"], counts["queued"])
 			if n := counts[storage.StatusRequeued]; n > 0 {
@@ -92,4 +112,31 @@ counts. Reads the storage only; works while the experiment runs.`,
 	}
 	cmd.Flags().StringVar(&storageURL, "storage", "", "storage URL (default: $MACHINABLE_STORAGE, else ./results)")
 	return cmd
+}
+
+// staleNote says why a component marked running is stale: "stale
+// XfOWPgKJCcuh: process 4242 is gone (host h); last heartbeat 5m3s ago".
+func staleNote(id string, st storage.Status, live storage.Liveness) string {
+	note := "stale " + id + ": " + live.Reason
+	if st.Host != "" && st.Host != storage.Hostname() {
+		note += " (host " + st.Host + ")"
+	}
+	if live.HeartbeatAge < 0 {
+		return note
+	}
+	if !strings.Contains(live.Reason, "heartbeat") {
+		note += "; last heartbeat " + heartbeatAge(live.HeartbeatAge) + " ago"
+	}
+	return note
+}
+
+// heartbeatAge rounds an age for the table: whole seconds above 10 s.
+func heartbeatAge(d time.Duration) string {
+	switch {
+	case d >= 10*time.Second:
+		return d.Round(time.Second).String()
+	case d >= time.Second:
+		return d.Round(100 * time.Millisecond).String()
+	}
+	return d.Round(time.Millisecond).String()
 }
