@@ -18,12 +18,22 @@ func newExecuteCommand(stdout io.Writer) *cobra.Command {
 		Long: `Execute one component of the project in the current directory, as
 execute(Experiment().component(COMPONENT, VERSION).repeat(K)) would. Each
 --version is "~name" or a YAML patch; several are merged in order (a
-tuple). Exit status as for run.`,
+tuple). --repeat and --split take a count >= 0; 0 and 1 (the default)
+add no repetition, so the component runs once without REPEAT_*/SPLIT_*
+flags. --seed takes an integer or an experiment ID; an ID of digits only
+is written id:123456 (123456 alone is the integer seed). Exit status as
+for run.`,
 		Example: `  machinable execute optimization
   machinable execute optimization --version ~mnist --version 'learning_rate: 0.5' --repeat 3 --seed 42
   machinable execute optimization --storage ./results --engine native:2`,
 		Args: oneArg("a component name of the project"),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkRepeatFlag("repeat", repeat); err != nil {
+				return &exitError{code: ExitError, err: err}
+			}
+			if err := checkRepeatFlag("split", split); err != nil {
+				return &exitError{code: ExitError, err: err}
+			}
 			var v runtime.Version
 			switch len(versions) {
 			case 0:
@@ -59,12 +69,12 @@ tuple). Exit status as for run.`,
 	}
 	f := cmd.Flags()
 	f.StringArrayVar(&versions, "version", nil, `version: "~name" or a YAML patch; repeatable (merged in order)`)
-	f.IntVar(&repeat, "repeat", 1, "independent trials")
-	f.IntVar(&split, "split", 1, "splits")
+	f.IntVar(&repeat, "repeat", 1, "independent trials, >= 0 (0 and 1: none)")
+	f.IntVar(&split, "split", 1, "splits, >= 0 (0 and 1: none)")
 	f.StringVar(&storage, "storage", "", "storage URL (default mem://)")
 	f.StringVar(&engine, "engine", "", "engine")
 	f.StringArrayVar(&engineOpts, "engine-opt", nil, "engine option KEY=VALUE, repeatable")
-	f.StringVar(&seed, "seed", "", "seed: an integer or a 6-character experiment ID")
+	f.StringVar(&seed, "seed", "", seedFlagHelp)
 	f.StringVar(&project, "project", "", "project directory (default: nearest machinable.yaml above the current directory)")
 	f.BoolVar(&failFast, "fail-fast", false, "stop starting components after the first failure")
 	return cmd

@@ -1,12 +1,9 @@
 package cli
 
 import (
-	"fmt"
 	"io"
-	"strconv"
 
 	"github.com/machinable-go/machinable/dsl"
-	"github.com/machinable-go/machinable/seeding"
 	"github.com/spf13/cobra"
 )
 
@@ -55,20 +52,8 @@ are kept, the rest run.`,
 	f.StringVar(&storage, "storage", "", "storage URL (mem://, ./results, ~/results, file://...)")
 	f.StringVar(&engine, "engine", "", `engine ("native", "native:4", "process:2", "slurm", "detached", "dry")`)
 	f.StringArrayVar(&engineOpts, "engine-opt", nil, "engine option KEY=VALUE, repeatable (e.g. --engine slurm --engine-opt partition=gpu)")
-	f.StringVar(&seed, "seed", "", "seed: an integer or a 6-character experiment ID")
+	f.StringVar(&seed, "seed", "", seedFlagHelp)
 	f.StringVar(&project, "project", "", "project directory (default: nearest machinable.yaml above the script)")
 	f.BoolVar(&failFast, "fail-fast", false, "stop starting components after the first failure")
 	return cmd
-}
-
-// parseSeedFlag keeps --seed's meaning identical to execute(seed=...):
-// integers are seeds, other 6-character strings experiment IDs.
-func parseSeedFlag(s string) (any, error) {
-	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
-		return n, nil
-	}
-	if _, err := seeding.DecodeExperimentID(s); err != nil {
-		return nil, fmt.Errorf("--seed %q: expected an integer or a 6-character experiment ID: %w", s, err)
-	}
-	return s, nil
 }
