@@ -52,6 +52,9 @@ func ParseSpec(v any) (Spec, error) {
 			return Spec{Type: "native", Options: map[string]any{}}, nil
 		}
 		typ, arg, hasArg := strings.Cut(x, ":")
+		if typ == "" {
+			return Spec{}, fmt.Errorf("engine %q: expected a type before the colon, such as \"native%s\"", x, x)
+		}
 		spec := Spec{Type: typ, Options: map[string]any{}}
 		if hasArg {
 			n, err := strconv.Atoi(arg)
@@ -193,28 +196,31 @@ func redactMap(m map[string]any) map[string]any {
 		for _, s := range secretKeys {
 			secret = secret || strings.Contains(lk, s)
 		}
-		switch x := v.(type) {
-		case map[string]any:
-			if secret {
-				out[k] = "[redacted]"
-			} else {
-				out[k] = redactMap(x)
-			}
-		case string:
-			if secret {
-				out[k] = "[redacted]"
-			} else {
-				out[k] = redactURLPassword(x)
-			}
-		default:
-			if secret {
-				out[k] = "[redacted]"
-			} else {
-				out[k] = v
-			}
+		if secret {
+			out[k] = "[redacted]"
+		} else {
+			out[k] = redactValue(v)
 		}
 	}
 	return out
+}
+
+// redactValue redacts inside maps and lists (a list of dicts may hold a
+// token too) and hides URL passwords in strings.
+func redactValue(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		return redactMap(x)
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = redactValue(e)
+		}
+		return out
+	case string:
+		return redactURLPassword(x)
+	}
+	return v
 }
 
 // redactURLPassword hides the password of a scheme://user:pass@host URL.

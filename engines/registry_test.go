@@ -88,6 +88,37 @@ func TestRedacted(t *testing.T) {
 	}
 }
 
+// TestRedactedLists: secrets inside lists (a list of dicts, URLs with a
+// password) are redacted too; found by FuzzParseSpec.
+func TestRedactedLists(t *testing.T) {
+	s := Spec{Type: "ray", Options: map[string]any{
+		"runtime_env": map[string]any{"pip": []any{
+			map[string]any{"index_url": "https://u:hunter2@pypi/simple", "token": "tok123"},
+			"https://v:pw456@mirror/simple", int64(3),
+		}},
+	}}
+	got := s.Redacted().String()
+	for _, leak := range []string{"hunter2", "tok123", "pw456"} {
+		if strings.Contains(got, leak) {
+			t.Errorf("%q leaks in %s", leak, got)
+		}
+	}
+	if !strings.Contains(got, "https://u:[redacted]@pypi/simple") || !strings.Contains(got, " 3]") {
+		t.Errorf("redacted too much: %s", got)
+	}
+	if s.Options["runtime_env"].(map[string]any)["pip"].([]any)[0].(map[string]any)["token"] != "tok123" {
+		t.Error("Redacted changed the spec it was called on")
+	}
+}
+
+// TestParseSpecNeedsType: ":4" names no engine (it parsed as type "");
+// found by FuzzParseSpec.
+func TestParseSpecNeedsType(t *testing.T) {
+	if s, err := ParseSpec(":4"); err == nil || !strings.Contains(err.Error(), `expected a type before the colon, such as "native:4"`) {
+		t.Errorf("ParseSpec(\":4\") = %#v, %v; want an error asking for a type", s, err)
+	}
+}
+
 // TestRemotePath: remote paths are quoted for the remote shell, but a
 // leading ~ still expands there (the docs' "directory": "~/proj").
 func TestRemotePath(t *testing.T) {
