@@ -122,18 +122,20 @@ func parseSize(v any) (int64, error) {
 	return 0, fmt.Errorf("expected a positive size such as 10485760 or \"10MB\", got %v", v)
 }
 
-// writeCodeBackup writes code.zip into the experiment and returns what it
-// holds; the code version goes into execution.json either way.
-func writeCodeBackup(exp *storage.Experiment, ex *runtime.Execution, console func(string, ...any)) error {
+// stageCodeBackup writes code.zip of the project, staged (see
+// storage.StagedFile: nothing is visible until it is committed), and puts
+// what it holds into ex; the code version goes into execution.json
+// either way. It returns nil when no backup is taken.
+func stageCodeBackup(exp *storage.Experiment, ex *runtime.Execution, console func(string, ...any)) (*storage.StagedFile, error) {
 	if ex.Project == "" {
-		return nil
+		return nil, nil
 	}
 	if enabled, _ := ex.CodeBackup["enabled"].(bool); !enabled {
 		v, err := backup.Inspect(ex.Project)
 		if err == nil {
 			ex.CodeVersion = &v
 		}
-		return nil
+		return nil, nil
 	}
 	var skip []string
 	if st := exp.Storage(); !st.Memory {
@@ -141,18 +143,16 @@ func writeCodeBackup(exp *storage.Experiment, ex *runtime.Execution, console fun
 	}
 	opts, err := backupOptions(ex.CodeBackup, skip)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	f, err := exp.CreateFile("code.zip")
+	f, err := exp.StageFile("code.zip")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	manifest, err := backup.Write(f, ex.Project, opts)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
 	if err != nil {
-		return fmt.Errorf("code backup of %s: %w", ex.Project, err)
+		f.Discard()
+		return nil, fmt.Errorf("code backup of %s: %w", ex.Project, err)
 	}
 	ex.CodeVersion = &manifest.Version
 	ex.CodeBackup["files"] = int64(manifest.Files)
@@ -161,7 +161,7 @@ func writeCodeBackup(exp *storage.Experiment, ex *runtime.Execution, console fun
 	for _, w := range manifest.Warnings {
 		console("warning: code backup: %s\n", w)
 	}
-	return nil
+	return f, nil
 }
 
 // warnCodeChanged tells, before a resume runs components, when the

@@ -1,6 +1,7 @@
 package executor
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -208,13 +209,21 @@ func (x *Executor) Execute(ctx context.Context, req runtime.ExecuteRequest) (*ru
 	printWarnings(rep.Output(), ex)
 	var exp *storage.Experiment
 	resumed := st.Exists(ex.Directory, ex.ExperimentID)
-	if resumed {
-		exp, ex, err = openExisting(st, ex)
-	} else {
-		exp, err = Prepare(ex, rep.Output())
+	if !resumed {
+		exp, resumed, err = prepare(ex, rep.Output())
+		if errors.Is(err, errPreparedElsewhere) {
+			// Another process created it a moment ago: this one resumes.
+			resumed, err = true, nil
+		}
+		if err != nil {
+			return nil, err
+		}
 	}
-	if err != nil {
-		return nil, err
+	if exp == nil {
+		exp, ex, err = openExisting(ctx, st, ex, rep.Output())
+		if err != nil {
+			return nil, err
+		}
 	}
 	return x.run(ctx, ex, exp, engine, resumed, req.FailFast, rep)
 }
@@ -223,7 +232,8 @@ func (x *Executor) Execute(ctx context.Context, req runtime.ExecuteRequest) (*ru
 // and the background half of the detached engine. engineSpec nil uses
 // native.
 func (x *Executor) Resume(ctx context.Context, exp *storage.Experiment, engineSpec any, failFast bool) (*runtime.Result, error) {
-	ex, err := LoadExecution(exp)
+	var warnings bytes.Buffer
+	ex, err := loadComplete(ctx, exp, x.resolveStored(ctx), &warnings)
 	if err != nil {
 		return nil, err
 	}
@@ -237,31 +247,10 @@ func (x *Executor) Resume(ctx context.Context, exp *storage.Experiment, engineSp
 	}
 	rep := x.reporter()
 	rep.Begin(ex, exp.Storage().Describe(exp.Path))
+	if out := rep.Output(); out != nil {
+		io.Copy(out, &warnings)
+	}
 	return x.run(ctx, ex, exp, engine, true, failFast, rep)
-}
-
-// openExisting checks that a stored experiment has the plan being
-// executed and returns the stored execution, which is what runs.
-func openExisting(st *storage.Storage, ex *runtime.Execution) (*storage.Experiment, *runtime.Execution, error) {
-	exp, err := st.OpenExperiment(ex.Directory, ex.ExperimentID)
-	if err != nil {
-		return nil, nil, err
-	}
-	stored, err := LoadExecution(exp)
-	if err != nil {
-		return nil, nil, err
-	}
-	diff := scheduleDiff(stored.Schedule, ex.Schedule)
-	if stored.ScheduleFormat < runtime.ScheduleFormat {
-		// Stored by an earlier release, whose rules gave other IDs and
-		// flags for some plans: the same plan resumes what is stored.
-		diff = planDiff(stored.Plan, ex.Plan)
-	}
-	if diff != "" {
-		return nil, nil, fmt.Errorf("%w: %s holds a different plan (%s); stored results are never overwritten: use another seed or storage to run a changed plan",
-			storage.ErrExperimentExists, st.Describe(exp.Path), diff)
-	}
-	return exp, stored, nil
 }
 
 // run runs the components of ex that still need to, and reports.
@@ -303,6 +292,8 @@ func (x *Executor) run(ctx context.Context, ex *runtime.Execution, exp *storage.
 		result.Detached = true
 		return result, runErr
 	}
+	outcomes = reconcile(exp, outcomes, x.now())
+	outcomes = checkIntact(exp, ex, outcomes, rep.Output())
 	result.Outcomes = inScheduleOrder(ex, previous, outcomes)
 	// Interrupted, the engine may have left the submitted work running.
 	detached, isDetached := engines.IsDetached(runErr)
@@ -329,23 +320,53 @@ func pending(exp *storage.Experiment, ex *runtime.Execution, resumed bool, now t
 			todo = append(todo, sc)
 			continue
 		}
-		st, err := exp.ComponentStatus(sc.ID)
+		a, err := exp.ReadAttempt(sc.ID)
 		if err != nil {
 			return nil, nil, fmt.Errorf("component %s: %w", sc.ID, err)
 		}
+		st := a.Status
 		switch {
 		case st.Status == storage.StatusFinished:
 			previous = append(previous, runtime.Outcome{Component: sc, Status: st.Status, Previous: true})
 		case st.Running(now):
 			previous = append(previous, runtime.Outcome{Component: sc, Status: storage.StatusRunning, Previous: true})
 		default:
-			if _, err := exp.ArchiveAttempt(sc.ID); err != nil {
+			// Never started, failed, interrupted, stale or unreadable:
+			// it runs again, its earlier attempt kept aside. Another
+			// process resuming at the same moment may have taken it.
+			if _, err := exp.Archive(a); errors.Is(err, storage.ErrClaimed) {
+				previous = append(previous, runtime.Outcome{Component: sc, Status: storage.StatusRunning, Previous: true,
+					Error: "taken over by another process resuming the experiment"})
+				continue
+			} else if err != nil {
 				return nil, nil, err
 			}
 			todo = append(todo, sc)
 		}
 	}
 	return todo, previous, nil
+}
+
+// reconcile corrects failures that were another process's success: a
+// worker that lost the race for a component to a concurrent run or
+// resume exits without running it, and the engine reports it failed,
+// while status.json says the other process finished it or runs it now.
+func reconcile(exp *storage.Experiment, outcomes []runtime.Outcome, now time.Time) []runtime.Outcome {
+	for i, o := range outcomes {
+		if o.Status != storage.StatusFailed || o.Previous {
+			continue
+		}
+		st, err := exp.ComponentStatus(o.Component.ID)
+		switch {
+		case err != nil:
+		case st.Status == storage.StatusFinished:
+			outcomes[i].Status, outcomes[i].Error, outcomes[i].Previous = storage.StatusFinished, "", true
+		case st.Running(now) && (st.Host != storage.Hostname() || st.PID != os.Getpid()):
+			outcomes[i].Status, outcomes[i].Previous = storage.StatusRunning, true
+			outcomes[i].Error = fmt.Sprintf("started by another process (host %s, pid %d); left to it", st.Host, st.PID)
+		}
+	}
+	return outcomes
 }
 
 // inScheduleOrder merges earlier and new outcomes in schedule order.
@@ -365,36 +386,6 @@ func inScheduleOrder(ex *runtime.Execution, lists ...[]runtime.Outcome) []runtim
 	return out
 }
 
-// Prepare creates the experiment directory of a resolved execution, backs
-// up the code (code.zip, code version) and writes execution.json,
-// schedule.json and host.json: after it, any process that can open the
-// storage can run a component by ID (RunStored). Warnings go to console.
-func Prepare(ex *runtime.Execution, console io.Writer) (*storage.Experiment, error) {
-	st, err := storage.Open(ex.Storage)
-	if err != nil {
-		return nil, err
-	}
-	exp, err := st.CreateExperiment(ex.Directory, ex.ExperimentID)
-	if err != nil {
-		return nil, err
-	}
-	warn := func(format string, args ...any) {
-		if console != nil {
-			fmt.Fprintf(console, format, args...)
-		}
-	}
-	if err := writeCodeBackup(exp, ex, warn); err != nil {
-		// The directory was created just now and holds nothing but a
-		// partial code.zip: remove it so the seed can be run again.
-		_ = st.Fs.RemoveAll(exp.Path)
-		return nil, err
-	}
-	if err := writeExecution(exp, ex); err != nil {
-		return nil, err
-	}
-	return exp, nil
-}
-
 // RunStored runs one component of a stored execution in this process: the
 // worker side of every engine that runs components elsewhere. Closing
 // requeue (may be nil) asks the component to checkpoint and stop for a
@@ -409,46 +400,6 @@ func RunStored(ctx context.Context, exp *storage.Experiment, componentID string,
 		return runtime.Outcome{}, fmt.Errorf("experiment %s has no component %q", exp.ID, componentID)
 	}
 	return runtime.RunComponent(ctx, runtime.RunEnv{Execution: ex, Experiment: exp, Registry: reg, Console: console, Requeue: requeue}, sc), nil
-}
-
-// writeExecution stores what a worker needs to rebuild the execution.
-func writeExecution(exp *storage.Experiment, ex *runtime.Execution) error {
-	if err := exp.WriteJSON("execution.json", ex); err != nil {
-		return err
-	}
-	if err := exp.WriteJSON("schedule.json", runtime.ScheduleFile{Components: ex.Schedule}); err != nil {
-		return err
-	}
-	return exp.WriteJSON("host.json", runtime.CurrentHost())
-}
-
-// LoadExecution reads an execution back from its experiment directory:
-// the worker protocol's starting point.
-func LoadExecution(exp *storage.Experiment) (*runtime.Execution, error) {
-	var ex runtime.Execution
-	if err := exp.ReadJSON("execution.json", &ex); err != nil {
-		return nil, fmt.Errorf("experiment %s: %w", exp.ID, err)
-	}
-	var sched runtime.ScheduleFile
-	if err := exp.ReadJSON("schedule.json", &sched); err != nil {
-		return nil, fmt.Errorf("experiment %s: %w", exp.ID, err)
-	}
-	ex.Schedule = sched.Components
-	normalizeSchedule(ex.Schedule)
-	// The project may live elsewhere where this runs (the remote engine
-	// copies it): $MACHINABLE_PROJECT says where.
-	if dir := os.Getenv("MACHINABLE_PROJECT"); dir != "" {
-		ex.Project = dir
-	}
-	if ex.Plan != nil {
-		data, err := ex.Plan.JSON()
-		if err == nil {
-			if plan, err := runtime.ParseExperiment(data); err == nil {
-				ex.Plan = plan
-			}
-		}
-	}
-	return &ex, nil
 }
 
 func normalizeSchedule(cs []runtime.ScheduledComponent) {

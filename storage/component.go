@@ -33,6 +33,9 @@ func (c *Component) readAppended(name string) ([]byte, error) {
 
 // OpenComponent opens the directory of an existing component.
 func (e *Experiment) OpenComponent(id string) (*Component, error) {
+	if err := CheckComponentID(id); err != nil {
+		return nil, err
+	}
 	p := filepath.Join(e.Path, id)
 	if fi, err := e.storage.Fs.Stat(p); err != nil || !fi.IsDir() {
 		return nil, fmt.Errorf("component %s not found in experiment %s", id, e.ID)
@@ -45,16 +48,17 @@ func (c *Component) WriteJSON(name string, v any) error {
 	return writeJSON(c.fs, filepath.Join(c.Path, name), v, false)
 }
 
-// PutJSON writes a file of the component without looking whether it
-// exists: for the files written right after status.json was created,
-// which already guards the directory against a second writer.
+// PutJSON writes (or replaces, atomically) a file of the component
+// without looking whether it exists: for the files written right after
+// status.json was created, which already guards the directory against a
+// second writer.
 func (c *Component) PutJSON(name string, v any) error {
 	data, err := marshal(v)
 	if err != nil {
 		return fmt.Errorf("encode %s: %w", name, err)
 	}
 	p := filepath.Join(c.Path, name)
-	if err := afero.WriteFile(c.fs, p, data, 0o644); err != nil {
+	if err := writeAtomic(c.fs, p, data, false); err != nil {
 		return fmt.Errorf("write %s: %w", c.describe(p), err)
 	}
 	return nil

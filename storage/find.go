@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/spf13/afero"
 )
 
 // maxFindDepth bounds the search for an experiment below the storage root:
@@ -28,6 +30,9 @@ func (s *Storage) FindExperiment(id string) (*Experiment, error) {
 	}
 	switch len(found) {
 	case 0:
+		if lost := s.lostExperiment(id); lost != "" {
+			return nil, fmt.Errorf("experiment %s not found in storage %s: %s", id, s.URL, lost)
+		}
 		return nil, fmt.Errorf("experiment %s not found in storage %s", id, s.URL)
 	case 1:
 		return &Experiment{storage: s, ID: id, Path: found[0]}, nil
@@ -88,4 +93,56 @@ func (e *Experiment) URL() string {
 		return e.storage.Describe(e.Path)
 	}
 	return e.Path
+}
+
+// lostExperiment describes a directory named id that has no
+// execution.json, "" when there is none: an experiment whose files the
+// storage lost (an object store that restarted empty), or that is being
+// prepared right now.
+func (s *Storage) lostExperiment(id string) string {
+	if CheckExperimentID(id) != nil {
+		return ""
+	}
+	var found string
+	var walk func(dir string, depth int)
+	walk = func(dir string, depth int) {
+		entries, err := afero.ReadDir(s.Fs, dir)
+		if err != nil {
+			return
+		}
+		for _, e := range entries {
+			if found != "" || !e.IsDir() {
+				continue
+			}
+			p := filepath.Join(dir, e.Name())
+			if e.Name() == id {
+				found = p
+				return
+			}
+			if _, err := s.Fs.Stat(filepath.Join(p, "execution.json")); err == nil {
+				continue // another experiment: its components are not searched
+			}
+			if depth < maxFindDepth {
+				walk(p, depth+1)
+			}
+		}
+	}
+	walk(s.Root, 0)
+	if found == "" {
+		return ""
+	}
+	exp := &Experiment{storage: s, ID: id, Path: found}
+	comps, _ := exp.ComponentDirs()
+	var present []string
+	for _, name := range []string{"schedule.json", "host.json", "code.zip"} {
+		if exp.HasFile(name) {
+			present = append(present, name)
+		}
+	}
+	what := fmt.Sprintf("%d component directories", len(comps))
+	if len(present) > 0 {
+		what += ", " + strings.Join(present, ", ")
+	}
+	return fmt.Sprintf("%s has no execution.json (it holds %s): the storage lost the experiment's files, or the experiment is being prepared right now; "+
+		"run the same plan with the same seed again to rebuild it", s.Describe(found), what)
 }

@@ -32,23 +32,32 @@ func isObjectStore(f afero.Fs) bool { _, ok := f.(*objectFs); return ok }
 // retried request whose first attempt did land finds its own bytes there:
 // that counts as created.
 func (f *objectFs) createExclusive(key string, data []byte) error {
-	ctx := context.Background()
-	_, err := f.client.PutObject(ctx, &s3.PutObjectInput{
-		Bucket:      aws.String(f.bucket),
-		Key:         aws.String(key),
-		Body:        bytes.NewReader(data),
-		IfNoneMatch: aws.String("*"),
-	})
-	var apiErr smithy.APIError
-	if err == nil || !errors.As(err, &apiErr) || (apiErr.ErrorCode() != "PreconditionFailed" && apiErr.ErrorCode() != "ConditionalRequestConflict") {
+	err := f.putIfAbsent(key, data)
+	if !errors.Is(err, os.ErrExist) {
 		return err
 	}
-	out, gerr := f.client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(f.bucket), Key: aws.String(key)})
+	out, gerr := f.client.GetObject(context.Background(), &s3.GetObjectInput{Bucket: aws.String(f.bucket), Key: aws.String(key)})
 	if gerr == nil {
 		defer out.Body.Close()
 		if there, rerr := io.ReadAll(out.Body); rerr == nil && bytes.Equal(there, data) {
 			return nil
 		}
 	}
-	return fmt.Errorf("%s exists: %w", key, os.ErrExist)
+	return err
+}
+
+// putIfAbsent writes key unless it exists, whatever it holds
+// (os.ErrExist then): a conditional PUT, If-None-Match: *.
+func (f *objectFs) putIfAbsent(key string, data []byte) error {
+	_, err := f.client.PutObject(context.Background(), &s3.PutObjectInput{
+		Bucket:      aws.String(f.bucket),
+		Key:         aws.String(key),
+		Body:        bytes.NewReader(data),
+		IfNoneMatch: aws.String("*"),
+	})
+	var apiErr smithy.APIError
+	if err != nil && errors.As(err, &apiErr) && (apiErr.ErrorCode() == "PreconditionFailed" || apiErr.ErrorCode() == "ConditionalRequestConflict") {
+		return fmt.Errorf("%s exists: %w", key, os.ErrExist)
+	}
+	return err
 }

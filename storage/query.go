@@ -67,7 +67,12 @@ func (s *Storage) Experiments() ([]*ExperimentView, error) {
 	var out []*ExperimentView
 	for i, v := range views {
 		if errs[i] != nil {
-			return nil, errs[i]
+			// One unreadable experiment does not hide the others: it is
+			// listed by its directory's name, and reading its components
+			// gives the error.
+			v = &ExperimentView{storage: s, exp: &Experiment{storage: s, ID: filepath.Base(paths[i]), Path: paths[i]},
+				ID: filepath.Base(paths[i]), err: errs[i]}
+			v.once.Do(func() {})
 		}
 		out = append(out, v)
 	}
@@ -116,8 +121,19 @@ func (s *Storage) experimentDirs() ([]string, error) {
 
 func (s *Storage) view(path string) (*ExperimentView, error) {
 	v := &ExperimentView{storage: s, exp: &Experiment{storage: s, ID: filepath.Base(path), Path: path}}
-	if err := readJSON(s.Fs, filepath.Join(path, "execution.json"), v); err != nil {
-		return nil, fmt.Errorf("experiment %s: %w", path, err)
+	file := filepath.Join(path, "execution.json")
+	if err := readJSON(s.Fs, file, v); err != nil {
+		var ce *CorruptError
+		if errors.As(err, &ce) {
+			ce.Path = s.Describe(ce.Path)
+		}
+		return nil, fmt.Errorf("experiment %s: %w", s.Describe(path), s.redact(err))
+	}
+	if err := CheckExperimentID(v.ID); err != nil {
+		return nil, fmt.Errorf("experiment %s: %s: %w", s.Describe(path), s.Describe(file), err)
+	}
+	if err := CheckDirectory(v.Directory); err != nil {
+		return nil, fmt.Errorf("experiment %s: %s: %w", s.Describe(path), s.Describe(file), err)
 	}
 	v.CodeVersion = jsonvalue.NormalizeMap(v.CodeVersion)
 	return v, nil
@@ -136,7 +152,23 @@ func (e *ExperimentView) Components() ([]*ComponentView, error) {
 		var sched struct {
 			Components []*ComponentView `json:"components"`
 		}
-		if err := readJSON(e.storage.Fs, filepath.Join(e.exp.Path, "schedule.json"), &sched); err != nil {
+		file := filepath.Join(e.exp.Path, "schedule.json")
+		if err := readJSON(e.storage.Fs, file, &sched); err != nil {
+			var ce *CorruptError
+			if errors.As(err, &ce) {
+				ce.Path = e.storage.Describe(ce.Path)
+			}
+			e.err = fmt.Errorf("experiment %s: %w", e.ID, e.storage.redact(err))
+			return
+		}
+		ids := make([]string, len(sched.Components))
+		present := make([]bool, len(sched.Components))
+		for i, c := range sched.Components {
+			if c != nil {
+				ids[i], present[i] = c.ID, true
+			}
+		}
+		if err := CheckSchedule(e.storage.Describe(file), ids, present); err != nil {
 			e.err = fmt.Errorf("experiment %s: %w", e.ID, err)
 			return
 		}
@@ -201,13 +233,10 @@ func (c *ComponentView) dir() string  { return filepath.Join(c.Experiment.exp.Pa
 func (c *ComponentView) fs() afero.Fs { return c.Experiment.storage.Fs }
 
 // Status re-reads status.json; a component that has not started is
-// "created".
+// "created", one whose status.json does not decode is StatusUnreadable
+// (Error says why), so one damaged file does not hide the others.
 func (c *ComponentView) Status() (Status, error) {
-	var st Status
-	err := readJSON(c.fs(), filepath.Join(c.dir(), "status.json"), &st)
-	if errors.Is(err, fs.ErrNotExist) {
-		return Status{Status: StatusCreated}, nil
-	}
+	st, _, err := c.Experiment.exp.readStatus(c.dir())
 	return st, err
 }
 
@@ -215,7 +244,9 @@ func (c *ComponentView) Status() (Status, error) {
 func (c *ComponentView) Scopes() []string {
 	var out []string
 	for _, name := range appendedNames(c.fs(), filepath.Join(c.dir(), "records"), ".jsonl") {
-		out = append(out, strings.TrimSuffix(name, ".jsonl"))
+		if scope := strings.TrimSuffix(name, ".jsonl"); checkScope(scope) == nil {
+			out = append(out, scope)
+		}
 	}
 	return out
 }

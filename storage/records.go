@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/machinable-go/machinable/internal/jsonvalue"
 	"github.com/spf13/afero"
@@ -105,7 +106,7 @@ func (c *Component) ReadRecords(scope string) ([]map[string]any, error) {
 }
 
 func checkScope(scope string) error {
-	if scope == "" || strings.ContainsAny(scope, `/\`) || scope == "." || scope == ".." {
+	if scope == "" || strings.ContainsAny(scope, "/\\\x00") || scope == "." || scope == ".." || !utf8.ValidString(scope) {
 		return fmt.Errorf("record scope %q: expected a plain name such as \"default\" or \"validation\"", scope)
 	}
 	return nil

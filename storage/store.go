@@ -7,9 +7,9 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/machinable-go/machinable/internal/jsonvalue"
-	"github.com/spf13/afero"
 )
 
 // ErrStoreExists is returned when a stored value would be overwritten
@@ -57,7 +57,10 @@ func (c *Component) StoreWrite(name string, value any, overwrite bool) error {
 	default:
 		data = []byte(fmt.Sprint(v))
 	}
-	return afero.WriteFile(c.fs, p, data, 0o644)
+	if err := writeAtomic(c.fs, p, data, false); err != nil {
+		return fmt.Errorf("store.write(%q): %w", name, err)
+	}
+	return nil
 }
 
 // StoreRead returns a value saved by StoreWrite.
@@ -78,7 +81,7 @@ func (c *Component) StoreRead(name string) (any, error) {
 		}
 		return v, nil
 	}
-	data, err := afero.ReadFile(c.fs, filepath.Join(c.Path, "store", filepath.FromSlash(name)))
+	data, err := readWhole(c.fs, filepath.Join(c.Path, "store", filepath.FromSlash(name)))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("store.read(%q): nothing stored under that name in component %s", name, c.ID)
 	} else if err != nil {
@@ -106,6 +109,10 @@ func checkStoreName(name string) error {
 	switch {
 	case name == "" || clean == ".":
 		return errors.New("store: empty name")
+	case !utf8.ValidString(name):
+		return fmt.Errorf("store: name %q is not valid UTF-8", name)
+	case strings.ContainsRune(name, 0):
+		return fmt.Errorf("store: name %q contains a NUL character", name)
 	case strings.HasPrefix(name, "/") || strings.Contains(name, `\`) || filepath.IsAbs(name):
 		return fmt.Errorf("store: name %q must be relative to the component's store", name)
 	case clean == ".." || strings.HasPrefix(clean, "../"):
