@@ -190,7 +190,19 @@ func (f *componentFactory) ConfigMethod(ctx context.Context, name string, config
 	for _, kv := range kwargs {
 		skw = append(skw, starlark.Tuple{starlark.String(kv.Key), toStarlark(kv.Value)})
 	}
+	// The methods instance keeps its thread across calls: reset and watch
+	// it for this call, so the execution's context (Ctrl-C) stops a
+	// method that loops.
+	var stop func()
+	if ctx != nil {
+		stop = f.methods.watch(ctx)
+	} else {
+		f.methods.thread.Uncancel()
+	}
 	v, err := starlark.Call(f.methods.thread, fn, sargs, skw)
+	if stop != nil {
+		stop()
+	}
 	if err != nil {
 		return nil, true, evalError(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 
 	"github.com/machinable-go/machinable/runtime"
+	"github.com/machinable-go/machinable/seeding"
 	"go.starlark.net/starlark"
 )
 
@@ -72,7 +73,13 @@ func builtinExecute(thread *starlark.Thread, b *starlark.Builtin, args starlark.
 			}
 			req.Seed = n
 		case starlark.String:
-			req.Seed = string(s)
+			// An experiment ID; "id:" in front is accepted as on the
+			// command line (--seed id:123456).
+			id, _ := seeding.CutIDPrefix(string(s))
+			if _, err := seeding.ExperimentSeed(id); err != nil {
+				return nil, fmt.Errorf("%s: seed: %w", b.Name(), err)
+			}
+			req.Seed = id
 		default:
 			return nil, fmt.Errorf("%s: seed: expected None, an int or an experiment ID string, got %s", b.Name(), seed.Type())
 		}

@@ -144,9 +144,16 @@ func setResources(thread *starlark.Thread, spec *runtime.ComponentSpec, v starla
 		spec.Resources, err = fromStarlarkMap("resources", v)
 		return err
 	}
+	st := stateOf(thread)
 	spec.ResourcesFunc = func(config map[string]any) (map[string]any, error) {
 		cfg := newMapping("config", config, false)
 		cfg.Freeze()
+		// The thread may be that of a loaded file, which nothing watches
+		// once its top level ran: the context of the script run stops
+		// the function (Ctrl-C).
+		if st != nil {
+			defer watchContext(st.ctx, thread)()
+		}
 		out, err := starlark.Call(thread, fn, starlark.Tuple{cfg}, nil)
 		if err != nil {
 			return nil, evalError(err)
@@ -263,6 +270,9 @@ func repeatLike(e *experiment, b *starlark.Builtin, args starlark.Tuple, kwargs 
 	}
 	if k < 0 {
 		return nil, fmt.Errorf("%s: expected k >= 0, got %d", b.Name(), k)
+	}
+	if k > runtime.MaxScheduledComponents {
+		return nil, fmt.Errorf("%s: expected k <= %d (the most components an experiment schedules), got %d", b.Name(), runtime.MaxScheduledComponents, k)
 	}
 	if name == "" {
 		return nil, fmt.Errorf("%s: expected a flag prefix for name (like %q), got an empty string", b.Name(), def)

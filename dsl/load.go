@@ -15,6 +15,7 @@ import (
 // "../"; each file is executed once and cached; cycles are errors.
 type moduleLoader struct {
 	root        string
+	rootReal    string // root with symbolic links resolved, once needed
 	predeclared starlark.StringDict
 	cache       map[string]*loadEntry
 	print       func(*starlark.Thread, string)
@@ -42,11 +43,50 @@ func (l *moduleLoader) resolve(from, module string) (string, error) {
 	} else {
 		p = filepath.Join(l.root, module)
 	}
-	rel, err := filepath.Rel(l.root, p)
-	if err != nil || rel == ".." || strings.HasPrefix(rel, "../") {
+	if !within(l.root, p) {
 		return "", fmt.Errorf("load(%q): %s is outside the project %s", module, p, l.root)
 	}
+	// A symbolic link inside the project may point out of it: the file
+	// is checked where it really is. A missing file is left for the read
+	// to report.
+	real, err := filepath.EvalSymlinks(p)
+	if err != nil {
+		return p, nil
+	}
+	if real, err = filepath.Abs(real); err != nil {
+		return "", fmt.Errorf("load(%q): %w", module, err)
+	}
+	root, err := l.realRoot()
+	if err != nil {
+		return "", fmt.Errorf("load(%q): project %s: %w", module, l.root, err)
+	}
+	if !within(root, real) {
+		return "", fmt.Errorf("load(%q): %s is a symbolic link to %s, outside the project %s; expected a file inside the project", module, p, real, l.root)
+	}
 	return p, nil
+}
+
+// realRoot is the project root with its symbolic links resolved, so it
+// compares with resolved file paths.
+func (l *moduleLoader) realRoot() (string, error) {
+	if l.rootReal == "" {
+		r, err := filepath.EvalSymlinks(l.root)
+		if err == nil {
+			r, err = filepath.Abs(r)
+		}
+		if err != nil {
+			return "", err
+		}
+		l.rootReal = r
+	}
+	return l.rootReal, nil
+}
+
+// within reports whether path p lies inside directory dir (both clean,
+// absolute or both relative to the same place).
+func within(dir, p string) bool {
+	rel, err := filepath.Rel(dir, p)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
 }
 
 func (l *moduleLoader) load(thread *starlark.Thread, module string) (starlark.StringDict, error) {
@@ -79,7 +119,12 @@ func (l *moduleLoader) load(thread *starlark.Thread, module string) (starlark.St
 		if st.role == roleLoaded && st.opts.ThreadHook != nil && l.parent != nil && l.parent.role == roleScript {
 			st.opts.ThreadHook(child)
 		}
+		// The loaded file's top level runs on a thread of its own; the
+		// context of the script (or component) that loads it stops it,
+		// so a loop there ends at the first Ctrl-C.
+		stop := watchContext(st.ctx, child)
 		entry.globals, entry.err = starlark.ExecFileOptions(fileOptions, child, file, src, l.predeclared)
+		stop()
 		if entry.err != nil {
 			entry.err = loadError(module, entry.err)
 		}

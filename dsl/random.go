@@ -72,6 +72,20 @@ func (m *randomModule) Attr(name string) (starlark.Value, error) {
 
 func bigOf(v starlark.Int) *big.Int { return v.BigInt() }
 
+// MaxRandomDraw is the most elements one call of choices or sample draws,
+// and the most bits getrandbits draws. Python has no such limit and
+// fails only when memory runs out; here a call that would need gigabytes
+// (choices(k=2**40)) is refused at once, naming the limit.
+const MaxRandomDraw = 10_000_000
+
+// checkDraw refuses a draw of more than MaxRandomDraw elements or bits.
+func checkDraw(fn, arg string, n int, unit string) error {
+	if n > MaxRandomDraw {
+		return fmt.Errorf("%s: %s=%d: expected at most %d %s per call", fn, arg, n, MaxRandomDraw, unit)
+	}
+	return nil
+}
+
 func randSeed(m *randomModule, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var a starlark.Value = starlark.None
 	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "a?", &a); err != nil {
@@ -194,6 +208,9 @@ func floats(fn, what string, v starlark.Value) ([]float64, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkLazyLen(seq); err != nil {
+		return nil, fmt.Errorf("%s: %s: %w", fn, what, err)
+	}
 	out := make([]float64, seq.Len())
 	for i := range out {
 		f, ok := starlark.AsFloat(seq.Index(i))
@@ -214,6 +231,9 @@ func randChoices(m *randomModule, b *starlark.Builtin, args starlark.Tuple, kwar
 	}
 	seq, err := sequence(b.Name(), pop)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkDraw(b.Name(), "k", k, "elements"); err != nil {
 		return nil, err
 	}
 	w, err := floats(b.Name(), "weights", weights)
@@ -263,6 +283,11 @@ func randSample(m *randomModule, b *starlark.Builtin, args starlark.Tuple, kwarg
 	if err != nil {
 		return nil, err
 	}
+	if k <= seq.Len() { // a larger k gets Python's own error
+		if err := checkDraw(b.Name(), "k", k, "elements"); err != nil {
+			return nil, err
+		}
+	}
 	idx, err := m.r.Sample(seq.Len(), k)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", b.Name(), err)
@@ -292,6 +317,9 @@ func randGetrandbits(m *randomModule, b *starlark.Builtin, args starlark.Tuple, 
 	}
 	if k < 0 {
 		return nil, fmt.Errorf("%s: number of bits must be non-negative", b.Name())
+	}
+	if err := checkDraw(b.Name(), "k", k, "bits"); err != nil {
+		return nil, err
 	}
 	return starlark.MakeBigInt(m.r.GetRandBits(k)), nil
 }

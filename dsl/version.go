@@ -10,8 +10,14 @@ import (
 
 // toVersion translates a Starlark version argument (SPEC §3.1): None,
 // dict (patch), "~name", any other string (YAML), tuple (merge), list
-// (iterate).
+// (iterate). A list that contains itself, or lists and tuples nested
+// deeper than MaxValueDepth, are refused.
 func toVersion(v starlark.Value) (runtime.Version, error) {
+	c := converter{}
+	return c.version(v)
+}
+
+func (c *converter) version(v starlark.Value) (runtime.Version, error) {
 	switch x := v.(type) {
 	case nil, starlark.NoneType:
 		return runtime.Version{}, nil
@@ -26,17 +32,25 @@ func toVersion(v starlark.Value) (runtime.Version, error) {
 		}
 		return runtime.Patch(m), nil
 	case starlark.Tuple:
-		items, err := toVersions(x)
+		if err := c.enter(x); err != nil {
+			return runtime.Version{}, fmt.Errorf("version: %w", err)
+		}
+		defer c.leave()
+		items, err := c.versions(x)
 		if err != nil {
 			return runtime.Version{}, err
 		}
 		return runtime.Merge(items...), nil
 	case *starlark.List:
+		if err := c.enter(x); err != nil {
+			return runtime.Version{}, fmt.Errorf("version: %w", err)
+		}
+		defer c.leave()
 		elems := make([]starlark.Value, x.Len())
 		for i := range elems {
 			elems[i] = x.Index(i)
 		}
-		items, err := toVersions(elems)
+		items, err := c.versions(elems)
 		if err != nil {
 			return runtime.Version{}, err
 		}
@@ -45,10 +59,10 @@ func toVersion(v starlark.Value) (runtime.Version, error) {
 	return runtime.Version{}, fmt.Errorf("version: expected None, a dict, a string, a tuple (merge) or a list (iterate), got %s", v.Type())
 }
 
-func toVersions(elems []starlark.Value) ([]runtime.Version, error) {
+func (c *converter) versions(elems []starlark.Value) ([]runtime.Version, error) {
 	out := make([]runtime.Version, len(elems))
 	for i, e := range elems {
-		v, err := toVersion(e)
+		v, err := c.version(e)
 		if err != nil {
 			return nil, err
 		}
