@@ -48,12 +48,12 @@ func FuzzParseSpec(f *testing.F) {
 		if len(s) > 256 || len(j) > 4096 {
 			return
 		}
-		defer guard()()
+		defer fuzzGuard()()
 		spec, err := ParseSpec(s)
 		if err == nil {
-			checkStringSpec(t, s, spec)
-			checkRedacted(t, spec)
-			checkNew(t, reg, spec)
+			fuzzCheckStringSpec(t, s, spec)
+			fuzzCheckRedacted(t, spec)
+			fuzzCheckNew(t, reg, spec)
 		}
 
 		v, derr := jsonvalue.Decode(j)
@@ -103,12 +103,12 @@ func FuzzParseSpec(f *testing.F) {
 			t.Fatalf("ParseSpec(dict of %#v) = %#v, %v", spec, again, err)
 		}
 		_ = spec.String()
-		checkRedacted(t, spec)
-		checkNew(t, reg, spec)
+		fuzzCheckRedacted(t, spec)
+		fuzzCheckNew(t, reg, spec)
 	})
 }
 
-func checkStringSpec(t *testing.T, s string, spec Spec) {
+func fuzzCheckStringSpec(t *testing.T, s string, spec Spec) {
 	typ, arg, hasArg := strings.Cut(s, ":")
 	switch {
 	case s == "":
@@ -134,8 +134,8 @@ func checkStringSpec(t *testing.T, s string, spec Spec) {
 	}
 }
 
-// secretKey is the rule Redacted documents.
-func secretKey(k string) bool {
+// fuzzSecretKey is the rule Redacted documents.
+func fuzzSecretKey(k string) bool {
 	lk := strings.ToLower(k)
 	for _, s := range secretKeys {
 		if strings.Contains(lk, s) {
@@ -145,7 +145,7 @@ func secretKey(k string) bool {
 	return false
 }
 
-func checkRedacted(t *testing.T, spec Spec) {
+func fuzzCheckRedacted(t *testing.T, spec Spec) {
 	before := fmt.Sprintf("%#v", spec)
 	r := spec.Redacted()
 	if after := fmt.Sprintf("%#v", spec); after != before {
@@ -166,7 +166,7 @@ func checkRedacted(t *testing.T, spec Spec) {
 				t.Fatalf("Redacted: %s: %#v became %#v", path, orig, red)
 			}
 			for k, e := range o {
-				if secretKey(k) {
+				if fuzzSecretKey(k) {
 					if rm[k] != "[redacted]" {
 						t.Fatalf("Redacted: %s.%s = %#v; want [redacted] (spec %#v)", path, k, rm[k], spec)
 					}
@@ -195,7 +195,7 @@ func checkRedacted(t *testing.T, spec Spec) {
 	walk(spec.Type, spec.Options, r.Options)
 }
 
-func checkNew(t *testing.T, reg *Registry, spec Spec) {
+func fuzzCheckNew(t *testing.T, reg *Registry, spec Spec) {
 	e, err := reg.New(spec)
 	if err != nil {
 		if err.Error() == "" {
@@ -208,39 +208,39 @@ func checkNew(t *testing.T, reg *Registry, spec Spec) {
 	}
 }
 
-// guard bounds the call it is deferred around: an input that runs longer
-// than guardTime, or a heap that grows past guardHeap while it runs,
-// panics from a watchdog goroutine, which crashes the fuzz worker so the
+// fuzzGuard bounds the call it is deferred around: an input that runs longer
+// than fuzzGuardTime, or a heap that grows past fuzzGuardHeap while it runs,
+// panics from a fuzzWatchdog goroutine, which crashes the fuzz worker so the
 // input is saved as a failure (and fails a go test replaying it).
-func guard() (stop func()) {
-	guardOnce.Do(func() { go watchdog() })
-	guardStart.Store(time.Now().UnixNano())
-	return func() { guardStart.Store(0) }
+func fuzzGuard() (stop func()) {
+	fuzzGuardOnce.Do(func() { go fuzzWatchdog() })
+	fuzzGuardStart.Store(time.Now().UnixNano())
+	return func() { fuzzGuardStart.Store(0) }
 }
 
 const (
-	guardTime = 10 * time.Second
-	guardHeap = 1 << 30
+	fuzzGuardTime = 10 * time.Second
+	fuzzGuardHeap = 1 << 30
 )
 
 var (
-	guardOnce  sync.Once
-	guardStart atomic.Int64 // UnixNano when the running input started; 0 between inputs
+	fuzzGuardOnce  sync.Once
+	fuzzGuardStart atomic.Int64 // UnixNano when the running input started; 0 between inputs
 )
 
-func watchdog() {
+func fuzzWatchdog() {
 	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
 	for range time.Tick(50 * time.Millisecond) {
-		start := guardStart.Load()
+		start := fuzzGuardStart.Load()
 		if start == 0 {
 			continue
 		}
-		if d := time.Since(time.Unix(0, start)); d > guardTime {
-			panic(fmt.Sprintf("fuzz input still running after %v (bound %v)", d.Round(time.Second), guardTime))
+		if d := time.Since(time.Unix(0, start)); d > fuzzGuardTime {
+			panic(fmt.Sprintf("fuzz input still running after %v (bound %v)", d.Round(time.Second), fuzzGuardTime))
 		}
 		metrics.Read(sample)
-		if h := sample[0].Value.Uint64(); h > guardHeap {
-			panic(fmt.Sprintf("fuzz input grew the heap to %d MiB (bound %d MiB)", h>>20, guardHeap>>20))
+		if h := sample[0].Value.Uint64(); h > fuzzGuardHeap {
+			panic(fmt.Sprintf("fuzz input grew the heap to %d MiB (bound %d MiB)", h>>20, fuzzGuardHeap>>20))
 		}
 	}
 }

@@ -39,7 +39,7 @@ func FuzzSeed(f *testing.F) {
 		case !inRange && err == nil:
 			t.Fatalf("EncodeExperimentID(%d) = %q, want an out-of-range error", n, id)
 		case inRange:
-			if !validID(id) || id[0] == '0' {
+			if !fuzzValidID(id) || id[0] == '0' {
 				t.Fatalf("EncodeExperimentID(%d) = %q: not 6 base62 characters without a leading 0", n, id)
 			}
 			if back, err := DecodeExperimentID(id); err != nil || back != n {
@@ -49,7 +49,7 @@ func FuzzSeed(f *testing.F) {
 
 		// Decode an arbitrary string.
 		v, err := DecodeExperimentID(s)
-		if (err == nil) != validID(s) {
+		if (err == nil) != fuzzValidID(s) {
 			t.Fatalf("DecodeExperimentID(%q) error %v; want an error exactly for strings that are not 6 base62 characters", s, err)
 		}
 		if IsExperimentID(s) != (err == nil) {
@@ -102,9 +102,9 @@ func FuzzSeed(f *testing.F) {
 	})
 }
 
-// validID is the definition DecodeExperimentID implements: 6 characters
+// fuzzValidID is the definition DecodeExperimentID implements: 6 characters
 // from 0-9, A-Z, a-z.
-func validID(s string) bool {
+func fuzzValidID(s string) bool {
 	if len(s) != 6 {
 		return false
 	}

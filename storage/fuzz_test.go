@@ -22,7 +22,7 @@ import (
 
 // Fuzz targets for what storage parses: storage URLs, store names, record
 // files and the schedule.json/status.json a reader finds. Each input runs
-// under guard (bounded time and heap).
+// under fuzzGuard (bounded time and heap).
 
 const (
 	fuzzExpID  = "8gWVkz"
@@ -53,10 +53,10 @@ func FuzzOpen(f *testing.F) {
 		if len(u) > 1024 || len(elem) > 256 {
 			return
 		}
-		defer guard()()
-		defer dropMemStorages()()
+		defer fuzzGuard()()
+		defer fuzzDropMem()()
 
-		checkRedactURL(t, u)
+		fuzzCheckRedactURL(t, u)
 		if strings.HasPrefix(u, "s3://") {
 			return
 		}
@@ -71,16 +71,16 @@ func FuzzOpen(f *testing.F) {
 				}
 			}
 		} else {
-			checkOpened(t, u, st, home, herr)
+			fuzzCheckOpened(t, u, st, home, herr)
 			if elem != "" && filepath.IsLocal(elem) {
-				if p := st.Path(elem); !within(st.Root, p) {
+				if p := st.Path(elem); !fuzzWithin(st.Root, p) {
 					t.Fatalf("Open(%q).Path(%q) = %q, outside the root %q", u, elem, p, st.Root)
 				}
 			}
 			_ = st.Describe(elem)
 		}
 		if e, err := OpenExperimentURL(u); err == nil {
-			if e.ID == "" || !within(e.storage.Root, e.Path) {
+			if e.ID == "" || !fuzzWithin(e.storage.Root, e.Path) {
 				t.Fatalf("OpenExperimentURL(%q) = %+v: no ID, or outside its storage", u, e)
 			}
 			_ = e.URL()
@@ -88,7 +88,7 @@ func FuzzOpen(f *testing.F) {
 	})
 }
 
-func checkOpened(t *testing.T, u string, st *Storage, home string, herr error) {
+func fuzzCheckOpened(t *testing.T, u string, st *Storage, home string, herr error) {
 	if st.Object {
 		t.Fatalf("Open(%q) is an object store", u)
 	}
@@ -123,9 +123,9 @@ func checkOpened(t *testing.T, u string, st *Storage, home string, herr error) {
 	}
 }
 
-// checkRedactURL: what redactURL keeps has neither the query nor the
+// fuzzCheckRedactURL: what redactURL keeps has neither the query nor the
 // password of the authority.
-func checkRedactURL(t *testing.T, u string) {
+func fuzzCheckRedactURL(t *testing.T, u string) {
 	r := redactURL(u)
 	if i := strings.Index(u, "?"); i >= 0 {
 		if j := strings.Index(r, "?"); j < 0 || r[j:] != "?…" {
@@ -149,9 +149,9 @@ func checkRedactURL(t *testing.T, u string) {
 	}
 }
 
-// dropMemStorages forgets the mem:// storages an input opened, so that a
+// fuzzDropMem forgets the mem:// storages an input opened, so that a
 // long run does not keep one per input.
-func dropMemStorages() func() {
+func fuzzDropMem() func() {
 	memMu.Lock()
 	before := make(map[string]bool, len(memFs))
 	for k := range memFs {
@@ -193,7 +193,7 @@ func FuzzStoreName(f *testing.F) {
 		if len(name) > 512 || len(value) > 4096 {
 			return
 		}
-		defer guard()()
+		defer fuzzGuard()()
 		dir := fmt.Sprintf("d%d", n.Add(1))
 		defer os.RemoveAll(filepath.Join(root, dir))
 		exp, err := st.CreateExperiment(dir, fuzzExpID)
@@ -210,7 +210,7 @@ func FuzzStoreName(f *testing.F) {
 			t.Fatalf("StoreWrite(%q) accepted a name checkStoreName refuses", name)
 		}
 		// Nothing may appear outside the component's directory.
-		fence(t, root, c.Path, "StoreWrite("+fmt.Sprintf("%q", name)+")")
+		fuzzFence(t, root, c.Path, "StoreWrite("+fmt.Sprintf("%q", name)+")")
 		if err != nil {
 			if valid {
 				// A valid name may still fail on disk (a file in the way,
@@ -227,7 +227,7 @@ func FuzzStoreName(f *testing.F) {
 		}
 		want := any(value)
 		if path.Ext(name) == ".json" || path.Ext(name) == "" {
-			want = jsonRoundTrip(t, value)
+			want = fuzzJSONRoundTrip(t, value)
 		}
 		if !reflect.DeepEqual(got, want) {
 			t.Fatalf("StoreRead(%q) = %#v; wrote %#v", name, got, want)
@@ -238,15 +238,15 @@ func FuzzStoreName(f *testing.F) {
 		if err := c.StoreWrite(name, value+"!", true); err != nil {
 			t.Fatalf("StoreWrite(%q, overwrite=True): %v", name, err)
 		}
-		fence(t, root, c.Path, "StoreWrite("+fmt.Sprintf("%q", name)+", overwrite)")
+		fuzzFence(t, root, c.Path, "StoreWrite("+fmt.Sprintf("%q", name)+", overwrite)")
 		if got, err := c.StoreRead(name); err != nil || fmt.Sprint(got) != value+"!" {
 			t.Fatalf("StoreRead(%q) after overwrite = %#v, %v; want %q", name, got, err, value+"!")
 		}
 	})
 }
 
-// jsonRoundTrip is a string as it reads back from a JSON file.
-func jsonRoundTrip(t *testing.T, s string) any {
+// fuzzJSONRoundTrip is a string as it reads back from a JSON file.
+func fuzzJSONRoundTrip(t *testing.T, s string) any {
 	data, err := marshal(s)
 	if err != nil {
 		t.Fatal(err)
@@ -258,14 +258,14 @@ func jsonRoundTrip(t *testing.T, s string) any {
 	return v
 }
 
-// fence fails when anything below root exists outside allowed (other
+// fuzzFence fails when anything below root exists outside allowed (other
 // than allowed's parents).
-func fence(t *testing.T, root, allowed, what string) {
+func fuzzFence(t *testing.T, root, allowed, what string) {
 	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
-		if within(allowed, p) || within(p, allowed) {
+		if fuzzWithin(allowed, p) || fuzzWithin(p, allowed) {
 			return nil
 		}
 		if strings.HasPrefix(filepath.Base(p), "d") && filepath.Dir(p) == root {
@@ -279,8 +279,8 @@ func fence(t *testing.T, root, allowed, what string) {
 	}
 }
 
-// within reports whether p is dir or below it.
-func within(dir, p string) bool {
+// fuzzWithin reports whether p is dir or below it.
+func fuzzWithin(dir, p string) bool {
 	rel, err := filepath.Rel(dir, p)
 	return err == nil && filepath.IsLocal(rel) || rel == "."
 }
@@ -309,7 +309,7 @@ func FuzzRecords(f *testing.F) {
 		if len(scope) > 128 || len(file) > 1<<16 || len(row) > 1<<14 {
 			return
 		}
-		defer guard()()
+		defer fuzzGuard()()
 		st := &Storage{URL: "mem://fuzz", Fs: afero.NewMemMapFs(), Root: "/", Memory: true}
 		exp, err := st.CreateExperiment("", fuzzExpID)
 		if err != nil {
@@ -380,7 +380,7 @@ func FuzzRecords(f *testing.F) {
 		for _, rows := range [][]map[string]any{all, streamed} {
 			for i, r := range rows {
 				if r == nil {
-					known(t, "a null line reads as a row (bench/fuzz-findings/FuzzRecords)")
+					fuzzKnown(t, "a null line reads as a row (bench/fuzz-findings/FuzzRecords)")
 					t.Fatalf("records %q row %d of %q is nil, not an object", scope, i+1, file)
 				}
 			}
@@ -425,7 +425,7 @@ func FuzzSchedule(f *testing.F) {
 		if len(execution)+len(schedule)+len(status) > 1<<16 {
 			return
 		}
-		defer guard()()
+		defer fuzzGuard()()
 		mem := afero.NewMemMapFs()
 		const root = "/st"
 		expDir := filepath.Join(root, fuzzExpID)
@@ -445,14 +445,14 @@ func FuzzSchedule(f *testing.F) {
 		for _, p := range []string{"/etc/status.json", "/st/status.json", "/status.json"} {
 			write(p, status)
 		}
-		rec := &recordFs{Fs: mem}
+		rec := &fuzzRecordFs{Fs: mem}
 		st := &Storage{URL: "mem://fuzz", Fs: rec, Root: root, Memory: true}
 
 		views, err := st.Experiments()
 		rec.check(t, root, "Experiments")
 		if err == nil {
 			for _, v := range views {
-				if v == nil || !within(root, v.Path()) {
+				if v == nil || !fuzzWithin(root, v.Path()) {
 					t.Fatalf("Experiments() lists %+v outside %s", v, root)
 				}
 			}
@@ -502,93 +502,93 @@ func FuzzSchedule(f *testing.F) {
 	})
 }
 
-// recordFs records every path a reader uses.
-type recordFs struct {
+// fuzzRecordFs records every path a reader uses.
+type fuzzRecordFs struct {
 	afero.Fs
 	mu    sync.Mutex
 	paths []string
 }
 
-func (r *recordFs) use(p string) {
+func (r *fuzzRecordFs) use(p string) {
 	r.mu.Lock()
 	r.paths = append(r.paths, p)
 	r.mu.Unlock()
 }
 
-func (r *recordFs) reset() { r.mu.Lock(); r.paths = nil; r.mu.Unlock() }
+func (r *fuzzRecordFs) reset() { r.mu.Lock(); r.paths = nil; r.mu.Unlock() }
 
 // check fails when a path used since the last reset lies outside dir.
-func (r *recordFs) check(t *testing.T, dir, what string) {
+func (r *fuzzRecordFs) check(t *testing.T, dir, what string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, p := range r.paths {
-		if !within(dir, filepath.Clean(p)) {
+		if !fuzzWithin(dir, filepath.Clean(p)) {
 			t.Fatalf("%s used %s, outside %s", what, p, dir)
 		}
 	}
 }
 
-func (r *recordFs) Open(name string) (afero.File, error) { r.use(name); return r.Fs.Open(name) }
-func (r *recordFs) OpenFile(name string, flag int, perm os.FileMode) (afero.File, error) {
+func (r *fuzzRecordFs) Open(name string) (afero.File, error) { r.use(name); return r.Fs.Open(name) }
+func (r *fuzzRecordFs) OpenFile(name string, flag int, perm os.FileMode) (afero.File, error) {
 	r.use(name)
 	return r.Fs.OpenFile(name, flag, perm)
 }
-func (r *recordFs) Stat(name string) (os.FileInfo, error)  { r.use(name); return r.Fs.Stat(name) }
-func (r *recordFs) Create(name string) (afero.File, error) { r.use(name); return r.Fs.Create(name) }
-func (r *recordFs) Mkdir(name string, perm os.FileMode) error {
+func (r *fuzzRecordFs) Stat(name string) (os.FileInfo, error)  { r.use(name); return r.Fs.Stat(name) }
+func (r *fuzzRecordFs) Create(name string) (afero.File, error) { r.use(name); return r.Fs.Create(name) }
+func (r *fuzzRecordFs) Mkdir(name string, perm os.FileMode) error {
 	r.use(name)
 	return r.Fs.Mkdir(name, perm)
 }
-func (r *recordFs) MkdirAll(name string, perm os.FileMode) error {
+func (r *fuzzRecordFs) MkdirAll(name string, perm os.FileMode) error {
 	r.use(name)
 	return r.Fs.MkdirAll(name, perm)
 }
-func (r *recordFs) Remove(name string) error    { r.use(name); return r.Fs.Remove(name) }
-func (r *recordFs) RemoveAll(name string) error { r.use(name); return r.Fs.RemoveAll(name) }
-func (r *recordFs) Rename(o, n string) error    { r.use(o); r.use(n); return r.Fs.Rename(o, n) }
+func (r *fuzzRecordFs) Remove(name string) error    { r.use(name); return r.Fs.Remove(name) }
+func (r *fuzzRecordFs) RemoveAll(name string) error { r.use(name); return r.Fs.RemoveAll(name) }
+func (r *fuzzRecordFs) Rename(o, n string) error    { r.use(o); r.use(n); return r.Fs.Rename(o, n) }
 
-// known skips an input that hits a known bug, kept with its report in
+// fuzzKnown skips an input that hits a known bug, kept with its report in
 // bench/fuzz-findings/, when MACHINABLE_FUZZ_SKIP_KNOWN is set, so that a
 // long run can look past it; otherwise the input fails as it should.
-func known(t *testing.T, issue string) {
+func fuzzKnown(t *testing.T, issue string) {
 	if os.Getenv("MACHINABLE_FUZZ_SKIP_KNOWN") != "" {
 		t.Skip("known: " + issue)
 	}
 }
 
-// guard bounds the call it is deferred around: an input that runs longer
-// than guardTime, or a heap that grows past guardHeap while it runs,
-// panics from a watchdog goroutine, which crashes the fuzz worker so the
+// fuzzGuard bounds the call it is deferred around: an input that runs longer
+// than fuzzGuardTime, or a heap that grows past fuzzGuardHeap while it runs,
+// panics from a fuzzWatchdog goroutine, which crashes the fuzz worker so the
 // input is saved as a failure (and fails a go test replaying it).
-func guard() (stop func()) {
-	guardOnce.Do(func() { go watchdog() })
-	guardStart.Store(time.Now().UnixNano())
-	return func() { guardStart.Store(0) }
+func fuzzGuard() (stop func()) {
+	fuzzGuardOnce.Do(func() { go fuzzWatchdog() })
+	fuzzGuardStart.Store(time.Now().UnixNano())
+	return func() { fuzzGuardStart.Store(0) }
 }
 
 const (
-	guardTime = 10 * time.Second
-	guardHeap = 1 << 30
+	fuzzGuardTime = 10 * time.Second
+	fuzzGuardHeap = 1 << 30
 )
 
 var (
-	guardOnce  sync.Once
-	guardStart atomic.Int64 // UnixNano when the running input started; 0 between inputs
+	fuzzGuardOnce  sync.Once
+	fuzzGuardStart atomic.Int64 // UnixNano when the running input started; 0 between inputs
 )
 
-func watchdog() {
+func fuzzWatchdog() {
 	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
 	for range time.Tick(50 * time.Millisecond) {
-		start := guardStart.Load()
+		start := fuzzGuardStart.Load()
 		if start == 0 {
 			continue
 		}
-		if d := time.Since(time.Unix(0, start)); d > guardTime {
-			panic(fmt.Sprintf("fuzz input still running after %v (bound %v)", d.Round(time.Second), guardTime))
+		if d := time.Since(time.Unix(0, start)); d > fuzzGuardTime {
+			panic(fmt.Sprintf("fuzz input still running after %v (bound %v)", d.Round(time.Second), fuzzGuardTime))
 		}
 		metrics.Read(sample)
-		if h := sample[0].Value.Uint64(); h > guardHeap {
-			panic(fmt.Sprintf("fuzz input grew the heap to %d MiB (bound %d MiB)", h>>20, guardHeap>>20))
+		if h := sample[0].Value.Uint64(); h > fuzzGuardHeap {
+			panic(fmt.Sprintf("fuzz input grew the heap to %d MiB (bound %d MiB)", h>>20, fuzzGuardHeap>>20))
 		}
 	}
 }

@@ -58,7 +58,7 @@ func FuzzLoad(f *testing.F) {
 		if len(main)+len(inc) > 1<<14 {
 			return
 		}
-		defer guard()()
+		defer fuzzGuard()()
 		dir := filepath.Join(root, fmt.Sprintf("p%d", n.Add(1)))
 		defer os.RemoveAll(dir)
 		for name, data := range map[string][]byte{FileName: main, "inc.yaml": inc, "inc.json": inc} {
@@ -99,9 +99,9 @@ func FuzzLoad(f *testing.F) {
 			if err != nil {
 				t.Fatalf("Versions(%q) of a listed name: %v", name, err)
 			}
-			checkConfig(t, p, name, nil)
+			fuzzCheckConfig(t, p, name, nil)
 			for _, v := range versions {
-				checkConfig(t, p, name, []Patch{{Version: v}})
+				fuzzCheckConfig(t, p, name, []Patch{{Version: v}})
 			}
 		}
 		for _, name := range p.MixinNames() {
@@ -116,8 +116,8 @@ func FuzzLoad(f *testing.F) {
 	})
 }
 
-// checkConfig resolves a config twice and changes the first result.
-func checkConfig(t *testing.T, p *Project, name string, patches []Patch) {
+// fuzzCheckConfig resolves a config twice and changes the first result.
+func fuzzCheckConfig(t *testing.T, p *Project, name string, patches []Patch) {
 	c1, err1 := p.Config(name, patches)
 	s1 := fmt.Sprintf("%v", c1)
 	if c1 != nil {
@@ -154,7 +154,7 @@ func FuzzParseMethodCallKw(f *testing.F) {
 		if len(s) > 4096 {
 			return
 		}
-		defer guard()()
+		defer fuzzGuard()()
 		name, args, kwargs, ok := ParseMethodCallKw(s)
 		if !ok {
 			if name != "" || args != nil || kwargs != nil {
@@ -162,7 +162,7 @@ func FuzzParseMethodCallKw(f *testing.F) {
 			}
 			return
 		}
-		if name == "" || !isIdentName(name) || !strings.HasPrefix(s, name) || !strings.HasSuffix(s, ")") {
+		if name == "" || !fuzzIsIdent(name) || !strings.HasPrefix(s, name) || !strings.HasSuffix(s, ")") {
 			t.Fatalf("ParseMethodCallKw(%q): name %q is not an identifier at the start of a call", s, name)
 		}
 		if rest := s[len(name):]; !strings.HasPrefix(rest, "(") && !(len(rest) > 1 && strings.IndexByte(" \t\n\r\f\v", rest[0]) >= 0 && rest[1] == '(') {
@@ -173,7 +173,7 @@ func FuzzParseMethodCallKw(f *testing.F) {
 				t.Fatalf("ParseMethodCall(%q) names %q, ParseMethodCallKw %q", s, n2, name)
 			}
 		}
-		src, ok := pyCall(name, args, kwargs)
+		src, ok := fuzzPyCall(name, args, kwargs)
 		if !ok {
 			return // a value without a Python literal (nan, inf, invalid UTF-8)
 		}
@@ -184,7 +184,7 @@ func FuzzParseMethodCallKw(f *testing.F) {
 	})
 }
 
-func isIdentName(s string) bool {
+func fuzzIsIdent(s string) bool {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if !(c == '_' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9') {
@@ -194,19 +194,19 @@ func isIdentName(s string) bool {
 	return true
 }
 
-// pyCall writes a call with Python literals; ok is false for values that
+// fuzzPyCall writes a call with Python literals; ok is false for values that
 // have none.
-func pyCall(name string, args []any, kwargs []KeyValue) (string, bool) {
+func fuzzPyCall(name string, args []any, kwargs []KeyValue) (string, bool) {
 	var parts []string
 	for _, a := range args {
-		s, ok := pyLiteral(a)
+		s, ok := fuzzPyLiteral(a)
 		if !ok {
 			return "", false
 		}
 		parts = append(parts, s)
 	}
 	for _, kv := range kwargs {
-		s, ok := pyLiteral(kv.Value)
+		s, ok := fuzzPyLiteral(kv.Value)
 		if !ok {
 			return "", false
 		}
@@ -215,7 +215,7 @@ func pyCall(name string, args []any, kwargs []KeyValue) (string, bool) {
 	return name + "(" + strings.Join(parts, ", ") + ")", true
 }
 
-func pyLiteral(v any) (string, bool) {
+func fuzzPyLiteral(v any) (string, bool) {
 	switch x := v.(type) {
 	case nil:
 		return "None", true
@@ -245,7 +245,7 @@ func pyLiteral(v any) (string, bool) {
 	case []any:
 		parts := make([]string, len(x))
 		for i, e := range x {
-			s, ok := pyLiteral(e)
+			s, ok := fuzzPyLiteral(e)
 			if !ok {
 				return "", false
 			}
@@ -260,8 +260,8 @@ func pyLiteral(v any) (string, bool) {
 		slices.Sort(keys)
 		parts := make([]string, len(keys))
 		for i, k := range keys {
-			ks, _ := pyLiteral(k)
-			vs, ok := pyLiteral(x[k])
+			ks, _ := fuzzPyLiteral(k)
+			vs, ok := fuzzPyLiteral(x[k])
 			if !ok || !utf8.ValidString(k) {
 				return "", false
 			}
@@ -272,43 +272,43 @@ func pyLiteral(v any) (string, bool) {
 	return "", false
 }
 
-// guard bounds the call it is deferred around: an input that runs longer
-// than guardTime, or a heap that grows past guardHeap while it runs,
-// panics from a watchdog goroutine, which crashes the fuzz worker so the
+// fuzzGuard bounds the call it is deferred around: an input that runs longer
+// than fuzzGuardTime, or a heap that grows past fuzzGuardHeap while it runs,
+// panics from a fuzzWatchdog goroutine, which crashes the fuzz worker so the
 // input is saved as a failure (and fails a go test replaying it). The
 // stack is limited too, so runaway recursion fails fast.
-func guard() (stop func()) {
-	guardOnce.Do(func() {
+func fuzzGuard() (stop func()) {
+	fuzzGuardOnce.Do(func() {
 		debug.SetMaxStack(256 << 20)
-		go watchdog()
+		go fuzzWatchdog()
 	})
-	guardStart.Store(time.Now().UnixNano())
-	return func() { guardStart.Store(0) }
+	fuzzGuardStart.Store(time.Now().UnixNano())
+	return func() { fuzzGuardStart.Store(0) }
 }
 
 const (
-	guardTime = 10 * time.Second
-	guardHeap = 1 << 30
+	fuzzGuardTime = 10 * time.Second
+	fuzzGuardHeap = 1 << 30
 )
 
 var (
-	guardOnce  sync.Once
-	guardStart atomic.Int64 // UnixNano when the running input started; 0 between inputs
+	fuzzGuardOnce  sync.Once
+	fuzzGuardStart atomic.Int64 // UnixNano when the running input started; 0 between inputs
 )
 
-func watchdog() {
+func fuzzWatchdog() {
 	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
 	for range time.Tick(50 * time.Millisecond) {
-		start := guardStart.Load()
+		start := fuzzGuardStart.Load()
 		if start == 0 {
 			continue
 		}
-		if d := time.Since(time.Unix(0, start)); d > guardTime {
-			panic(fmt.Sprintf("fuzz input still running after %v (bound %v)", d.Round(time.Second), guardTime))
+		if d := time.Since(time.Unix(0, start)); d > fuzzGuardTime {
+			panic(fmt.Sprintf("fuzz input still running after %v (bound %v)", d.Round(time.Second), fuzzGuardTime))
 		}
 		metrics.Read(sample)
-		if h := sample[0].Value.Uint64(); h > guardHeap {
-			panic(fmt.Sprintf("fuzz input grew the heap to %d MiB (bound %d MiB)", h>>20, guardHeap>>20))
+		if h := sample[0].Value.Uint64(); h > fuzzGuardHeap {
+			panic(fmt.Sprintf("fuzz input grew the heap to %d MiB (bound %d MiB)", h>>20, fuzzGuardHeap>>20))
 		}
 	}
 }
