@@ -53,11 +53,16 @@ func (p *process) Run(ctx context.Context, job *Job) ([]runtime.Outcome, error) 
 // RunWorker runs one component through `machinable worker` and reads how
 // it ended from its status.json. Output goes to console with prefix; a
 // worker that dies without a final status is reported failed with the
-// tail of its stderr. Cancelling ctx sends SIGTERM (the worker marks the
-// component interrupted), then kills after 5 s.
+// tail of its stderr — interrupted if ctx was cancelled — and its
+// status.json says the same. Cancelling ctx sends SIGTERM (the worker
+// marks the component interrupted), then kills after 5 s. The worker
+// runs in a process group of its own: Ctrl-C on the terminal stops it
+// through ctx, with one signal.
 func RunWorker(ctx context.Context, binary, url string, sc *runtime.ScheduledComponent, exp *storage.Experiment, console io.Writer, prefix string) runtime.Outcome {
 	start := time.Now()
+	defer lockThread()()
 	cmd := exec.CommandContext(ctx, binary, "worker", url, "--component", sc.ID)
+	cmd.SysProcAttr = workerAttr()
 	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
 	cmd.WaitDelay = 5 * time.Second
 	var stderr tailBuffer
@@ -85,8 +90,32 @@ func RunWorker(ctx context.Context, binary, url string, sc *runtime.ScheduledCom
 			msg += ": " + tail
 		}
 		out.Error = msg
+		if ctx.Err() != nil {
+			out.Status = storage.StatusInterrupted
+			out.Error = "interrupted: " + msg
+		}
+		if cmd.Process != nil {
+			recordWorkerEnd(exp, sc.ID, cmd.Process.Pid, out)
+		}
 	}
 	return out
+}
+
+// recordWorkerEnd writes the final status a dead worker could not write:
+// only if status.json still says running in that worker's process, so
+// nothing another process wrote is overwritten.
+func recordWorkerEnd(exp *storage.Experiment, id string, pid int, out runtime.Outcome) {
+	c, err := exp.OpenComponent(id)
+	if err != nil {
+		return
+	}
+	st, err := c.ReadStatus()
+	if err != nil || st.Status != storage.StatusRunning || st.PID != pid || st.Host != storage.Hostname() {
+		return
+	}
+	now := time.Now().UTC()
+	st.Status, st.Error, st.FinishedAt, st.HeartbeatAt = out.Status, out.Error, &now, &now
+	_ = c.WriteStatus(st) // if this fails too, the component is stale: a resume runs it
 }
 
 // tailBuffer keeps the last 4 KiB written to it.
