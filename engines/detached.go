@@ -2,13 +2,16 @@ package engines
 
 import (
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"syscall"
 
 	"github.com/machinable-go/machinable/runtime"
+	"github.com/machinable-go/machinable/storage"
 )
 
 // detached hands the execution to a background process
@@ -49,7 +52,10 @@ func (d *detached) Run(ctx context.Context, job *Job) ([]runtime.Outcome, error)
 	if exp.Storage().Memory {
 		return nil, fmt.Errorf("engine detached: the background process cannot see a mem:// storage; use a local path (or s3://)")
 	}
-	logPath := filepath.Join(exp.Path, "detached.log")
+	logPath, err := DetachedLog(exp)
+	if err != nil {
+		return nil, fmt.Errorf("engine detached: %w", err)
+	}
 	logFile, err := os.OpenFile(logPath, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("engine detached: %w", err)
@@ -68,4 +74,31 @@ func (d *detached) Run(ctx context.Context, job *Job) ([]runtime.Outcome, error)
 			exp.ID, pid, d.inner, logPath, exp.ID, exp.Storage().URL)
 	}
 	return nil, nil
+}
+
+// DetachedLog is where the background process of the detached engine
+// writes its output: detached.log in the experiment's directory on a
+// local storage; for an experiment on an object store, which cannot be
+// appended to, a local file named after the experiment,
+// <cache>/machinable/detached/<ID>-<hash of its URL>.log, where <cache>
+// is $XDG_CACHE_HOME or ~/.cache (os.UserCacheDir; the system's
+// temporary directory when there is none).
+func DetachedLog(exp *storage.Experiment) (string, error) {
+	if p, ok := exp.LocalPath(); ok {
+		return filepath.Join(p, "detached.log"), nil
+	}
+	base, err := os.UserCacheDir()
+	if err != nil || !filepath.IsAbs(base) {
+		base = os.TempDir()
+	}
+	dir := filepath.Join(base, "machinable", "detached")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	u := exp.URL()
+	if i := strings.IndexByte(u, '?'); i >= 0 {
+		u = u[:i]
+	}
+	sum := sha256.Sum256([]byte(u))
+	return filepath.Join(dir, fmt.Sprintf("%s-%x.log", exp.ID, sum[:4])), nil
 }

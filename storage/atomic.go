@@ -151,6 +151,9 @@ func link(fs afero.Fs, oldname, newname string) error {
 
 // readWhole reads a whole file (under the memory lock in memory).
 func readWhole(fs afero.Fs, p string) ([]byte, error) {
+	if o, ok := fs.(*objectFs); ok {
+		return o.readObject(filepath.ToSlash(p))
+	}
 	if isMemory(fs) {
 		memFiles.RLock()
 		defer memFiles.RUnlock()

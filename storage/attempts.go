@@ -1,12 +1,15 @@
 package storage
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
+	"time"
 
 	"github.com/machinable-go/machinable/internal/jsonvalue"
 	"github.com/spf13/afero"
@@ -75,41 +78,134 @@ func (e *Experiment) readStatus(dir string) (Status, []byte, error) {
 // into attempts/<n>/ (n = 1, 2, ...) so the component can run again
 // without overwriting it, and returns n (0 when it never started: there
 // is nothing to keep). Of several processes that read the same attempt
-// and archive it, exactly one succeeds; the others get ErrClaimed. The
-// claim is attempts/<n>/status.json, created once with the status the
-// process read; status.json itself is removed last, so until then every
-// other process still sees the old status and claims the same n.
+// and archive it, exactly one succeeds; the others get ErrClaimed.
+//
+// How: the attempts are counted before status.json is read (ReadAttempt),
+// so a process that read an attempt someone already archived finds it,
+// with the very bytes it read, as the last attempts/<n>/status.json. An
+// archive claims attempts/<n> by creating attempts/<n>/claim.json, once;
+// it moves status.json last, then removes its claim. When a process dies
+// in the middle, its claim outlives it: the next resume sees the process
+// gone (or its claim old, from another host) and finishes that archive,
+// claiming it again with claim-2.json, claim-3.json, ...
 func (e *Experiment) Archive(a Attempt) (int, error) {
 	if a.Status.Status == StatusCreated {
 		return 0, nil
 	}
 	fsys := e.storage.Fs
 	dir := filepath.Join(e.Path, a.ID)
-	target := filepath.Join(dir, "attempts", strconv.Itoa(a.next))
-	if err := mkdirAll(fsys, target); err != nil {
-		return 0, fmt.Errorf("archive attempt of %s: %w", a.ID, err)
-	}
-	if err := createStrict(fsys, filepath.Join(target, "status.json"), a.raw); err != nil {
-		if errors.Is(err, os.ErrExist) {
-			return 0, fmt.Errorf("component %s: %w", a.ID, ErrClaimed)
-		}
-		return 0, fmt.Errorf("archive attempt of %s: %s", a.ID, e.storage.redact(err))
-	}
-	entries, err := afero.ReadDir(fsys, dir)
-	if err != nil {
-		return 0, fmt.Errorf("archive attempt of %s: %w", a.ID, e.storage.redact(err))
-	}
-	for _, en := range entries {
-		if name := en.Name(); name != "attempts" && name != "status.json" {
-			if err := moveTree(fsys, filepath.Join(dir, name), filepath.Join(target, name)); err != nil {
-				return 0, fmt.Errorf("archive attempt of %s: %w", a.ID, e.storage.redact(err))
+	claimed := fmt.Errorf("component %s: %w", a.ID, ErrClaimed)
+	n, claim := a.next, "claim.json"
+	if a.next > 1 {
+		prev := filepath.Join(dir, "attempts", strconv.Itoa(a.next-1))
+		there, err := readWhole(fsys, filepath.Join(prev, "status.json"))
+		switch {
+		case err == nil && bytes.Equal(there, a.raw):
+			return 0, claimed // archived already
+		case errors.Is(err, fs.ErrNotExist):
+			// An archive in progress, or one whose process died: it
+			// made the directory and is about to claim it, or claimed
+			// it and moves files. Claiming it too decides.
+			last, holder, others := lastClaim(fsys, prev)
+			switch {
+			case holder != nil && holder.Running(time.Now()):
+				return 0, claimed
+			case holder != nil:
+				n, claim = a.next-1, fmt.Sprintf("claim-%d.json", last+1)
+			case !others:
+				n = a.next - 1
 			}
 		}
 	}
-	if err := fsys.Remove(filepath.Join(dir, "status.json")); err != nil && !errors.Is(err, fs.ErrNotExist) {
+	target := filepath.Join(dir, "attempts", strconv.Itoa(n))
+	fail := func(err error) (int, error) {
 		return 0, fmt.Errorf("archive attempt of %s: %w", a.ID, e.storage.redact(err))
 	}
-	return a.next, nil
+	if err := mkdirAll(fsys, target); err != nil {
+		return fail(err)
+	}
+	holder := Status{Status: StatusRunning, HeartbeatEvery: claimEvery.Seconds()}
+	now := time.Now().UTC()
+	holder.StartedAt, holder.HeartbeatAt = &now, &now
+	holder.SetProcess()
+	data, err := marshal(holder)
+	if err != nil {
+		return fail(err)
+	}
+	if err := createStrict(fsys, filepath.Join(target, claim), data); errors.Is(err, os.ErrExist) {
+		return 0, claimed
+	} else if err != nil {
+		return fail(err)
+	}
+	entries, err := afero.ReadDir(fsys, dir)
+	if err != nil {
+		return fail(err)
+	}
+	for _, en := range entries {
+		if name := en.Name(); name != "attempts" && name != "status.json" {
+			err := moveTree(fsys, filepath.Join(dir, name), filepath.Join(target, name))
+			if err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return fail(err)
+			}
+		}
+	}
+	if err := writeAtomic(fsys, filepath.Join(target, "status.json"), a.raw, false); err != nil {
+		return fail(err)
+	}
+	if err := fsys.Remove(filepath.Join(dir, "status.json")); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fail(err)
+	}
+	if names, err := afero.ReadDir(fsys, target); err == nil {
+		for _, en := range names {
+			if isClaim(en.Name()) {
+				_ = fsys.Remove(filepath.Join(target, en.Name()))
+			}
+		}
+	}
+	return n, nil
+}
+
+// claimEvery is how often an archive's claim would beat, were it a
+// heartbeat: a claim from another host older than three of these is
+// taken for one whose process died.
+const claimEvery = 20 * time.Second
+
+func isClaim(name string) bool {
+	return name == "claim.json" || (strings.HasPrefix(name, "claim-") && strings.HasSuffix(name, ".json"))
+}
+
+// lastClaim returns the number of the last claim of an attempts/<n>
+// directory (1 for claim.json, k for claim-k.json) and what it says,
+// nil when there is none; others tells whether the directory holds
+// anything else (an attempt archived by an earlier release).
+func lastClaim(fsys afero.Fs, dir string) (int, *Status, bool) {
+	entries, err := afero.ReadDir(fsys, dir)
+	if err != nil {
+		return 0, nil, false
+	}
+	last, name, others := 0, "", false
+	for _, en := range entries {
+		k := 0
+		switch {
+		case en.Name() == "claim.json":
+			k = 1
+		case isClaim(en.Name()):
+			k, _ = strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(en.Name(), "claim-"), ".json"))
+		case !strings.HasPrefix(en.Name(), tempPrefix):
+			others = true
+		}
+		if k > last {
+			last, name = k, en.Name()
+		}
+	}
+	if name == "" {
+		return 0, nil, others
+	}
+	var st Status
+	if err := readJSON(fsys, filepath.Join(dir, name), &st); err != nil {
+		st = Status{Status: StatusFailed} // unreadable: its writer died writing it
+	}
+	return last, &st, others
 }
 
 // ArchiveAttempt archives whatever attempt the component directory holds

@@ -190,3 +190,12 @@ func (e *Experiment) ComponentDirs() ([]string, error) {
 	}
 	return out, nil
 }
+
+// LocalPath is the experiment's directory on the local file system;
+// false on memory and object storages.
+func (e *Experiment) LocalPath() (string, bool) {
+	if e.storage.Object || e.storage.Memory {
+		return "", false
+	}
+	return e.Path, true
+}

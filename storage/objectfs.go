@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -60,4 +61,21 @@ func (f *objectFs) putIfAbsent(key string, data []byte) error {
 		return fmt.Errorf("%s exists: %w", key, os.ErrExist)
 	}
 	return err
+}
+
+// readObject reads a whole object with one GET, so that it is one
+// version of it: afero-s3 looks at the size first and reads after, and
+// an object replaced in between (a status.json being rewritten) reads
+// truncated. A missing key is fs.ErrNotExist.
+func (f *objectFs) readObject(key string) ([]byte, error) {
+	out, err := f.client.GetObject(context.Background(), &s3.GetObjectInput{Bucket: aws.String(f.bucket), Key: aws.String(key)})
+	if err != nil {
+		var apiErr smithy.APIError
+		if errors.As(err, &apiErr) && (apiErr.ErrorCode() == "NoSuchKey" || apiErr.ErrorCode() == "NotFound") {
+			return nil, &fs.PathError{Op: "open", Path: key, Err: fs.ErrNotExist}
+		}
+		return nil, &fs.PathError{Op: "open", Path: key, Err: err}
+	}
+	defer out.Body.Close()
+	return io.ReadAll(out.Body)
 }

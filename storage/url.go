@@ -2,6 +2,7 @@ package storage
 
 import (
 	"fmt"
+	neturl "net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -60,6 +61,9 @@ func Open(url string) (*Storage, error) {
 		if st, ok := s3Open.Load(url); ok {
 			return st.(*Storage), nil
 		}
+		if err := checkS3Credentials(url); err != nil {
+			return nil, err
+		}
 		st, err := openS3(url)
 		if err != nil {
 			return nil, err
@@ -110,4 +114,68 @@ func (s *Storage) Describe(p string) string {
 		return strings.TrimSuffix(s.URL, "/") + "/" + strings.TrimPrefix(p, "/")
 	}
 	return p
+}
+
+// checkS3Credentials refuses credentials anywhere in an s3:// URL — the
+// URL is written to execution.json and shown in messages: in the
+// authority (s3://KEY:SECRET@bucket), as a query option (?secret_key=),
+// or inside an option's value, such as the endpoint's own authority
+// (?endpoint=http://user:pass@host) or query. Messages name the URL
+// with its query and user information redacted.
+func checkS3Credentials(raw string) error {
+	refuse := func() error {
+		return fmt.Errorf("storage %q: credentials do not belong in the storage URL (it is written to execution.json); use AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN or a shared AWS profile", redactURL(raw))
+	}
+	u, err := neturl.Parse(raw)
+	if err != nil {
+		return fmt.Errorf("storage %q: %v", redactURL(raw), redactURL(err.Error()))
+	}
+	if u.User != nil {
+		return refuse()
+	}
+	var inValue func(v string, depth int) bool
+	inValue = func(v string, depth int) bool {
+		if depth > 3 || !strings.Contains(v, "://") {
+			return false
+		}
+		iu, err := neturl.Parse(v)
+		if err != nil {
+			return strings.Contains(v, "@") // unparseable: refuse what may hide user information
+		}
+		if iu.User != nil {
+			return true
+		}
+		for k, vs := range iu.Query() {
+			if secretKey(k) {
+				return true
+			}
+			for _, x := range vs {
+				if inValue(x, depth+1) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	for k, vs := range u.Query() {
+		if secretKey(k) {
+			return refuse()
+		}
+		for _, v := range vs {
+			if inValue(v, 0) {
+				return refuse()
+			}
+		}
+	}
+	return nil
+}
+
+func secretKey(k string) bool {
+	lk := strings.ToLower(k)
+	for _, s := range secretParams {
+		if strings.Contains(lk, s) {
+			return true
+		}
+	}
+	return false
 }
