@@ -137,6 +137,15 @@ func (e *Experiment) Archive(a Attempt) (int, error) {
 	} else if err != nil {
 		return fail(err)
 	}
+	// A process that read the attempt before another archived it
+	// completely (and removed its claim) finds status.json changed.
+	if now, err := readWhole(fsys, filepath.Join(dir, "status.json")); err != nil || !bytes.Equal(now, a.raw) {
+		_ = fsys.Remove(filepath.Join(target, claim))
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fail(err)
+		}
+		return 0, claimed
+	}
 	entries, err := afero.ReadDir(fsys, dir)
 	if err != nil {
 		return fail(err)
