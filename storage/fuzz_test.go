@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io/fs"
+	neturl "net/url"
 	"os"
 	"path"
 	"path/filepath"
@@ -29,8 +30,8 @@ const (
 	fuzzCompID = "ABCDEFabcdef"
 )
 
-// FuzzOpen opens any storage URL (s3:// only as far as its redaction: the
-// rest needs a network):
+// FuzzOpen opens any storage URL (s3:// only as far as its redaction and
+// credential check: the rest needs a network):
 //   - Open returns a storage or an error, never panics, and creates
 //     nothing;
 //   - "" and mem://NAME are in-memory with root "/", the same file system
@@ -40,12 +41,15 @@ const (
 //   - any other scheme is refused naming it;
 //   - Path stays below the root for clean relative elements;
 //   - redactURL drops the query and the user:password of any URL;
+//   - an s3:// URL with credentials is refused, the password not repeated;
 //   - OpenExperimentURL returns an experiment or an error.
 func FuzzOpen(f *testing.F) {
 	for _, u := range []string{"", "mem://", "mem://named", "mem://a/b", "./results", "results", "/tmp/x/../y", "~", "~/results",
 		"~user/x", "file:///tmp/r", "file://rel/r", "osfs:///tmp/r", "file://", "osfs://~/r", "http://host/x", "s3://bucket/prefix?region=eu-west-1",
 		"s3://user:secret@bucket/p?token=abc", "s3://b/p?endpoint=http://u:p@h:9000&x=1#frag", "://x", "mem", "C:\\results", "\x00", "/dev/null",
-		"results/8gWVkz", "mem://named/8gWVkz", "/", "//", "s3://", "MEM://x", "file:///", ".", ".."} {
+		"results/8gWVkz", "mem://named/8gWVkz", "/", "//", "s3://", "MEM://x", "file:///", ".", "..",
+		"s3://AKIAEXAMPLE:wJalrXUtnFEMI@bucket/p", "s3://b/p?Secret_Key=x", "s3://b/p?endpoint=http%3A%2F%2Fu%3Apw12345%40h", "s3://b/p?endpoint=http://h/?token=t",
+		"s3://b/p?endpoint=%zz", "s3://b:x@/p"} {
 		f.Add(u, "sub/dir")
 	}
 	home, herr := os.UserHomeDir()
@@ -58,6 +62,7 @@ func FuzzOpen(f *testing.F) {
 
 		fuzzCheckRedactURL(t, u)
 		if strings.HasPrefix(u, "s3://") {
+			fuzzCheckS3(t, u)
 			return
 		}
 		st, err := Open(u)
@@ -145,6 +150,30 @@ func fuzzCheckRedactURL(t *testing.T, u string) {
 			if userinfo := rest[:at]; userinfo != "" && strings.Contains(r, userinfo) && !strings.Contains("[redacted]", userinfo) {
 				t.Fatalf("redactURL(%q) = %q: keeps the user information %q", u, r, userinfo)
 			}
+		}
+	}
+}
+
+// fuzzCheckS3: an s3:// URL with credentials (user information, a
+// secret-looking query key) is refused before anything is opened, and
+// the message does not repeat the password.
+func fuzzCheckS3(t *testing.T, u string) {
+	err := checkS3Credentials(u)
+	pu, perr := neturl.Parse(u)
+	if err == nil {
+		if perr != nil || pu.User != nil {
+			t.Fatalf("checkS3Credentials(%q) accepts a URL with user information (or one url.Parse refuses: %v)", u, perr)
+		}
+		for k := range pu.Query() {
+			if secretKey(k) {
+				t.Fatalf("checkS3Credentials(%q) accepts the query key %q", u, k)
+			}
+		}
+		return
+	}
+	if perr == nil && pu.User != nil {
+		if pw, ok := pu.User.Password(); ok && len(pw) >= 6 && strings.Count(u, pw) == 1 && strings.Contains(err.Error(), pw) {
+			t.Fatalf("checkS3Credentials(%q): the message %q repeats the password", u, err)
 		}
 	}
 }
