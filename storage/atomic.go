@@ -2,6 +2,8 @@ package storage
 
 import (
 	"bytes"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -68,7 +70,7 @@ func writeAtomic(fs afero.Fs, p string, data []byte, exclusive bool) error {
 // writeTemp writes r to a new temporary file in dir and fsyncs it; the
 // caller commits or removes it.
 func writeTemp(fs afero.Fs, dir, base string, r io.Reader) (string, error) {
-	f, err := afero.TempFile(fs, dir, tempPrefix+base+"-*")
+	f, err := createTemp(fs, dir, base)
 	if err != nil {
 		return "", err
 	}
@@ -85,6 +87,23 @@ func writeTemp(fs afero.Fs, dir, base string, r io.Reader) (string, error) {
 		return "", err
 	}
 	return tmp, nil
+}
+
+// createTemp creates a new temporary file for base in dir, with the
+// permissions files always had (0644 less the umask; afero.TempFile
+// gives 0600).
+func createTemp(fs afero.Fs, dir, base string) (afero.File, error) {
+	for range 100 {
+		var b [6]byte
+		_, _ = rand.Read(b[:])
+		name := filepath.Join(dir, tempPrefix+base+"-"+hex.EncodeToString(b[:]))
+		f, err := fs.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o644)
+		if errors.Is(err, os.ErrExist) {
+			continue
+		}
+		return f, err
+	}
+	return nil, fmt.Errorf("create a temporary file for %s in %s: too many tries", base, dir)
 }
 
 // commitTemp moves a complete temporary file to p: renamed over it, or,
@@ -183,7 +202,7 @@ func (e *Experiment) StageFile(name string) (*StagedFile, error) {
 	if err := mkdirAll(s.fs, e.Path); err != nil {
 		return nil, fmt.Errorf("write %s: %w", s.desc(s.path), err)
 	}
-	f, err := afero.TempFile(s.fs, e.Path, tempPrefix+name+"-*")
+	f, err := createTemp(s.fs, e.Path, name)
 	if err != nil {
 		return nil, fmt.Errorf("write %s: %w", s.desc(s.path), err)
 	}
