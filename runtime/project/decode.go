@@ -50,11 +50,21 @@ func withContext(err error, ctx string) error {
 }
 
 // keyPrefix names a key path in a message; the root of a value has none.
+// A very long path (a deeply nested value) is shortened in the middle.
 func keyPrefix(path string) string {
 	if path == "" {
 		return ""
 	}
-	return fmt.Sprintf("key %q: ", path)
+	return fmt.Sprintf("key %q: ", shortPath(path))
+}
+
+// shortPath keeps the start and the end of a key path longer than 100
+// characters.
+func shortPath(path string) string {
+	if len(path) <= 100 {
+		return path
+	}
+	return path[:60] + "..." + path[len(path)-37:]
 }
 
 // joinPath appends a key or list index to a key path.
@@ -65,11 +75,62 @@ func joinPath(path, key string) string {
 	return path + "." + key
 }
 
+// Limits on what a small YAML document can make the decoder build. A
+// document is read into a tree of nodes first, whose size follows the
+// size of the text; aliases (*name) and includes ($/file) copy nodes, so
+// a few lines of nested aliases (a "billion laughs") would expand to
+// billions of values.
+const (
+	// MaxExpandedNodes is the most values that aliases and includes may
+	// produce in one machinable.yaml (with everything it includes) or one
+	// version string.
+	MaxExpandedNodes = 1_000_000
+	// MaxDepth is how deeply mappings and lists may nest, includes
+	// counted. The YAML parser itself stops at 10,000 levels.
+	MaxDepth = 1000
+)
+
+// expansion counts the values that aliases, includes, references and
+// inheritance produce while one machinable.yaml (or one version string)
+// is read, against MaxExpandedNodes.
+type expansion struct{ n int }
+
+// expansionLimit is MaxExpandedNodes; tests lower it.
+var expansionLimit = MaxExpandedNodes
+
+// add counts n more values and reports whether the budget is exceeded.
+func (x *expansion) add(n int) bool {
+	x.n += n
+	return x.n > expansionLimit
+}
+
+// expansionMsg is the refusal of a document that expands too much.
+func expansionMsg() string {
+	return fmt.Sprintf("the aliases (*name), includes ($/file), references ($.x, $self.x) and inheritance (child^parent) expand to more than %d values: expected a configuration that is not multiplied by nesting them", expansionLimit)
+}
+
 // decoder turns yaml.Node trees into plain config values, records where
 // each key was written and replaces $/file includes.
 type decoder struct {
 	inc    *includer    // nil: includes are left as strings
 	active []*yaml.Node // nodes being decoded, to refuse an alias to one of them
+
+	expanding int        // aliases and includes being decoded
+	exp       *expansion // what they produced; nil: a budget of its own
+}
+
+// count adds n values produced by an alias or include to the budget.
+func (d *decoder) count(n int, file string, line int, path string) error {
+	if d.expanding == 0 {
+		return nil
+	}
+	if d.exp == nil {
+		d.exp = &expansion{}
+	}
+	if d.exp.add(n) {
+		return newPosError(file, line, "%s%s", keyPrefix(path), expansionMsg())
+	}
+	return nil
 }
 
 // decode converts n, which was read from file, into a plain value. path is
@@ -87,9 +148,18 @@ func (d *decoder) decode(n *yaml.Node, file, path string, pos positions) (any, e
 		if slices.Contains(d.active, n.Alias) {
 			return nil, newPosError(file, n.Line, "%srecursive YAML alias *%s", keyPrefix(path), n.Value)
 		}
+		d.expanding++
+		defer func() { d.expanding-- }()
 		return d.decode(n.Alias, file, path, pos)
-	case yaml.ScalarNode:
+	}
+	if err := d.count(1, file, n.Line, path); err != nil {
+		return nil, err
+	}
+	if n.Kind == yaml.ScalarNode {
 		return d.scalar(n, file, path, pos)
+	}
+	if len(d.active) >= MaxDepth {
+		return nil, newPosError(file, n.Line, "%snested deeper than %d levels: expected at most %d levels of mappings and lists", keyPrefix(path), MaxDepth, MaxDepth)
 	}
 	// Only collections can contain an alias to themselves.
 	d.active = append(d.active, n)

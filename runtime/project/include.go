@@ -26,13 +26,16 @@ const includePrefix = "$/"
 // includer reads included files relative to the project directory and
 // keeps the chain of files being included to refuse cycles.
 type includer struct {
-	dir   string
-	nodes map[string]*yaml.Node // parsed YAML files by absolute path
-	stack []string              // files being read, outermost first
+	dir     string
+	dirReal string                // dir with its symbolic links resolved, once needed
+	nodes   map[string]*yaml.Node // parsed YAML files by absolute path
+	json    map[string]any        // read JSON files by absolute path
+	stack   []string              // files being read, outermost first
+	inside  map[string]bool       // files found inside the project, links resolved
 }
 
 func newIncluder(dir, file string) *includer {
-	return &includer{dir: dir, nodes: map[string]*yaml.Node{}, stack: []string{file}}
+	return &includer{dir: dir, nodes: map[string]*yaml.Node{}, stack: []string{file}, inside: map[string]bool{}, json: map[string]any{}}
 }
 
 // include replaces the string ref ("$/configs/data.yaml"), written in file
@@ -48,6 +51,26 @@ func (in *includer) include(d *decoder, ref, file string, line int, path string,
 		return nil, fail("expected a path to a .yaml, .yml or .json file after %s", includePrefix)
 	}
 	target := filepath.Join(in.dir, filepath.FromSlash(rel))
+	if !within(in.dir, target) {
+		return nil, fail("%s is outside the project %s: expected a path inside it", target, in.dir)
+	}
+	// A symbolic link inside the project may point out of it: the file
+	// is checked where it really is. A missing file is reported below.
+	if in.inside[target] {
+		// checked before
+	} else if real, err := filepath.EvalSymlinks(target); err == nil {
+		root, err := in.realDir()
+		if err != nil {
+			return nil, fail("project %s: %v", in.dir, err)
+		}
+		if real, err = filepath.Abs(real); err != nil {
+			return nil, fail("%v", err)
+		}
+		if !within(root, real) {
+			return nil, fail("%s is a symbolic link to %s, outside the project %s: expected a file inside the project", target, real, in.dir)
+		}
+		in.inside[target] = true
+	}
 	if i := slices.Index(in.stack, target); i >= 0 {
 		chain := make([]string, 0, len(in.stack)-i+1)
 		for _, f := range append(in.stack[i:], target) {
@@ -58,10 +81,22 @@ func (in *includer) include(d *decoder, ref, file string, line int, path string,
 	in.stack = append(in.stack, target)
 	defer func() { in.stack = in.stack[:len(in.stack)-1] }()
 
+	// What an include produces counts against MaxExpandedNodes, as an
+	// alias does: a file included many times, by files included many
+	// times, multiplies.
+	d.expanding++
+	defer func() { d.expanding-- }()
 	var v any
 	var err error
 	if ext == ".json" {
-		v, err = readJSON(target)
+		v, err = in.jsonValue(target)
+		if err == nil {
+			if n, deep := jsonSize(v, 0); deep {
+				err = newPosError(target, 0, "nested deeper than %d levels: expected at most %d levels of objects and arrays", MaxDepth, MaxDepth)
+			} else {
+				err = d.count(n, file, line, path)
+			}
+		}
 		if err == nil {
 			v, err = in.expand(d, v, target, path, pos)
 		}
@@ -122,6 +157,73 @@ func (in *includer) yamlNode(path string) (*yaml.Node, error) {
 	return n, nil
 }
 
+// jsonValue reads a JSON file once and gives a copy of its value for each
+// include, which expand may change.
+func (in *includer) jsonValue(path string) (any, error) {
+	if v, ok := in.json[path]; ok {
+		return DeepCopy(v), nil
+	}
+	v, err := readJSON(path)
+	if err != nil {
+		return nil, err
+	}
+	in.json[path] = v
+	return DeepCopy(v), nil
+}
+
+// realDir is the project directory with its symbolic links resolved, so
+// it compares with resolved file paths.
+func (in *includer) realDir() (string, error) {
+	if in.dirReal == "" {
+		r, err := filepath.EvalSymlinks(in.dir)
+		if err == nil {
+			r, err = filepath.Abs(r)
+		}
+		if err != nil {
+			return "", err
+		}
+		in.dirReal = r
+	}
+	return in.dirReal, nil
+}
+
+// within reports whether path p lies inside directory dir.
+func within(dir, p string) bool {
+	rel, err := filepath.Rel(dir, p)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
+}
+
+// jsonSize counts the values of a decoded JSON document and reports
+// whether it nests deeper than MaxDepth.
+func jsonSize(v any, depth int) (int, bool) {
+	n := 1
+	switch x := v.(type) {
+	case map[string]any:
+		if depth >= MaxDepth {
+			return n, true
+		}
+		for _, e := range x {
+			m, deep := jsonSize(e, depth+1)
+			if deep {
+				return n, true
+			}
+			n += m
+		}
+	case []any:
+		if depth >= MaxDepth {
+			return n, true
+		}
+		for _, e := range x {
+			m, deep := jsonSize(e, depth+1)
+			if deep {
+				return n, true
+			}
+			n += m
+		}
+	}
+	return n, false
+}
+
 func (in *includer) rel(path string) string {
 	if r, err := filepath.Rel(in.dir, path); err == nil {
 		return filepath.ToSlash(r)
@@ -154,13 +256,22 @@ func parseYAMLFile(path string) (*yaml.Node, error) {
 	return &n, nil
 }
 
-var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+var (
+	yamlLine  = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+	yamlDepth = regexp.MustCompile(`^yaml: (?:line (\d+): )?exceeded max depth of (\d+)$`)
+)
 
 // yamlError turns a parse error of src into "file:line: message". The
 // parser's own line is off by one for many errors (it reports a context
 // line, 0-based), so the position comes from a second parser that points
 // at the offending token, when it finds the error too.
 func yamlError(file string, src []byte, err error) *posError {
+	if m := yamlDepth.FindStringSubmatch(err.Error()); m != nil {
+		// The second parser takes time and memory quadratic in the depth
+		// (gigabytes for 50,000 levels): not for this error.
+		line, _ := strconv.Atoi(m[1])
+		return newPosError(file, line, "nested deeper than %s levels: expected at most %d levels of mappings and lists", m[2], MaxDepth)
+	}
 	if _, perr := goccyparser.ParseBytes(src, 0); perr != nil {
 		if e, ok := perr.(interface {
 			GetToken() *goccytoken.Token

@@ -25,7 +25,8 @@ func (p *Project) parse(doc *yaml.Node) error {
 	if root.Kind != yaml.MappingNode {
 		return errorAt(p.File, root.Line, "expected a mapping at the top level (components: and other sections), got a %s", kindName(root.Kind))
 	}
-	d := &decoder{inc: newIncluder(p.Dir, p.File)}
+	p.exp = &expansion{}
+	d := &decoder{inc: newIncluder(p.Dir, p.File), exp: p.exp}
 	seen := map[string]int{}
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		kn, vn := root.Content[i], root.Content[i+1]
@@ -331,6 +332,11 @@ func (p *Project) resolve(e *entry, chain []*entry) error {
 		e.Parent = parent.Name
 		if e.reuse {
 			e.Module = parent.Module
+		}
+		// Inheritance copies the parent's config: a parent made large by
+		// aliases, inherited by many children, multiplies it.
+		if p.exp.add(countValues(parent.args)) {
+			return errorAt(p.File, e.Line, "%s: %s", e.what(), expansionMsg())
 		}
 		merged = copyMap(parent.args)
 		if c := updateInto(merged, copyMap(e.own), ""); c != nil {

@@ -27,6 +27,8 @@ type Project struct {
 	hasEvaluate bool
 
 	warnings []string
+
+	exp *expansion // values expanded while the file is read (Load only)
 }
 
 // Component is a component (or a mixin) declared in machinable.yaml.

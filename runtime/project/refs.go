@@ -31,6 +31,11 @@ type resolver struct {
 // that is where the user has to look. chain lists the key and the
 // references being followed from it, to report cycles.
 func (r *resolver) walk(v any, path string, chain []string) (any, error) {
+	// Values inside a referenced value are copies: nested references
+	// multiply them, so they count against MaxExpandedNodes.
+	if len(chain) > 0 && r.p.exp != nil && r.p.exp.add(1) {
+		return nil, r.fail(path, "%s", expansionMsg())
+	}
 	switch x := v.(type) {
 	case map[string]any:
 		out := make(map[string]any, len(x))

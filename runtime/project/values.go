@@ -23,6 +23,22 @@ func DeepCopy(v any) any {
 	}
 }
 
+// countValues counts the values in v, nested ones included.
+func countValues(v any) int {
+	n := 1
+	switch x := v.(type) {
+	case map[string]any:
+		for _, e := range x {
+			n += countValues(e)
+		}
+	case []any:
+		for _, e := range x {
+			n += countValues(e)
+		}
+	}
+	return n
+}
+
 // copyMap is DeepCopy for a map, typed; a nil map gives an empty one so
 // callers may always add keys.
 func copyMap(m map[string]any) map[string]any {
