@@ -19,7 +19,9 @@ import (
 // anything is written: names that would escape dest ("..", absolute paths)
 // and symlinks whose target leaves dest are refused. Symlinks are recreated
 // as symlinks, after all regular files, so no file is ever written through
-// one. The manifest is not extracted.
+// one; a link whose target leaves dest once the other links of the zip
+// are followed (a chain, or ".." after a link) is refused too. The
+// manifest is not extracted.
 func Restore(r io.ReaderAt, size int64, dest string) (*Manifest, error) {
 	zr, err := zip.NewReader(r, size)
 	if err != nil {
@@ -77,8 +79,19 @@ func Restore(r io.ReaderAt, size int64, dest string) (*Manifest, error) {
 	// Read the link targets before touching the disk, so a bad one is
 	// refused with nothing written.
 	targets := make([]string, len(links))
+	byName := make(map[string]string, len(links))
 	for i, f := range links {
 		if targets[i], err = readLink(f); err != nil {
+			return nil, err
+		}
+		byName[path.Clean(f.Name)] = filepath.ToSlash(targets[i])
+	}
+	// Each target is checked where it leads once the links it passes
+	// through are followed, as the system will: a link to a link, or a
+	// ".." after a link, can leave dest although every target alone looks
+	// inside.
+	for _, f := range links {
+		if err := checkLinkChain(byName, path.Clean(f.Name)); err != nil {
 			return nil, err
 		}
 	}
@@ -161,6 +174,59 @@ func readLink(f *zip.File) (string, error) {
 		return "", fmt.Errorf("backup: restore: refusing symlink %q -> %q: it points outside the destination", f.Name, target)
 	}
 	return target, nil
+}
+
+// maxLinkHops is how many links one path may pass through, as the
+// system's own limit (ELOOP): more is a loop.
+const maxLinkHops = 40
+
+// checkLinkChain follows the link name through the links of the zip
+// (links, by cleaned name, to their slash-separated targets) the way the
+// system resolves a path, and refuses it when the path it leads to leaves
+// the destination at any step, or loops. Entries that are not links are
+// plain directories or files of dest, which lead nowhere else.
+func checkLinkChain(links map[string]string, name string) error {
+	refuse := func(why string) error {
+		return fmt.Errorf("backup: restore: refusing symlink %q -> %q: %s", name, links[name], why)
+	}
+	// cur is the resolved directory, as components below dest; todo the
+	// components still to walk.
+	cur := strings.Split(path.Dir(name), "/")
+	if cur[0] == "." {
+		cur = nil
+	}
+	todo := strings.Split(links[name], "/")
+	hops := 0
+	for len(todo) > 0 {
+		c := todo[0]
+		todo = todo[1:]
+		switch c {
+		case "", ".":
+			continue
+		case "..":
+			if len(cur) == 0 {
+				return refuse("once the links it goes through are followed, it points outside the destination")
+			}
+			cur = cur[:len(cur)-1]
+			continue
+		}
+		next := path.Join(append(append([]string{}, cur...), c)...)
+		target, isLink := links[next]
+		if !isLink {
+			cur = append(cur, c)
+			continue
+		}
+		hops++
+		if hops > maxLinkHops {
+			return refuse(fmt.Sprintf("it goes through more than %d links (a loop)", maxLinkHops))
+		}
+		if path.IsAbs(target) {
+			return refuse(fmt.Sprintf("it goes through the link %q to the absolute path %q, outside the destination", next, target))
+		}
+		// The link's target replaces it, relative to its directory (cur).
+		todo = append(strings.Split(target, "/"), todo...)
+	}
+	return nil
 }
 
 func extractFile(f *zip.File, dest string) (err error) {

@@ -160,3 +160,69 @@ func TestRestoreRefusesZipSlip(t *testing.T) {
 		})
 	}
 }
+
+// TestRestoreRefusesLinkChains: a link whose target looks inside the
+// destination on its own, but leaves it once the other links of the zip
+// are followed (a link to a directory link, then ".."), or that loops,
+// is refused with nothing written; chains that stay inside are restored.
+func TestRestoreRefusesLinkChains(t *testing.T) {
+	link := func(name, target string) func(zw *zip.Writer) {
+		return func(zw *zip.Writer) {
+			h := &zip.FileHeader{Name: name}
+			h.SetMode(os.ModeSymlink | 0o777)
+			w, _ := zw.CreateHeader(h)
+			w.Write([]byte(target))
+		}
+	}
+	file := func(name string) func(zw *zip.Writer) {
+		return func(zw *zip.Writer) {
+			w, _ := zw.CreateHeader(&zip.FileHeader{Name: name})
+			w.Write([]byte("data\n"))
+		}
+	}
+	all := func(adds ...func(zw *zip.Writer)) func(zw *zip.Writer) {
+		return func(zw *zip.Writer) {
+			for _, a := range adds {
+				a(zw)
+			}
+		}
+	}
+	for name, tc := range map[string]struct {
+		add  func(zw *zip.Writer)
+		want string
+	}{
+		// deep/up is dest itself; deep/up/.. is the parent of dest.
+		"dotdot after a link": {all(link("deep/up", ".."), link("escape", "deep/up/..")),
+			`refusing symlink "escape" -> "deep/up/..": once the links it goes through are followed, it points outside the destination`},
+		"link to a link to outside": {all(link("deep/up", ".."), link("hop", "deep/up"), link("escape", "hop/../evil")),
+			`refusing symlink "escape" -> "hop/../evil": once the links it goes through are followed, it points outside the destination`},
+		"nested chain": {all(link("a/b/up2", "../.."), link("a/b/c", "up2/a/b/up2/../x")),
+			`refusing symlink "a/b/c" -> "up2/a/b/up2/../x"`},
+		"loop": {all(link("l1", "l2"), link("l2", "l1")), "it goes through more than 40 links (a loop)"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			data := craftZip(t, tc.add)
+			parent := t.TempDir()
+			dest := filepath.Join(parent, "dest")
+			_, err := Restore(bytes.NewReader(data), int64(len(data)), dest)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v, want one containing %q", err, tc.want)
+			}
+			if ents, _ := os.ReadDir(parent); len(ents) != 0 {
+				t.Errorf("written despite refusal: %v", ents)
+			}
+		})
+	}
+	// Chains that stay inside are restored as they were.
+	data := craftZip(t, all(file("sub/f.txt"), link("dirlink", "sub"), link("l2", "dirlink/f.txt"), link("l1", "l2"),
+		link("sub/self", "."), link("deep/up", ".."), link("back", "deep/up/sub/f.txt")))
+	dest := filepath.Join(t.TempDir(), "dest")
+	if _, err := Restore(bytes.NewReader(data), int64(len(data)), dest); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"l1", "back", "sub/self/f.txt"} {
+		if b, err := os.ReadFile(filepath.Join(dest, name)); err != nil || string(b) != "data\n" {
+			t.Errorf("%s: %q, %v", name, b, err)
+		}
+	}
+}
