@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime/debug"
 	"runtime/metrics"
 	"strconv"
 	"strings"
@@ -258,7 +259,6 @@ func fuzzCheckLinks(t *testing.T, dest string) {
 		}
 		if where, ok := fuzzResolve(dest, p); !ok {
 			target, _ := os.Readlink(p)
-			fuzzKnown(t, "a symlink through another symlink leaves the target (bench/fuzz-findings/FuzzRestore)")
 			t.Fatalf("restored symlink %s -> %s leads to %s, outside %s", p, target, where, dest)
 		}
 		return nil
@@ -314,15 +314,6 @@ func fuzzWithin(dir, p string) bool {
 	return err == nil && (rel == "." || filepath.IsLocal(rel))
 }
 
-// fuzzKnown skips an input that hits a known bug, kept with its report in
-// bench/fuzz-findings/, when MACHINABLE_FUZZ_SKIP_KNOWN is set, so that a
-// long run can look past it; otherwise the input fails as it should.
-func fuzzKnown(t *testing.T, issue string) {
-	if os.Getenv("MACHINABLE_FUZZ_SKIP_KNOWN") != "" {
-		t.Skip("known: " + issue)
-	}
-}
-
 // fuzzGuard bounds the call it is deferred around: an input that runs longer
 // than fuzzGuardTime, or a heap that grows past fuzzGuardHeap while it runs,
 // panics from a watchdog goroutine, which crashes the fuzz worker so the
@@ -333,10 +324,21 @@ func fuzzGuard() (stop func()) {
 	return func() { fuzzGuardStart.Store(0) }
 }
 
-const (
-	fuzzGuardTime = 10 * time.Second
-	fuzzGuardHeap = 1 << 30
-)
+// fuzzGuardHeap bounds the heap while an input runs.
+const fuzzGuardHeap = 1 << 30
+
+// fuzzGuardTime is how long one input may run: 10 s, or 60 s in a -race
+// build (go test -race replays the corpus 5 to 10 times slower).
+var fuzzGuardTime = func() time.Duration {
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range bi.Settings {
+			if s.Key == "-race" && s.Value == "true" {
+				return 60 * time.Second
+			}
+		}
+	}
+	return 10 * time.Second
+}()
 
 var (
 	fuzzGuardOnce  sync.Once

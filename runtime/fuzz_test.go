@@ -1,11 +1,9 @@
 package runtime
 
 import (
-	"bytes"
 	"fmt"
 	"math"
 	"math/big"
-	"os"
 	"reflect"
 	"runtime/debug"
 	"runtime/metrics"
@@ -43,7 +41,6 @@ func FuzzVersionString(f *testing.F) {
 		if len(s1)+len(s2) > 1<<13 {
 			return
 		}
-		fuzzManyAliases(t, []byte(s1+s2))
 		defer fuzzGuard()()
 		alts := [2][][]project.Patch{}
 		for i, s := range []string{s1, s2} {
@@ -176,25 +173,6 @@ func fuzzYAMLFlow(v any) (string, bool) {
 	return "", false
 }
 
-// fuzzKnown skips an input that hits a known bug, kept with its report in
-// bench/fuzz-findings/, when MACHINABLE_FUZZ_SKIP_KNOWN is set, so that a
-// long run can look past it; otherwise the input fails as it should.
-func fuzzKnown(t *testing.T, issue string) {
-	if os.Getenv("MACHINABLE_FUZZ_SKIP_KNOWN") != "" {
-		t.Skip("known: " + issue)
-	}
-}
-
-// fuzzManyAliases is the known unbounded alias expansion
-// (bench/fuzz-findings/FuzzLoad/billion-laughs): a hang, which the
-// watchdog cannot skip, so with MACHINABLE_FUZZ_SKIP_KNOWN inputs with
-// many aliases are skipped before they run.
-func fuzzManyAliases(t *testing.T, yaml []byte) {
-	if bytes.Count(yaml, []byte("*")) > 12 {
-		fuzzKnown(t, "YAML aliases expand without bound (bench/fuzz-findings/FuzzLoad)")
-	}
-}
-
 // fuzzGuard bounds the call it is deferred around: an input that runs longer
 // than fuzzGuardTime, or a heap that grows past fuzzGuardHeap while it runs,
 // panics from a fuzzWatchdog goroutine, which crashes the fuzz worker so the
@@ -209,10 +187,21 @@ func fuzzGuard() (stop func()) {
 	return func() { fuzzGuardStart.Store(0) }
 }
 
-const (
-	fuzzGuardTime = 10 * time.Second
-	fuzzGuardHeap = 1 << 30
-)
+// fuzzGuardHeap bounds the heap while an input runs.
+const fuzzGuardHeap = 1 << 30
+
+// fuzzGuardTime is how long one input may run: 10 s, or 60 s in a -race
+// build (go test -race replays the corpus 5 to 10 times slower).
+var fuzzGuardTime = func() time.Duration {
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range bi.Settings {
+			if s.Key == "-race" && s.Value == "true" {
+				return 60 * time.Second
+			}
+		}
+	}
+	return 10 * time.Second
+}()
 
 var (
 	fuzzGuardOnce  sync.Once

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/big"
+	"runtime/debug"
 	"runtime/metrics"
 	"strconv"
 	"strings"
@@ -220,10 +221,21 @@ func fuzzGuard() (stop func()) {
 	return func() { fuzzGuardStart.Store(0) }
 }
 
-const (
-	fuzzGuardTime = 10 * time.Second
-	fuzzGuardHeap = 1 << 30
-)
+// fuzzGuardHeap bounds the heap while an input runs.
+const fuzzGuardHeap = 1 << 30
+
+// fuzzGuardTime is how long one input may run: 10 s, or 60 s in a -race
+// build (go test -race replays the corpus 5 to 10 times slower).
+var fuzzGuardTime = func() time.Duration {
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range bi.Settings {
+			if s.Key == "-race" && s.Value == "true" {
+				return 60 * time.Second
+			}
+		}
+	}
+	return 10 * time.Second
+}()
 
 var (
 	fuzzGuardOnce  sync.Once
