@@ -37,6 +37,7 @@ type slurmOptions struct {
 	signal      string
 	onInterrupt string // InterruptAsk, InterruptCancel (scancel) or InterruptDetach
 	poll        time.Duration
+	timeout     time.Duration // 0: follow as long as it takes
 	workdir     string
 }
 
@@ -51,7 +52,7 @@ var sbatchKeys = map[string]string{
 
 func newSlurm(spec Spec) (Engine, error) {
 	known := []string{"array", "array_parallelism", "sbatch_args", "before_script", "after_script", "wait",
-		"max_requeue", "signal", "on_interrupt", "poll", "binary", "workdir"}
+		"max_requeue", "signal", "on_interrupt", "poll", "timeout", "binary", "workdir"}
 	for k := range sbatchKeys {
 		known = append(known, k)
 	}
@@ -112,6 +113,13 @@ func newSlurm(spec Spec) (Engine, error) {
 			return nil, fmt.Errorf("engine slurm: option \"poll\": expected a duration such as \"1s\", got %v", v)
 		}
 		o.poll = d
+	}
+	if v, ok := spec.Options["timeout"]; ok {
+		d, err := time.ParseDuration(fmt.Sprint(v))
+		if err != nil || d < 0 {
+			return nil, fmt.Errorf("engine slurm: option \"timeout\": expected a duration such as \"2h\" (0: no limit), got %v", v)
+		}
+		o.timeout = d
 	}
 	if v, ok := spec.Options["sbatch_args"]; ok {
 		list, ok := v.([]any)

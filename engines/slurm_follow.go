@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -37,6 +39,8 @@ func (s *slurm) follow(ctx context.Context, job *Job, info SlurmInfo, todo []*ru
 	failing := map[string]runtime.Outcome{}
 	var goneSince time.Time   // when the arrays left the queue while a task requeues
 	var failedSince time.Time // when squeue started failing
+	var timedOut error        // set when the timeout passed: the arrays were cancelled
+	var cancelledAt time.Time // when the arrays were cancelled (interrupt or timeout)
 	for {
 		for id, sc := range left {
 			if _, ok := failing[id]; ok {
@@ -88,8 +92,11 @@ func (s *slurm) follow(ctx context.Context, job *Job, info SlurmInfo, todo []*ru
 		if len(left) == 0 {
 			break
 		}
-		if len(tasks) == 0 && interrupted {
+		if len(tasks) == 0 && (interrupted || timedOut != nil) {
 			break // cancelled: what never started stays not run
+		}
+		if timedOut != nil && time.Since(cancelledAt) > cancelGrace {
+			break // cancelled, but the tasks do not leave the queue
 		}
 		if len(tasks) == 0 && ctx.Err() == nil {
 			// A task being requeued can vanish from squeue for a moment
@@ -111,6 +118,16 @@ func (s *slurm) follow(ctx context.Context, job *Job, info SlurmInfo, todo []*ru
 			fmt.Fprintf(job.Console, "slurm: %s (%s)\n", line, time.Since(begin).Round(time.Second))
 			lastLine = line
 		}
+		if s.opts.timeout > 0 && timedOut == nil && time.Since(begin) > s.opts.timeout {
+			queue := queueReport(ctx, tasks)
+			timedOut = fmt.Errorf("gave up waiting for the Slurm job arrays after %s (option timeout) and cancelled them; %d component(s) had not ended. The queue then:\n%s",
+				s.opts.timeout, len(left), queue)
+			if job.Console != nil {
+				fmt.Fprintf(job.Console, "slurm: timeout %s passed; the queue:\n%s\nslurm: cancelling the job arrays (scancel)\n", s.opts.timeout, queue)
+			}
+			s.cancel(info.Arrays)
+			cancelledAt = time.Now()
+		}
 		if ctx.Err() != nil && !interrupted {
 			interrupted = true
 			if onInterrupt() == InterruptDetach {
@@ -129,13 +146,29 @@ func (s *slurm) follow(ctx context.Context, job *Job, info SlurmInfo, todo []*ru
 	if interrupted {
 		return outcomes, ctx.Err()
 	}
-	return outcomes, nil
+	return outcomes, timedOut
 }
 
 // task is one array task as squeue shows it.
 type task struct {
 	array, index string
 	state        string
+	reason       string // why it pends ("Resources", "Priority", "BeginTime", ...); "None" when running
+	single       bool   // a plain job (array=False): index is "0"
+}
+
+// String is the task as progress lines and errors show it: "4211_2
+// PENDING (Resources)".
+func (t task) String() string {
+	s := t.array + "_" + t.index
+	if t.single {
+		s = t.array
+	}
+	s += " " + t.state
+	if t.reason != "" && t.reason != "None" {
+		s += " (" + t.reason + ")"
+	}
+	return s
 }
 
 // squeue lists the tasks of the arrays still known to the queue.
@@ -147,34 +180,67 @@ func squeue(ctx context.Context, arrays []SlurmArray) ([]task, error) {
 	// A fresh context: squeue must still answer after Ctrl-C.
 	qctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
-	out, err := slurmCommand(qctx, "squeue", "-h", "-r", "-j", strings.Join(ids, ","), "-o", "%i|%T")
+	out, err := slurmCommand(qctx, "squeue", "-h", "-r", "-j", strings.Join(ids, ","), "-o", "%i|%T|%r")
 	if err != nil {
 		if strings.Contains(out, "Invalid job id") { // all gone
 			return nil, nil
 		}
 		return nil, fmt.Errorf("engine slurm: %w", err)
 	}
-	var tasks []task
-	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
-		id, state, ok := strings.Cut(strings.TrimSpace(line), "|")
-		if !ok {
-			continue
-		}
-		arr, idx, _ := strings.Cut(id, "_")
-		if idx == "" { // a single job (array=False): its one "task"
-			idx = "0"
-		}
-		tasks = append(tasks, task{array: arr, index: idx, state: state})
-	}
-	return tasks, nil
+	return parseSqueue(out), nil
 }
 
-// progressLine sums up the queue and what ended: "2 pending, 1 running,
-// 0 other; 3 done, 1 failed; 3 component(s) left".
+// parseSqueue reads `squeue -h -r -o %i|%T|%r` lines: "4211_3|PENDING|Resources",
+// "4212|RUNNING|None" (a single job, task "0").
+func parseSqueue(out string) []task {
+	var tasks []task
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		f := strings.SplitN(strings.TrimSpace(line), "|", 3)
+		if len(f) < 2 {
+			continue
+		}
+		arr, idx, _ := strings.Cut(f[0], "_")
+		single := idx == ""
+		if single { // a single job (array=False): its one "task"
+			idx = "0"
+		}
+		t := task{array: arr, index: idx, state: f[1], single: single}
+		if len(f) == 3 {
+			t.reason = f[2]
+		}
+		tasks = append(tasks, t)
+	}
+	return tasks
+}
+
+// progressLine sums up the queue and what ended: "2 pending (Resources),
+// 1 running, 0 other; 3 done, 1 failed; 3 component(s) left". Why tasks
+// pend comes from squeue: "(Resources)" when they all wait for the same,
+// "(2 Priority, 1 JobArrayTaskLimit)" otherwise.
 func progressLine(tasks []task, ended []runtime.Outcome, left int) string {
 	counts := map[string]int{}
+	reasons := map[string]int{}
+	var order []string
 	for _, t := range tasks {
 		counts[t.state]++
+		if t.state == "PENDING" && t.reason != "" && t.reason != "None" {
+			if reasons[t.reason] == 0 {
+				order = append(order, t.reason)
+			}
+			reasons[t.reason]++
+		}
+	}
+	pending := fmt.Sprintf("%d pending", counts["PENDING"])
+	switch {
+	case len(order) == 1:
+		pending += " (" + order[0] + ")"
+	case len(order) > 1:
+		sort.SliceStable(order, func(i, j int) bool { return reasons[order[i]] > reasons[order[j]] })
+		parts := make([]string, len(order))
+		for i, r := range order {
+			parts[i] = fmt.Sprintf("%d %s", reasons[r], r)
+		}
+		pending += " (" + strings.Join(parts, ", ") + ")"
 	}
 	failed := 0
 	for _, o := range ended {
@@ -182,8 +248,43 @@ func progressLine(tasks []task, ended []runtime.Outcome, left int) string {
 			failed++
 		}
 	}
-	return fmt.Sprintf("%d pending, %d running, %d other; %d done, %d failed; %d component(s) left", counts["PENDING"], counts["RUNNING"],
+	return fmt.Sprintf("%s, %d running, %d other; %d done, %d failed; %d component(s) left", pending, counts["RUNNING"],
 		len(tasks)-counts["PENDING"]-counts["RUNNING"], len(ended)-failed, failed, left)
+}
+
+// queueReport describes the queue for someone wondering why nothing
+// happens: each task of the arrays with its state and why it pends, and
+// the partitions' nodes by state (sinfo), with the reason a node is
+// down or drained.
+func queueReport(ctx context.Context, tasks []task) string {
+	var b strings.Builder
+	if len(tasks) == 0 {
+		b.WriteString("  (no task of the arrays in squeue)\n")
+	}
+	for i, t := range tasks {
+		if i == 20 {
+			fmt.Fprintf(&b, "  ... and %d more task(s)\n", len(tasks)-i)
+			break
+		}
+		fmt.Fprintf(&b, "  %s\n", t)
+	}
+	qctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	out, err := slurmCommand(qctx, "sinfo", "-h", "-o", "%P %a %D %T %E")
+	if err != nil {
+		fmt.Fprintf(&b, "  sinfo: %v\n", err)
+		return strings.TrimRight(b.String(), "\n")
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	b.WriteString("  nodes (sinfo: partition, availability, count, state, reason):\n")
+	for i, l := range lines {
+		if i == 20 {
+			fmt.Fprintf(&b, "  ... and %d more line(s)\n", len(lines)-i)
+			break
+		}
+		fmt.Fprintf(&b, "    %s\n", strings.TrimSpace(l))
+	}
+	return strings.TrimRight(b.String(), "\n")
 }
 
 // cancel scancels the arrays.
@@ -297,7 +398,34 @@ func scontrolStates(ctx context.Context, jobID string) map[string]taskState {
 		if !ok {
 			idx = "0" // a single job
 		}
-		out[idx] = taskState{state: fields["JobState"], exit: fields["ExitCode"]}
+		st := taskState{state: fields["JobState"], exit: fields["ExitCode"]}
+		// Tasks that never started stay in one record for the array,
+		// "ArrayTaskId=2-5%2" (cancelled while pending, say).
+		for _, i := range taskIndexes(idx) {
+			if _, ok := out[i]; !ok {
+				out[i] = st
+			}
+		}
+	}
+	return out
+}
+
+// taskIndexes expands an ArrayTaskId such as "3", "0-5%2" or "1,3-4" into
+// its task indexes; what it cannot read it returns as it is.
+func taskIndexes(id string) []string {
+	id, _, _ = strings.Cut(id, "%")
+	var out []string
+	for _, part := range strings.Split(id, ",") {
+		lo, hi, isRange := strings.Cut(part, "-")
+		a, err1 := strconv.Atoi(lo)
+		b, err2 := strconv.Atoi(hi)
+		if !isRange || err1 != nil || err2 != nil || b < a || b-a > 1_000_000 {
+			out = append(out, part)
+			continue
+		}
+		for i := a; i <= b; i++ {
+			out = append(out, strconv.Itoa(i))
+		}
 	}
 	return out
 }
@@ -363,7 +491,8 @@ func SlurmStates(ctx context.Context, info SlurmInfo) (map[string]string, error)
 	}
 	byTask := map[string]string{}
 	for _, t := range tasks {
-		byTask[t.array+"_"+t.index] = t.state
+		_, state, _ := strings.Cut(t.String(), " ")
+		byTask[t.array+"_"+t.index] = state
 	}
 	out := map[string]string{}
 	for _, a := range info.Arrays {
@@ -390,6 +519,10 @@ const squeueGrace = time.Minute
 
 // requeueGrace is how long a requeued task may be missing from the queue.
 const requeueGrace = 30 * time.Second
+
+// cancelGrace is how long cancelled tasks (after the timeout) may take to
+// leave the queue before following stops anyway.
+const cancelGrace = 30 * time.Second
 
 // requeueing reports whether a component left is requeued, so its task
 // should come back to the queue.

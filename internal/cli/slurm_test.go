@@ -7,14 +7,21 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
 
+// slurmTestDeadline is how long a Slurm test may take before it fails
+// with the queue's state (see slurmDeadline); tests that need longer say
+// so.
+const slurmTestDeadline = 4 * time.Minute
+
 // requireSlurm skips without a Slurm cluster, unless CI requires one
 // (MACHINABLE_REQUIRE_SLURM=1 or MACHINABLE_REQUIRE_SERVICES=1): then the
-// test fails. scripts/slurm-up.sh starts a single-node cluster.
-func requireSlurm(t *testing.T) {
+// test fails. scripts/slurm-up.sh starts a single-node cluster. The test
+// gets a deadline (slurmTestDeadline, or the one given).
+func requireSlurm(t *testing.T, deadline ...time.Duration) {
 	t.Helper()
 	_, err := exec.LookPath("sbatch")
 	if err == nil {
@@ -28,6 +35,102 @@ func requireSlurm(t *testing.T) {
 		t.Skip(msg)
 	}
 	t.Setenv("MACHINABLE_BINARY", binary(t))
+	d := slurmTestDeadline
+	if len(deadline) > 0 {
+		d = deadline[0]
+	}
+	slurmDeadline(t, d, func(state string) {
+		t.Errorf("%s still running after %s: its Slurm jobs were cancelled. The queue then:\n%s", t.Name(), d, state)
+	})
+}
+
+// slurmDeadline keeps a Slurm test from hanging on a queue that does not
+// move (a down or drained node, jobs of others taking the node): after d
+// it hands the queue's state (squeue, scontrol, sinfo) to fail and
+// cancels the test's own jobs — those whose working directory lies in
+// the test's temporary directories — so whatever waits for them ends.
+func slurmDeadline(t *testing.T, d time.Duration, fail func(state string)) {
+	t.Helper()
+	root := slurmTestRoot(t)
+	var mu sync.Mutex
+	over := false
+	timer := time.AfterFunc(d, func() {
+		jobs := slurmJobsUnder(root)
+		state := slurmQueueState(jobs)
+		mu.Lock()
+		defer mu.Unlock()
+		if over {
+			return
+		}
+		fail(state)
+		if len(jobs) > 0 {
+			exec.Command("scancel", jobs...).Run()
+		}
+	})
+	t.Cleanup(func() {
+		mu.Lock()
+		over = true
+		mu.Unlock()
+		timer.Stop()
+	})
+}
+
+// queuedTask is a task (or job) in squeue.
+type queuedTask struct {
+	id, job       string // "4211_3" and its array "4211"
+	state, reason string // "PENDING", "BeginTime"
+}
+
+// slurmQueueUnder lists the queued tasks of machinable whose working
+// directory lies below root: the jobs of one test, not those of other
+// tests or people sharing the cluster.
+func slurmQueueUnder(root string) []queuedTask {
+	out, _ := exec.Command("squeue", "-h", "-r", "-o", "%i|%F|%T|%r|%j|%Z").Output()
+	var tasks []queuedTask
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		f := strings.SplitN(line, "|", 6)
+		if len(f) != 6 || !strings.HasPrefix(f[4], "machinable-") || (f[5] != root && !strings.HasPrefix(f[5], root+string(filepath.Separator))) {
+			continue
+		}
+		tasks = append(tasks, queuedTask{id: f[0], job: f[1], state: f[2], reason: f[3]})
+	}
+	return tasks
+}
+
+// slurmTestRoot is the directory below which a test's temporary
+// directories, and so its jobs' working directories, lie.
+func slurmTestRoot(t *testing.T) string { return filepath.Dir(t.TempDir()) }
+
+// slurmJobsUnder lists the jobs (arrays) of slurmQueueUnder.
+func slurmJobsUnder(root string) []string {
+	seen := map[string]bool{}
+	var jobs []string
+	for _, q := range slurmQueueUnder(root) {
+		if !seen[q.job] {
+			seen[q.job] = true
+			jobs = append(jobs, q.job)
+		}
+	}
+	return jobs
+}
+
+// slurmQueueState is what one needs to see why jobs do not run: the whole
+// queue with each job's reason, the given jobs in detail, the nodes.
+func slurmQueueState(jobs []string) string {
+	var b strings.Builder
+	show := func(name string, args ...string) {
+		out, err := exec.Command(name, args...).CombinedOutput()
+		fmt.Fprintf(&b, "$ %s %s\n%s", name, strings.Join(args, " "), out)
+		if err != nil {
+			fmt.Fprintf(&b, "(%v)\n", err)
+		}
+	}
+	show("squeue", "-a", "-o", "%.12i %.24j %.8u %.10T %.10M %.6D %R")
+	for _, j := range jobs {
+		show("scontrol", "show", "job", j)
+	}
+	show("sinfo", "-N", "-o", "%N %P %T %C %E")
+	return b.String()
 }
 
 // TestSlurmMatchesNative: 6 components as one job array with at most 2 at
@@ -214,9 +317,8 @@ func TestSlurmCancel(t *testing.T) {
 	if res.OK() || res.Counts().Finished != 0 {
 		t.Errorf("a cancelled execution is not OK and finished nothing: %+v", res.Counts())
 	}
-	out, _ := exec.Command("squeue", "-h", "-n", "machinable-hp2cEP").CombinedOutput()
-	if strings.TrimSpace(string(out)) != "" {
-		t.Errorf("tasks still queued after cancel:\n%s", out)
+	if q := slurmQueueUnder(slurmTestRoot(t)); len(q) > 0 {
+		t.Errorf("tasks still queued after cancel: %v", q)
 	}
 	waitFor(t, 20*time.Second, "the workers to record the interruption", func() bool {
 		return count(statuses(t, dir), "running") == 0
@@ -235,13 +337,14 @@ func TestSlurmCancel(t *testing.T) {
 // Slurm holds a requeued job for a while (BeginTime); the test releases it
 // at once to stay fast.
 func TestSlurmRequeue(t *testing.T) {
-	requireSlurm(t)
+	requireSlurm(t, 8*time.Minute)
 	dir := longrunProject(t)
 	os.WriteFile(filepath.Join(dir, "requeue.star"), []byte(`execute("longrun", storage="./results", seed=1,
     engine={"type": "slurm", "time": "1", "signal": "B:USR1@55", "max_requeue": 2, "poll": "500ms", "wait": True})
 `), 0o644)
 	stop := make(chan struct{})
 	defer close(stop)
+	root := slurmTestRoot(t)
 	go func() { // release requeued tasks from Slurm's BeginTime hold
 		// Not at once: slurmd refuses to launch a job whose credential was
 		// revoked (by the requeue) in the same second ("Job credential
@@ -253,10 +356,9 @@ func TestSlurmRequeue(t *testing.T) {
 				return
 			case <-time.After(300 * time.Millisecond):
 			}
-			out, _ := exec.Command("squeue", "-h", "-n", "machinable-hp2cEP", "-o", "%i|%r").Output()
-			for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
-				id, reason, ok := strings.Cut(line, "|")
-				if !ok || reason != "BeginTime" {
+			for _, q := range slurmQueueUnder(root) {
+				id, reason := q.id, q.reason
+				if reason != "BeginTime" {
 					delete(heldSince, id)
 					continue
 				}
@@ -307,14 +409,13 @@ func TestSlurmInterruptPrompt(t *testing.T) {
 	requireTmux(t)
 	bin := binary(t)
 	dir := spinProject(t, 200000000, 2, `, engine={"type": "slurm", "poll": "200ms"}`)
+	root := slurmTestRoot(t)
 	t.Cleanup(func() { // the detached tasks: gone before the next test looks at the queue
-		exec.Command("scancel", "-n", "machinable-hp2cEP").Run()
+		if jobs := slurmJobsUnder(root); len(jobs) > 0 {
+			exec.Command("scancel", jobs...).Run()
+		}
 		deadline := time.Now().Add(30 * time.Second)
-		for time.Now().Before(deadline) {
-			out, _ := exec.Command("squeue", "-h", "-n", "machinable-hp2cEP").Output()
-			if strings.TrimSpace(string(out)) == "" {
-				return
-			}
+		for time.Now().Before(deadline) && len(slurmQueueUnder(root)) > 0 {
 			time.Sleep(200 * time.Millisecond)
 		}
 	})
@@ -333,9 +434,12 @@ func TestSlurmInterruptPrompt(t *testing.T) {
 		!regexp.MustCompile(`Experiment hp2cEP: 0 finished, 0 failed, 2 left running \(detached\) in`).MatchString(s) {
 		t.Errorf("want a detach message, a summary saying so and exit status 130:\n%s", s)
 	}
-	out, _ := exec.Command("squeue", "-h", "-n", "machinable-hp2cEP", "-o", "%T").Output()
-	if !strings.Contains(string(out), "RUNNING") {
-		t.Errorf("detached tasks should still run, squeue shows %q", out)
+	running := false
+	for _, q := range slurmQueueUnder(root) {
+		running = running || q.state == "RUNNING"
+	}
+	if !running {
+		t.Errorf("detached tasks should still run, squeue shows %v", slurmQueueUnder(root))
 	}
 	if c := count(statuses(t, dir), "finished"); c != 0 {
 		t.Errorf("%d finished already", c)
@@ -343,5 +447,87 @@ func TestSlurmInterruptPrompt(t *testing.T) {
 	status, _, _ := runMain(t, dir, "status", "hp2cEP", "--storage", "results")
 	if !strings.Contains(status, "RUNNING") {
 		t.Errorf("machinable status should show the Slurm task state:\n%s", status)
+	}
+}
+
+// TestSlurmPendingReasonAndTimeout: a task that cannot start (held until
+// an hour from now) shows why it pends — in `machinable status` and in
+// the progress lines while the engine waits — and the timeout option
+// ends the wait: the array is cancelled and the run fails with the
+// queue's state instead of waiting for an hour.
+func TestSlurmPendingReasonAndTimeout(t *testing.T) {
+	requireSlurm(t)
+	dir := spinProject(t, 1000, 1, "")
+	root := slurmTestRoot(t)
+	held := []string{"--engine", "slurm", "--engine-opt", "sbatch_args=[--begin=now+3600]", "--engine-opt", "poll=200ms"}
+
+	stdout, stderr, code := runMain(t, dir, append([]string{"run", "spin_run.star", "--engine-opt", "wait=false"}, held...)...)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
+	}
+	waitFor(t, 30*time.Second, "the job to pend for its begin time", func() bool {
+		q := slurmQueueUnder(root)
+		return len(q) == 1 && q[0].reason == "BeginTime"
+	})
+	status, _, _ := runMain(t, dir, "status", "hp2cEP")
+	if !regexp.MustCompile(`queued .* \d+_0 PENDING \(BeginTime\)`).MatchString(status) {
+		t.Errorf("status should say why the task pends:\n%s", status)
+	}
+	exec.Command("scancel", slurmJobsUnder(root)...).Run()
+
+	start := time.Now()
+	stdout, stderr, code = runMain(t, dir, append([]string{"run", "spin_run.star", "--seed", "2", "--engine-opt", "wait=true", "--engine-opt", "timeout=3s"}, held...)...)
+	if took := time.Since(start); took > time.Minute {
+		t.Errorf("timeout=3s took %s", took)
+	}
+	for _, want := range []string{
+		`slurm: 1 pending \(BeginTime\), 0 running, 0 other; 0 done, 0 failed; 1 component\(s\) left`,
+		`slurm: timeout 3s passed; the queue:\n  \d+_0 PENDING \(BeginTime\)\n  nodes \(sinfo: partition, availability, count, state, reason\):\n    \S+ up \d+ `,
+		`slurm: cancelling the job arrays \(scancel\)`,
+	} {
+		if !regexp.MustCompile(want).MatchString(stdout) {
+			t.Errorf("output lacks %s:\n%s", want, stdout)
+		}
+	}
+	if code != ExitError || !regexp.MustCompile(`gave up waiting for the Slurm job arrays after 3s \(option timeout\) and cancelled them; 1 component\(s\) had not ended. The queue then:\n  \d+_0 PENDING \(BeginTime\)`).MatchString(stderr) {
+		t.Errorf("exit %d, want %d and the queue's state:\n%s", code, ExitError, stderr)
+	}
+	waitFor(t, 30*time.Second, "the cancelled array to leave the queue", func() bool { return len(slurmQueueUnder(root)) == 0 })
+
+	_, stderr, code = runMain(t, dir, append([]string{"run", "spin_run.star", "--seed", "3", "--engine-opt", "timeout=soon"}, held...)...)
+	if code != ExitError || !strings.Contains(stderr, `option "timeout": expected a duration such as "2h" (0: no limit), got soon`) {
+		t.Errorf("timeout=soon: exit %d\n%s", code, stderr)
+	}
+}
+
+// TestSlurmDeadline: a Slurm test whose jobs never start does not hang:
+// at its deadline it gets the queue's state (the task pending and why,
+// scontrol's view of the job, the nodes), and its jobs are cancelled, so
+// the run waiting for them — without a timeout of its own — ends.
+func TestSlurmDeadline(t *testing.T) {
+	requireSlurm(t)
+	dir := spinProject(t, 1000, 1, "")
+	var mu sync.Mutex
+	var state string
+	slurmDeadline(t, 8*time.Second, func(s string) { mu.Lock(); state = s; mu.Unlock() })
+	start := time.Now()
+	stdout, stderr, code := runMain(t, dir, "run", "spin_run.star", "--engine", "slurm", "--engine-opt", "sbatch_args=[--begin=now+3600]",
+		"--engine-opt", "poll=200ms", "--engine-opt", "wait=true")
+	if took := time.Since(start); code != ExitFailed || took > time.Minute {
+		t.Errorf("exit %d after %s, want %d soon after the deadline\n%s%s", code, took, ExitFailed, stdout, stderr)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	for _, want := range []string{
+		`(?m)^\$ squeue -a .*\n(.*\n)*\s+\d+_\S+ +machinable-hp2cEP .* PENDING .*\(BeginTime\)`,
+		`(?m)^\$ scontrol show job \d+\n(.*\n)*.*JobState=PENDING Reason=BeginTime`,
+		`(?m)^\$ sinfo -N .*\n.*\n`,
+	} {
+		if !regexp.MustCompile(want).MatchString(state) {
+			t.Errorf("queue state lacks %s:\n%s", want, state)
+		}
+	}
+	if !strings.Contains(stdout, "ended CANCELLED") {
+		t.Errorf("the cancelled task should be reported:\n%s", stdout)
 	}
 }
