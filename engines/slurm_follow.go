@@ -95,7 +95,7 @@ func (s *slurm) follow(ctx context.Context, job *Job, info SlurmInfo, todo []*ru
 		if len(tasks) == 0 && (interrupted || timedOut != nil) {
 			break // cancelled: what never started stays not run
 		}
-		if timedOut != nil && time.Since(cancelledAt) > cancelGrace {
+		if !cancelledAt.IsZero() && time.Since(cancelledAt) > cancelGrace {
 			break // cancelled, but the tasks do not leave the queue
 		}
 		if len(tasks) == 0 && ctx.Err() == nil {
@@ -137,6 +137,7 @@ func (s *slurm) follow(ctx context.Context, job *Job, info SlurmInfo, todo []*ru
 				return outcomes, &DetachedError{Running: len(left)}
 			}
 			s.cancel(info.Arrays)
+			cancelledAt = time.Now()
 			if job.Console != nil {
 				fmt.Fprintf(job.Console, "slurm: cancelled the job arrays (scancel)\n")
 			}
@@ -520,9 +521,9 @@ const squeueGrace = time.Minute
 // requeueGrace is how long a requeued task may be missing from the queue.
 const requeueGrace = 30 * time.Second
 
-// cancelGrace is how long cancelled tasks (after the timeout) may take to
-// leave the queue before following stops anyway.
-const cancelGrace = 30 * time.Second
+// cancelGrace is how long cancelled tasks (after Ctrl-C or the timeout)
+// may take to leave the queue before following stops anyway.
+const cancelGrace = time.Minute
 
 // requeueing reports whether a component left is requeued, so its task
 // should come back to the queue.
