@@ -227,7 +227,9 @@ func TestIntegrityConcurrentResume(t *testing.T) {
 // resume runs the component again and keeps the file under
 // attempts/1/. A 0-byte schedule.json is rebuilt from execution.json's
 // plan and kept aside; without a way to rebuild it, the error names the
-// file. Before, every later run or status failed with "decode …: EOF".
+// file. A 0-byte execution.json is rebuilt by running the plan again,
+// when schedule.json shows it is the same plan. Before, every later run
+// or status failed with "decode …: EOF".
 func TestIntegrityCorruptFilesRecovered(t *testing.T) {
 	for _, kind := range []string{"local", "s3"} {
 		t.Run(kind, func(t *testing.T) {
@@ -284,6 +286,26 @@ func TestIntegrityCorruptFilesRecovered(t *testing.T) {
 			}
 			if data, err := exp.ReadFile(filepath.Join(victim, "attempts", "1", "status.json")); err != nil || len(data) != 0 {
 				t.Errorf("unreadable status.json not kept under attempts/1: %q %v", data, err)
+			}
+
+			// execution.json: resume has nothing to rebuild it from and
+			// says so; running the plan again rebuilds it, since
+			// schedule.json shows it is the same plan.
+			truncate("execution.json")
+			_, err = executor.New(reg, nil).Resume(context.Background(), exp, nil, false)
+			if err == nil || !strings.Contains(err.Error(), "execution.json") || !strings.Contains(err.Error(), "running the same plan with the same seed again writes it anew") {
+				t.Errorf("resume with an empty execution.json: %v", err)
+			}
+			console.Reset()
+			again, err := executor.New(reg, &console).Execute(context.Background(), req)
+			if err != nil || !again.OK() || again.Counts().Previous != 3 {
+				t.Fatalf("run again: %v\n%s", err, console.String())
+			}
+			if !strings.Contains(console.String(), "execution.json did not decode (kept as execution.json.corrupt-") {
+				t.Errorf("console does not say execution.json was rebuilt:\n%s", console.String())
+			}
+			if _, err := executor.LoadExecution(exp); err != nil {
+				t.Error(err)
 			}
 		})
 	}

@@ -169,6 +169,9 @@ func openExisting(ctx context.Context, st *storage.Storage, ex *runtime.Executio
 		}
 		return ex.Schedule, nil
 	}
+	if err := recoverExecution(exp, ex, console); err != nil {
+		return nil, nil, err
+	}
 	stored, err := loadComplete(ctx, exp, rebuild, console)
 	if err != nil {
 		return nil, nil, err
@@ -183,6 +186,59 @@ func openExisting(ctx context.Context, st *storage.Storage, ex *runtime.Executio
 		return nil, nil, different(diff)
 	}
 	return exp, stored, nil
+}
+
+// recoverExecution writes execution.json again when it does not decode
+// but schedule.json shows that it held the plan being executed: the
+// damaged file is kept as execution.json.corrupt-<hash>. Otherwise a
+// damaged execution.json is an error naming it.
+func recoverExecution(exp *storage.Experiment, ex *runtime.Execution, console io.Writer) error {
+	var probe struct{}
+	err := exp.ReadJSON("execution.json", &probe)
+	if !errors.Is(err, storage.ErrCorrupt) {
+		return nil // readable, or missing: LoadExecution says what is wrong
+	}
+	var sched struct {
+		Components []*runtime.ScheduledComponent `json:"components"`
+	}
+	if serr := exp.ReadJSON("schedule.json", &sched); serr != nil {
+		return fmt.Errorf("experiment %s: %w; it cannot be rebuilt, as %s cannot be read either: %v", exp.ID, err, exp.Describe("schedule.json"), serr)
+	}
+	stored := make([]runtime.ScheduledComponent, 0, len(sched.Components))
+	for _, c := range sched.Components {
+		if c != nil {
+			stored = append(stored, *c)
+		}
+	}
+	normalizeSchedule(stored)
+	if diff := scheduleDiff(stored, ex.Schedule); diff != "" {
+		return fmt.Errorf("experiment %s: %w; it cannot be rebuilt from this plan: %s holds another schedule (%s)", exp.ID, err, exp.Describe("schedule.json"), diff)
+	}
+	raw, rerr := exp.ReadFile("execution.json")
+	if rerr != nil {
+		return rerr
+	}
+	aside, aerr := exp.SetAside("execution.json", raw)
+	if errors.Is(aerr, storage.ErrClaimed) {
+		// Another process is at it: wait for its execution.json.
+		for range 250 {
+			if exp.ReadJSON("execution.json", &probe) == nil {
+				break
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		return nil
+	} else if aerr != nil {
+		return aerr
+	}
+	if werr := exp.WriteJSON("execution.json", ex); werr != nil && !errors.Is(werr, fs.ErrExist) {
+		return werr
+	}
+	if console != nil {
+		fmt.Fprintf(console, "warning: %s did not decode (kept as %s): written again from this run, whose schedule is the one stored\n",
+			exp.Describe("execution.json"), aside)
+	}
+	return nil
 }
 
 // rebuildFunc makes the schedule of a stored execution again.
@@ -284,6 +340,9 @@ func LoadExecution(exp *storage.Experiment) (*runtime.Execution, error) {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("experiment %s: %s is missing", exp.ID, exp.Describe("execution.json"))
 		}
+		if errors.Is(err, storage.ErrCorrupt) {
+			return nil, fmt.Errorf("experiment %s: %w (running the same plan with the same seed again writes it anew)", exp.ID, err)
+		}
 		return nil, fmt.Errorf("experiment %s: %w", exp.ID, err)
 	}
 	if err := storage.CheckExperimentID(ex.ExperimentID); err != nil {
@@ -376,23 +435,25 @@ func (x *Executor) resolveStored(ctx context.Context) rebuildFunc {
 func checkIntact(exp *storage.Experiment, ex *runtime.Execution, outcomes []runtime.Outcome, console io.Writer) []runtime.Outcome {
 	var missing []string
 	for _, name := range []string{"execution.json", "schedule.json"} {
-		if !exp.HasFile(name) {
-			missing = append(missing, name)
+		if exp.HasFile(name) {
+			continue
 		}
-	}
-	if len(missing) == 0 {
-		return outcomes
-	}
-	for _, name := range missing {
 		var err error
 		if name == "execution.json" {
 			err = exp.WriteJSON(name, ex)
 		} else {
 			err = writeSchedule(exp, ex.Schedule)
 		}
-		if err != nil && !errors.Is(err, fs.ErrExist) && console != nil {
+		switch {
+		case errors.Is(err, fs.ErrExist):
+			continue // it was there: the look failed, not the storage
+		case err != nil && console != nil:
 			fmt.Fprintf(console, "warning: writing %s again: %v\n", exp.Describe(name), err)
 		}
+		missing = append(missing, name)
+	}
+	if len(missing) == 0 {
+		return outcomes
 	}
 	var lost []string
 	for i, o := range outcomes {
