@@ -1,8 +1,14 @@
 package cli
 
 import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/machinable-go/machinable/seeding"
 )
@@ -71,5 +77,44 @@ func TestSeedFlagIDForm(t *testing.T) {
 		if code != ExitError || !strings.Contains(stderr, tc.want) || strings.Contains(stdout, "Experiment") {
 			t.Errorf("--seed %s: exit %d\nstderr %s\nstdout %s", tc.seed, code, stderr, stdout)
 		}
+	}
+}
+
+// TestFirstInterruptStopsScriptCode: the first Ctrl-C stops Starlark code
+// that runs while the plan is read and resolved (a loop at the top of a
+// load()ed file, a config method), not only running components; the run
+// exits with 130.
+func TestFirstInterruptStopsScriptCode(t *testing.T) {
+	dir := quickstart(t)
+	os.WriteFile(filepath.Join(dir, "spin.star"), []byte("x = 0\nwhile True:\n    x += 1\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "loads.star"), []byte(`print("loading")`+"\n"+`load("spin.star", "x")`+"\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "method.star"), []byte("def config_spin(self):\n    print('spinning')\n    while True:\n        pass\n"), 0o644)
+	yaml, _ := os.ReadFile(filepath.Join(dir, "machinable.yaml"))
+	os.WriteFile(filepath.Join(dir, "machinable.yaml"), append(yaml, []byte("  - method:\n      v: spin()\n")...), 0o644)
+	os.WriteFile(filepath.Join(dir, "methods.star"), []byte(`print("loading")`+"\n"+`execute("method", engine="dry")`+"\n"), 0o644)
+	for _, script := range []string{"loads.star", "methods.star"} {
+		t.Run(script, func(t *testing.T) {
+			var out bytes.Buffer
+			cmd := spawn(t, dir, &out, "run", script)
+			waitFor(t, 30*time.Second, "the script to start", func() bool { return strings.Contains(out.String(), "loading") })
+			time.Sleep(300 * time.Millisecond)
+			done := make(chan error, 1)
+			start := time.Now()
+			cmd.Process.Signal(syscall.SIGINT)
+			go func() { done <- cmd.Wait() }()
+			select {
+			case err := <-done:
+				if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != ExitInterrupted {
+					t.Errorf("exit: %v, want %d\n%s", err, ExitInterrupted, out.String())
+				}
+				if took := time.Since(start); took > 5*time.Second {
+					t.Errorf("exit took %s after the first Ctrl-C", took)
+				}
+			case <-time.After(15 * time.Second):
+				cmd.Process.Kill()
+				<-done
+				t.Fatalf("still running 15 s after the first Ctrl-C\n%s", out.String())
+			}
+		})
 	}
 }
