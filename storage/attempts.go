@@ -32,15 +32,22 @@ type Attempt struct {
 	next int    // the number its archive takes: attempts/<next>/
 }
 
-// ReadAttempt reads a component's status for a resume. The attempts are
-// counted before status.json is read, so the attempt number it claims is
-// never older than the status it saw (see Archive).
+// ReadAttempt reads a component's status for a resume: one read; what
+// deciding whether to rerun it needs.
 func (e *Experiment) ReadAttempt(id string) (Attempt, error) {
 	if err := CheckComponentID(id); err != nil {
 		return Attempt{}, err
 	}
-	dir := filepath.Join(e.Path, id)
-	a := Attempt{ID: id, next: 1}
+	st, raw, err := e.readStatus(filepath.Join(e.Path, id))
+	return Attempt{ID: id, Status: st, raw: raw}, err
+}
+
+// nextAttempt counts the attempts archived so far and reads status.json
+// again, in that order, so that the attempt number it gives is never
+// older than the status read (see Archive).
+func (e *Experiment) nextAttempt(a Attempt) (Attempt, error) {
+	dir := filepath.Join(e.Path, a.ID)
+	a.next = 1
 	if prev, err := afero.ReadDir(e.storage.Fs, filepath.Join(dir, "attempts")); err == nil {
 		for _, p := range prev {
 			if k, err := strconv.Atoi(p.Name()); err == nil && k >= a.next {
@@ -80,8 +87,8 @@ func (e *Experiment) readStatus(dir string) (Status, []byte, error) {
 // is nothing to keep). Of several processes that read the same attempt
 // and archive it, exactly one succeeds; the others get ErrClaimed.
 //
-// How: the attempts are counted before status.json is read (ReadAttempt),
-// so a process that read an attempt someone already archived finds it,
+// How: the attempts are counted before status.json is read again, so a
+// process that read an attempt someone already archived finds it,
 // with the very bytes it read, as the last attempts/<n>/status.json. An
 // archive claims attempts/<n> by creating attempts/<n>/claim.json, once;
 // it moves status.json last, then removes its claim. When a process dies
@@ -95,6 +102,16 @@ func (e *Experiment) Archive(a Attempt) (int, error) {
 	fsys := e.storage.Fs
 	dir := filepath.Join(e.Path, a.ID)
 	claimed := fmt.Errorf("component %s: %w", a.ID, ErrClaimed)
+	read := a
+	a, err := e.nextAttempt(read)
+	if err != nil {
+		return 0, err
+	}
+	if !bytes.Equal(a.raw, read.raw) || a.Status.Status == StatusCreated {
+		// Changed since it was read: another process archived it, or
+		// it is alive after all. It is not this process's to rerun.
+		return 0, claimed
+	}
 	n, claim := a.next, "claim.json"
 	if a.next > 1 {
 		prev := filepath.Join(dir, "attempts", strconv.Itoa(a.next-1))
