@@ -263,3 +263,21 @@ func TestCancelStopsEveryScriptThread(t *testing.T) {
 		})
 	}
 }
+
+// TestScriptSeedIDs: execute(seed=...) takes an experiment ID string,
+// also written id:ID as on the command line; IDs below 62**5 (a leading
+// 0), which no experiment has, are refused at the call.
+func TestScriptSeedIDs(t *testing.T) {
+	dir := tempProject(t, map[string]string{"machinable.yaml": "components:\n  - ok:\n", "ok.star": ""})
+	src := `for seed in ["123456", "id:123456", "ID:8gWVkz"]:
+    run = execute("ok", seed=seed, engine="dry")
+    if run.experiment_id != seed[-6:]: fail(seed + " gave " + run.experiment_id)
+`
+	if _, err := runScript(t, context.Background(), dir, src); err != nil {
+		t.Fatal(dsl.ErrorText(err))
+	}
+	for _, seed := range []string{"000000", "id:0abcde"} {
+		_, err := runScript(t, context.Background(), dir, `execute("ok", seed="`+seed+`", engine="dry")`)
+		wantError(t, err, "main.star:1:8", "execute: seed: invalid experiment ID", "expected a first character from 1-9, A-Z, a-z", "62**5 to 62**6-1")
+	}
+}
