@@ -202,10 +202,10 @@ func TestHugeDrawsRefused(t *testing.T) {
 		{`random.sample(range(1 << 62), 1 << 40)`, "random.sample: k=1099511627776: expected at most 10000000 elements per call"},
 		{`random.getrandbits(1 << 40)`, "random.getrandbits: k=1099511627776: expected at most 10000000 bits per call"},
 		{`random.choices(range(1 << 40), weights=range(1 << 40))`, "random.choices: weights: range of 1099511627776 elements: expected at most 10000000 elements"},
-		{`Experiment().component("ok").repeat(1 << 40)`, "repeat: expected k <= 10000000 (the most components an experiment schedules), got 1099511627776"},
-		{`Experiment().component("ok").split(10000001)`, "split: expected k <= 10000000"},
-		{`execute(Experiment().component("ok").repeat(10000).split(10000), engine="dry")`, "experiment schedules more than 10000000 components"},
-		{`execute(Experiment().component("ok", ([{"a": i} for i in range(5000)], [{"b": i} for i in range(5000)])), engine="dry")`, "experiment schedules more than 10000000 components"},
+		{`Experiment().component("ok").repeat(1 << 40)`, "repeat: expected k <= 1000000 (the most components an experiment schedules), got 1099511627776"},
+		{`Experiment().component("ok").split(1000001)`, "split: expected k <= 1000000"},
+		{`execute(Experiment().component("ok").repeat(10000).split(10000), engine="dry")`, "experiment schedules more than 1000000 components"},
+		{`execute(Experiment().component("ok", ([{"a": i} for i in range(1500)], [{"b": i} for i in range(1500)])), engine="dry")`, "experiment schedules more than 1000000 components"},
 	} {
 		start := time.Now()
 		_, err := runScript(t, context.Background(), dir, tc.src)

@@ -17,9 +17,9 @@ func TestParseExperimentValidates(t *testing.T) {
 		{"missing kind", `{` + comp + `, "repeats": [{"name": "REPEAT", "k": 2}]}`, `experiment JSON: repeat kind "": expected "repeat" or "split"`},
 		{"empty name", `{` + comp + `, "repeats": [{"kind": "split", "name": "", "k": 2}]}`, `experiment JSON: .split(2, name=""): expected a flag prefix such as "SPLIT"`},
 		{"unknown mode", `{` + comp + `, "repeats": [{"kind": "repeat", "name": "R", "k": 2, "mode": "grid"}]}`, `experiment JSON: .repeat(2, mode="grid"): expected mode "independent"`},
-		{"huge k", `{` + comp + `, "repeats": [{"kind": "repeat", "name": "R", "k": 1099511627776}]}`, "experiment JSON: .repeat(1099511627776): expected k <= 10000000"},
+		{"huge k", `{` + comp + `, "repeats": [{"kind": "repeat", "name": "R", "k": 1099511627776}]}`, "experiment JSON: .repeat(1099511627776): expected k <= 1000000"},
 		{"huge product", `{` + comp + `, "repeats": [{"kind": "repeat", "name": "R", "k": 100000}, {"kind": "split", "name": "S", "k": 1000}]}`,
-			"experiment JSON: the plan schedules more than 10000000 components (more than 10000000 repeat combination(s) x 1 component alternative(s)): expected at most 10000000"},
+			"experiment JSON: the plan schedules more than 1000000 components (more than 1000000 repeat combination(s) x 1 component alternative(s)): expected at most 1000000"},
 		{"component without a name", `{"components": [{"name": ""}]}`, "experiment JSON: component without a name"},
 		{"sub-component without a name", `{"components": [{"name": "n", "components": [{}]}]}`, "experiment JSON: component without a name"},
 		{"unknown version kind", `{"components": [{"name": "a", "version": {"kind": "zip"}}]}`, `experiment JSON: component "a": version: unknown version kind "zip": expected one of patch, named, yaml, merge, iterate`},
@@ -38,7 +38,7 @@ func TestParseExperimentValidates(t *testing.T) {
 	for _, ok := range []string{
 		`{"components": null}`,
 		`{` + comp + `, "repeats": [{"kind": "repeat", "name": "REPEAT", "k": 0}]}`,
-		`{` + comp + `, "repeats": [{"kind": "repeat", "name": "REPEAT", "k": 10000000}]}`,
+		`{` + comp + `, "repeats": [{"kind": "repeat", "name": "REPEAT", "k": 1000000}]}`,
 	} {
 		if _, err := ParseExperiment([]byte(ok)); err != nil {
 			t.Errorf("ParseExperiment(%s) = %v", ok, err)
@@ -71,17 +71,17 @@ func TestScheduleSizeLimit(t *testing.T) {
 		plan *Experiment
 		want string
 	}{
-		{"repeat 2**40", NewExperiment().Component(comp).Repeat(1<<40, ""), ".repeat(1099511627776): expected k <= 10000000, the most components an experiment schedules"},
+		{"repeat 2**40", NewExperiment().Component(comp).Repeat(1<<40, ""), ".repeat(1099511627776): expected k <= 1000000, the most components an experiment schedules"},
 		{"repeats multiply", NewExperiment().Component(comp).Repeat(10000, "").Split(10000, ""),
-			"experiment schedules more than 10000000 components (more than 10000000 repeat combination(s) x 1 component alternative(s)): expected at most 10000000; use fewer repeats, splits or version alternatives"},
+			"experiment schedules more than 1000000 components (more than 1000000 repeat combination(s) x 1 component alternative(s)): expected at most 1000000; use fewer repeats, splits or version alternatives"},
 		{"components add", NewExperiment().Component(comp).Component(comp).Repeat(MaxScheduledComponents, ""),
-			"experiment schedules more than 10000000 components (10000000 repeat combination(s) x 2 component alternative(s))"},
+			"experiment schedules more than 1000000 components (1000000 repeat combination(s) x 2 component alternative(s))"},
 		{"cross product of lists", NewExperiment().Component(ComponentSpec{Name: "a", Version: Merge(list(5000), list(5000))}),
-			"experiment schedules more than 10000000 components (1 repeat combination(s) x more than 10000000 component alternative(s))"},
+			"experiment schedules more than 1000000 components (1 repeat combination(s) x more than 1000000 component alternative(s))"},
 		{"experiment versions cross", NewExperiment().Component(comp).Version(list(4000)).Version(list(4000)),
-			"experiment schedules more than 10000000 components"},
+			"experiment schedules more than 1000000 components"},
 		{"sub-components cross", NewExperiment().Node(ComponentSpec{Name: "n", Version: list(4000)}, ComponentSpec{Name: "s", Version: list(4000)}),
-			"experiment schedules more than 10000000 components"},
+			"experiment schedules more than 1000000 components"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := tc.plan.Validate()

@@ -39,7 +39,7 @@ func TestExecuteRepeatFlags(t *testing.T) {
 	// A repeat too large to schedule is refused before anything is
 	// allocated for it.
 	stdout, stderr, code := runMain(t, dir, "execute", "optimization", "--engine", "dry", "--repeat", "1099511627776")
-	if code != ExitError || !strings.Contains(stderr, "10000000") || strings.Contains(stdout, "dry run") {
+	if code != ExitError || !strings.Contains(stderr, "1000000") || strings.Contains(stdout, "dry run") {
 		t.Errorf("--repeat 2**40: exit %d\nstderr %s\nstdout %s", code, stderr, stdout)
 	}
 }
