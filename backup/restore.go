@@ -205,7 +205,7 @@ func checkLinkChain(links map[string]string, name string) error {
 			continue
 		case "..":
 			if len(cur) == 0 {
-				return refuse("once the links it goes through are followed, it points outside the destination")
+				return refuse("once the links it goes through are followed, it points outside the destination; expected a target inside it")
 			}
 			cur = cur[:len(cur)-1]
 			continue
@@ -218,10 +218,10 @@ func checkLinkChain(links map[string]string, name string) error {
 		}
 		hops++
 		if hops > maxLinkHops {
-			return refuse(fmt.Sprintf("it goes through more than %d links (a loop)", maxLinkHops))
+			return refuse(fmt.Sprintf("it goes through more than %d links (a loop); expected a chain of at most %d links", maxLinkHops, maxLinkHops))
 		}
 		if path.IsAbs(target) {
-			return refuse(fmt.Sprintf("it goes through the link %q to the absolute path %q, outside the destination", next, target))
+			return refuse(fmt.Sprintf("it goes through the link %q to the absolute path %q, outside the destination; expected relative targets inside it", next, target))
 		}
 		// The link's target replaces it, relative to its directory (cur).
 		todo = append(strings.Split(target, "/"), todo...)
