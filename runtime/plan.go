@@ -169,7 +169,7 @@ func (e *Experiment) check() error {
 	var check func(c ComponentSpec, where string) error
 	check = func(c ComponentSpec, where string) error {
 		if c.Name == "" {
-			return errors.New("component without a name")
+			return errors.New("component without a name: expected the name of a component of machinable.yaml or a registered Go component")
 		}
 		if err := c.Version.check(); err != nil {
 			return fmt.Errorf("%scomponent %q: version: %w", where, c.Name, err)
