@@ -32,7 +32,7 @@ func (m *mixinValue) Hash() (uint32, error) { return 0, fmt.Errorf("unhashable t
 // a value the mixin module defines.
 func (m *mixinValue) Attr(name string) (starlark.Value, error) {
 	if f, ok := m.ref.Factory.(*componentFactory); ok {
-		mod, err := f.mixinModule(m.self.self)
+		mod, err := f.mixinModule(m.self.context(), m.self.self)
 		if err != nil {
 			return nil, err
 		}
@@ -82,7 +82,7 @@ func (m *mixinValue) Attr(name string) (starlark.Value, error) {
 func (m *mixinValue) AttrNames() []string {
 	var names []string
 	if f, ok := m.ref.Factory.(*componentFactory); ok {
-		if mod, err := f.mixinModule(m.self.self); err == nil {
+		if mod, err := f.mixinModule(m.self.context(), m.self.self); err == nil {
 			names = mod.globals.Keys()
 		}
 	} else if g, ok := m.ref.Factory.(runtime.GoComponent); ok {
@@ -97,12 +97,12 @@ func (m *mixinValue) AttrNames() []string {
 // mixinModule is the mixin's module as run for one component: once per
 // component, drawing from the component's random stream and printing to
 // its output, so module-level state is the component's own.
-func (f *componentFactory) mixinModule(self *runtime.Self) (*instance, error) {
+func (f *componentFactory) mixinModule(ctx context.Context, self *runtime.Self) (*instance, error) {
 	key := mixinModuleKey + f.file
 	if mod, ok := self.Attrs[key].(*instance); ok {
 		return mod, nil
 	}
-	mod, err := f.execModule(context.Background(), self)
+	mod, err := f.execModule(ctx, self)
 	if err != nil {
 		return nil, fmt.Errorf("mixin module %s: %w", f.file, evalError(err))
 	}
@@ -135,7 +135,7 @@ var mixinProbes sync.Map // *componentFactory -> starlark.StringDict
 // the Starlark view of the component (a Go component gets one on first
 // use).
 func (f *componentFactory) CallMixin(ctx context.Context, self *runtime.Self, fn string, args ...any) (any, error) {
-	mod, err := f.mixinModule(self)
+	mod, err := f.mixinModule(ctx, self)
 	if err != nil {
 		return nil, err
 	}
@@ -157,4 +157,15 @@ func (f *componentFactory) CallMixin(ctx context.Context, self *runtime.Self, fn
 		return nil, evalError(err)
 	}
 	return fromStarlark(v)
+}
+
+// context is the run's context of the component (so Ctrl-C stops a mixin
+// module's top level too), or Background for a self without a thread.
+func (s *selfValue) context() context.Context {
+	if s.inst != nil && s.inst.thread != nil {
+		if st := stateOf(s.inst.thread); st != nil && st.ctx != nil {
+			return st.ctx
+		}
+	}
+	return context.Background()
 }

@@ -85,7 +85,12 @@ func GlobalSeed(seed any) (int64, error) {
 	case int:
 		return seeding.GlobalSeedFromInt(int64(s)), nil
 	case string:
-		return seeding.DecodeExperimentID(s)
+		// "8gWVkz" or "id:8gWVkz" (the explicit form, for all-digit IDs);
+		// IDs outside the global seeds' range are refused.
+		if id, ok := seeding.CutIDPrefix(s); ok {
+			s = id
+		}
+		return seeding.ExperimentSeed(s)
 	}
 	return 0, fmt.Errorf("seed: expected None, an integer or a 6-character experiment ID, got %T", seed)
 }

@@ -336,3 +336,24 @@ func TestParallelFailuresContained(t *testing.T) {
 		}
 	}
 }
+
+// GlobalSeed, the Go API's seed argument, takes an experiment ID in both
+// forms and refuses IDs outside the global seeds' range.
+func TestGlobalSeedForms(t *testing.T) {
+	for seed, want := range map[any]int64{int64(42): 7957417341, 42: 7957417341, "8gWVkz": 7957417341, "id:8gWVkz": 7957417341, "id:123456": 0} {
+		got, err := executor.GlobalSeed(seed)
+		if seed == "id:123456" {
+			// an all-digit ID names the experiment, not the integer seed
+			if err != nil || got < 62*62*62*62*62 {
+				t.Errorf("GlobalSeed(%q) = %d, %v", seed, got, err)
+			}
+			continue
+		}
+		if err != nil || got != want {
+			t.Errorf("GlobalSeed(%v) = %d, %v; want %d", seed, got, err, want)
+		}
+	}
+	if _, err := executor.GlobalSeed("000000"); err == nil || !strings.Contains(err.Error(), "invalid experiment ID") {
+		t.Errorf("GlobalSeed(000000): %v, want an invalid-ID error", err)
+	}
+}

@@ -66,6 +66,12 @@ func (r *Resolver) Resolve(ctx context.Context, plan *Experiment, globalSeed int
 	for _, repeatFlags := range repeatCombinations(plan.Repeats, streams) {
 		for ci := range plan.Components {
 			for _, v := range variants[ci] {
+				// A large plan takes seconds: Ctrl-C stops it here.
+				if len(schedule)%1024 == 0 {
+					if err := ctx.Err(); err != nil {
+						return nil, fmt.Errorf("resolving the plan: %w", context.Cause(ctx))
+					}
+				}
 				sc := assignIdentity(v, streams, globalSeed, experimentID, repeatFlags)
 				if err := sc.compute(ctx); err != nil {
 					return nil, err

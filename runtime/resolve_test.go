@@ -366,3 +366,15 @@ func TestResolveErrors(t *testing.T) {
 		})
 	}
 }
+
+// A cancelled context stops the resolution of a large plan.
+func TestResolveCancelled(t *testing.T) {
+	reg := NewRegistry()
+	reg.Register("a", GoComponent{})
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := (&Resolver{Registry: reg}).Resolve(ctx, NewExperiment().Component(ComponentSpec{Name: "a"}).Repeat(100000, ""), 7957417341)
+	if err == nil || !strings.Contains(err.Error(), "resolving the plan: context canceled") {
+		t.Fatalf("err = %v, want the resolution cancelled", err)
+	}
+}
