@@ -66,7 +66,26 @@ func FuzzOpen(f *testing.F) {
 			fuzzCheckS3(t, u)
 			return
 		}
+		// Open only looks: a local root that is missing stays missing.
+		local := ""
+		switch {
+		case strings.HasPrefix(u, "file://"), strings.HasPrefix(u, "osfs://"):
+			local = u[strings.Index(u, "://")+3:]
+		case !strings.Contains(u, "://"):
+			local = u
+		}
+		if local != "" && !strings.HasPrefix(local, "~") {
+			local, _ = filepath.Abs(local)
+		} else {
+			local = ""
+		}
+		_, missing := os.Lstat(local)
 		st, err := Open(u)
+		if local != "" && missing != nil {
+			if _, after := os.Lstat(local); after == nil {
+				t.Fatalf("Open(%q) created %s", u, local)
+			}
+		}
 		if err != nil {
 			if err.Error() == "" {
 				t.Fatalf("Open(%q): empty error", u)
@@ -123,9 +142,6 @@ func fuzzCheckOpened(t *testing.T, u string, st *Storage, home string, herr erro
 	}
 	if want, err := filepath.Abs(p); err != nil || want != st.Root {
 		t.Fatalf("Open(%q).Root = %q; want %q (%v)", u, st.Root, want, err)
-	}
-	if _, err := os.Stat(st.Root); err != nil {
-		return // Open creates nothing: a missing directory stays missing.
 	}
 }
 
