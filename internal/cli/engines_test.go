@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -92,7 +93,7 @@ func TestFailFast(t *testing.T) {
 }
 
 // spawn starts the binary in dir; its process group is killed at cleanup.
-func spawn(t *testing.T, dir string, stdout *bytes.Buffer, args ...string) *exec.Cmd {
+func spawn(t *testing.T, dir string, stdout io.Writer, args ...string) *exec.Cmd {
 	t.Helper()
 	cmd := exec.Command(binary(t), args...)
 	cmd.Dir = dir

@@ -1,7 +1,7 @@
 package cli
 
 import (
-	"bytes"
+	"github.com/machinable-go/machinable/internal/syncbuf"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -94,7 +94,7 @@ func TestFirstInterruptStopsScriptCode(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "methods.star"), []byte(`print("loading")`+"\n"+`execute("method", engine="dry")`+"\n"), 0o644)
 	for _, script := range []string{"loads.star", "methods.star"} {
 		t.Run(script, func(t *testing.T) {
-			var out bytes.Buffer
+			var out syncbuf.Buffer // read while the process writes
 			cmd := spawn(t, dir, &out, "run", script)
 			waitFor(t, 30*time.Second, "the script to start", func() bool { return strings.Contains(out.String(), "loading") })
 			time.Sleep(300 * time.Millisecond)
