@@ -97,7 +97,7 @@ func (e *Experiment) readStatus(dir string) (Status, []byte, error) {
 // claiming it again with claim-2.json, claim-3.json, ...
 func (e *Experiment) Archive(a Attempt) (int, error) {
 	if a.Status.Status == StatusCreated {
-		return 0, nil
+		return e.archiveLeftovers(a)
 	}
 	fsys := e.storage.Fs
 	dir := filepath.Join(e.Path, a.ID)
@@ -189,6 +189,48 @@ func (e *Experiment) Archive(a Attempt) (int, error) {
 		}
 	}
 	return n, nil
+}
+
+// archiveLeftovers keeps what a component directory without status.json
+// holds (files of an attempt whose status was lost or removed by hand)
+// in attempts/<n>/, so the run that starts now writes into an empty
+// directory. Two processes doing this at once move different files or
+// none; which of them then runs the component is decided by creating
+// status.json, once.
+func (e *Experiment) archiveLeftovers(a Attempt) (int, error) {
+	fsys := e.storage.Fs
+	dir := filepath.Join(e.Path, a.ID)
+	entries, err := afero.ReadDir(fsys, dir)
+	if err != nil || len(entries) == 0 {
+		return 0, nil // never started: nothing to keep
+	}
+	a, err = e.nextAttempt(a)
+	if err != nil {
+		return 0, err
+	}
+	if a.Status.Status != StatusCreated {
+		return 0, fmt.Errorf("component %s: %w", a.ID, ErrClaimed) // started meanwhile
+	}
+	target := filepath.Join(dir, "attempts", strconv.Itoa(a.next))
+	moved := false
+	for _, en := range entries {
+		if name := en.Name(); name != "attempts" && name != "status.json" {
+			if !moved {
+				if err := mkdirAll(fsys, target); err != nil {
+					return 0, fmt.Errorf("archive attempt of %s: %w", a.ID, e.storage.redact(err))
+				}
+				moved = true
+			}
+			err := moveTree(fsys, filepath.Join(dir, name), filepath.Join(target, name))
+			if err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return 0, fmt.Errorf("archive attempt of %s: %w", a.ID, e.storage.redact(err))
+			}
+		}
+	}
+	if !moved {
+		return 0, nil
+	}
+	return a.next, nil
 }
 
 // claimEvery is how often an archive's claim would beat, were it a
