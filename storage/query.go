@@ -286,6 +286,9 @@ func scanRows(r io.Reader, scope string, fn func(map[string]any) bool) error {
 		if err := jsonvalue.Unmarshal(line, &row); err != nil {
 			return fmt.Errorf("records %q line %d: %w", scope, n, err)
 		}
+		if row == nil { // a line "null": JSON leaves the map nil
+			return fmt.Errorf("records %q line %d: expected a JSON object (a row), got null", scope, n)
+		}
 		if !fn(jsonvalue.NormalizeMap(row)) {
 			return nil
 		}

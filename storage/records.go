@@ -100,6 +100,9 @@ func (c *Component) ReadRecords(scope string) ([]map[string]any, error) {
 		if err := jsonvalue.Unmarshal(line, &row); err != nil {
 			return rows, fmt.Errorf("records %q line %d: %w", scope, i+1, err)
 		}
+		if row == nil { // a line "null": JSON leaves the map nil
+			return rows, fmt.Errorf("records %q line %d: expected a JSON object (a row), got null", scope, i+1)
+		}
 		rows = append(rows, jsonvalue.NormalizeMap(row))
 	}
 	return rows, nil
