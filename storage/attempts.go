@@ -200,9 +200,22 @@ func (e *Experiment) Archive(a Attempt) (int, error) {
 func (e *Experiment) archiveLeftovers(a Attempt) (int, error) {
 	fsys := e.storage.Fs
 	dir := filepath.Join(e.Path, a.ID)
-	entries, err := afero.ReadDir(fsys, dir)
-	if err != nil || len(entries) == 0 {
+	all, err := afero.ReadDir(fsys, dir)
+	if err != nil {
 		return 0, nil // never started: nothing to keep
+	}
+	// A run writes status.json before anything else, so files listed
+	// while status.json is still absent (checked again below, after the
+	// listing) are an earlier attempt's, not a starting run's; the
+	// temporary file of a status.json being written is the starting run's.
+	var entries []os.FileInfo
+	for _, en := range all {
+		if name := en.Name(); name != "attempts" && name != "status.json" && !strings.HasPrefix(name, tempPrefix) {
+			entries = append(entries, en)
+		}
+	}
+	if len(entries) == 0 {
+		return 0, nil
 	}
 	a, err = e.nextAttempt(a)
 	if err != nil {
@@ -212,23 +225,14 @@ func (e *Experiment) archiveLeftovers(a Attempt) (int, error) {
 		return 0, fmt.Errorf("component %s: %w", a.ID, ErrClaimed) // started meanwhile
 	}
 	target := filepath.Join(dir, "attempts", strconv.Itoa(a.next))
-	moved := false
-	for _, en := range entries {
-		if name := en.Name(); name != "attempts" && name != "status.json" {
-			if !moved {
-				if err := mkdirAll(fsys, target); err != nil {
-					return 0, fmt.Errorf("archive attempt of %s: %w", a.ID, e.storage.redact(err))
-				}
-				moved = true
-			}
-			err := moveTree(fsys, filepath.Join(dir, name), filepath.Join(target, name))
-			if err != nil && !errors.Is(err, fs.ErrNotExist) {
-				return 0, fmt.Errorf("archive attempt of %s: %w", a.ID, e.storage.redact(err))
-			}
-		}
+	if err := mkdirAll(fsys, target); err != nil {
+		return 0, fmt.Errorf("archive attempt of %s: %w", a.ID, e.storage.redact(err))
 	}
-	if !moved {
-		return 0, nil
+	for _, en := range entries {
+		err := moveTree(fsys, filepath.Join(dir, en.Name()), filepath.Join(target, en.Name()))
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return 0, fmt.Errorf("archive attempt of %s: %w", a.ID, e.storage.redact(err))
+		}
 	}
 	return a.next, nil
 }
