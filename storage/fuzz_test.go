@@ -597,15 +597,6 @@ func (r *fuzzRecordFs) Remove(name string) error    { r.use(name); return r.Fs.R
 func (r *fuzzRecordFs) RemoveAll(name string) error { r.use(name); return r.Fs.RemoveAll(name) }
 func (r *fuzzRecordFs) Rename(o, n string) error    { r.use(o); r.use(n); return r.Fs.Rename(o, n) }
 
-// fuzzKnown skips an input that hits a known bug, kept with its report in
-// bench/fuzz-findings/, when MACHINABLE_FUZZ_SKIP_KNOWN is set, so that a
-// long run can look past it; otherwise the input fails as it should.
-func fuzzKnown(t *testing.T, issue string) {
-	if os.Getenv("MACHINABLE_FUZZ_SKIP_KNOWN") != "" {
-		t.Skip("known: " + issue)
-	}
-}
-
 // fuzzGuard bounds the call it is deferred around: an input that runs longer
 // than fuzzGuardTime, or a heap that grows past fuzzGuardHeap while it runs,
 // panics from a fuzzWatchdog goroutine, which crashes the fuzz worker so the
