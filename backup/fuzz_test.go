@@ -6,15 +6,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/machinable-go/machinable/internal/fuzzguard"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
-	"runtime/debug"
-	"runtime/metrics"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -71,7 +69,7 @@ func FuzzRestore(f *testing.F) {
 		if len(spec) > 1<<13 || len(rawZip) > 1<<15 {
 			return
 		}
-		defer fuzzGuard()()
+		defer fuzzguard.Start()()
 		outside := filepath.Join(sandbox, "outside")
 		before, err := treesnap.Take(outside)
 		if err != nil {
@@ -312,52 +310,4 @@ func fuzzResolve(dest, p string) (string, bool) {
 func fuzzWithin(dir, p string) bool {
 	rel, err := filepath.Rel(dir, p)
 	return err == nil && (rel == "." || filepath.IsLocal(rel))
-}
-
-// fuzzGuard bounds the call it is deferred around: an input that runs longer
-// than fuzzGuardTime, or a heap that grows past fuzzGuardHeap while it runs,
-// panics from a watchdog goroutine, which crashes the fuzz worker so the
-// input is saved as a failure (and fails a go test replaying it).
-func fuzzGuard() (stop func()) {
-	fuzzGuardOnce.Do(func() { go fuzzWatchdog() })
-	fuzzGuardStart.Store(time.Now().UnixNano())
-	return func() { fuzzGuardStart.Store(0) }
-}
-
-// fuzzGuardHeap bounds the heap while an input runs.
-const fuzzGuardHeap = 1 << 30
-
-// fuzzGuardTime is how long one input may run: 10 s, or 60 s in a -race
-// build (go test -race replays the corpus 5 to 10 times slower).
-var fuzzGuardTime = func() time.Duration {
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		for _, s := range bi.Settings {
-			if s.Key == "-race" && s.Value == "true" {
-				return 60 * time.Second
-			}
-		}
-	}
-	return 10 * time.Second
-}()
-
-var (
-	fuzzGuardOnce  sync.Once
-	fuzzGuardStart atomic.Int64 // UnixNano when the running input started; 0 between inputs
-)
-
-func fuzzWatchdog() {
-	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
-	for range time.Tick(50 * time.Millisecond) {
-		start := fuzzGuardStart.Load()
-		if start == 0 {
-			continue
-		}
-		if d := time.Since(time.Unix(0, start)); d > fuzzGuardTime {
-			panic(fmt.Sprintf("fuzz input still running after %v (bound %v)", d.Round(time.Second), fuzzGuardTime))
-		}
-		metrics.Read(sample)
-		if h := sample[0].Value.Uint64(); h > fuzzGuardHeap {
-			panic(fmt.Sprintf("fuzz input grew the heap to %d MiB (bound %d MiB)", h>>20, fuzzGuardHeap>>20))
-		}
-	}
 }

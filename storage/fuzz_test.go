@@ -3,14 +3,13 @@ package storage
 import (
 	"bytes"
 	"fmt"
+	"github.com/machinable-go/machinable/internal/fuzzguard"
 	"io/fs"
 	neturl "net/url"
 	"os"
 	"path"
 	"path/filepath"
 	"reflect"
-	"runtime/debug"
-	"runtime/metrics"
 	"slices"
 	"strings"
 	"sync"
@@ -24,7 +23,7 @@ import (
 
 // Fuzz targets for what storage parses: storage URLs, store names, record
 // files and the schedule.json/status.json a reader finds. Each input runs
-// under fuzzGuard (bounded time and heap).
+// under fuzzguard.Start (bounded time and heap).
 
 const (
 	fuzzExpID  = "8gWVkz"
@@ -58,7 +57,7 @@ func FuzzOpen(f *testing.F) {
 		if len(u) > 1024 || len(elem) > 256 {
 			return
 		}
-		defer fuzzGuard()()
+		defer fuzzguard.Start()()
 		defer fuzzDropMem()()
 
 		fuzzCheckRedactURL(t, u)
@@ -240,7 +239,7 @@ func FuzzStoreName(f *testing.F) {
 		if len(name) > 512 || len(value) > 4096 {
 			return
 		}
-		defer fuzzGuard()()
+		defer fuzzguard.Start()()
 		dir := fmt.Sprintf("d%d", n.Add(1))
 		defer os.RemoveAll(filepath.Join(root, dir))
 		exp, err := st.CreateExperiment(dir, fuzzExpID)
@@ -360,7 +359,7 @@ func FuzzRecords(f *testing.F) {
 		if len(scope) > 128 || len(file) > 1<<16 || len(row) > 1<<14 {
 			return
 		}
-		defer fuzzGuard()()
+		defer fuzzguard.Start()()
 		st := &Storage{URL: "mem://fuzz", Fs: afero.NewMemMapFs(), Root: "/", Memory: true}
 		exp, err := st.CreateExperiment("", fuzzExpID)
 		if err != nil {
@@ -475,7 +474,7 @@ func FuzzSchedule(f *testing.F) {
 		if len(execution)+len(schedule)+len(status) > 1<<16 {
 			return
 		}
-		defer fuzzGuard()()
+		defer fuzzguard.Start()()
 		mem := afero.NewMemMapFs()
 		const root = "/st"
 		expDir := filepath.Join(root, fuzzExpID)
@@ -596,51 +595,3 @@ func (r *fuzzRecordFs) MkdirAll(name string, perm os.FileMode) error {
 func (r *fuzzRecordFs) Remove(name string) error    { r.use(name); return r.Fs.Remove(name) }
 func (r *fuzzRecordFs) RemoveAll(name string) error { r.use(name); return r.Fs.RemoveAll(name) }
 func (r *fuzzRecordFs) Rename(o, n string) error    { r.use(o); r.use(n); return r.Fs.Rename(o, n) }
-
-// fuzzGuard bounds the call it is deferred around: an input that runs longer
-// than fuzzGuardTime, or a heap that grows past fuzzGuardHeap while it runs,
-// panics from a fuzzWatchdog goroutine, which crashes the fuzz worker so the
-// input is saved as a failure (and fails a go test replaying it).
-func fuzzGuard() (stop func()) {
-	fuzzGuardOnce.Do(func() { go fuzzWatchdog() })
-	fuzzGuardStart.Store(time.Now().UnixNano())
-	return func() { fuzzGuardStart.Store(0) }
-}
-
-// fuzzGuardHeap bounds the heap while an input runs.
-const fuzzGuardHeap = 1 << 30
-
-// fuzzGuardTime is how long one input may run: 10 s, or 60 s in a -race
-// build (go test -race replays the corpus 5 to 10 times slower).
-var fuzzGuardTime = func() time.Duration {
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		for _, s := range bi.Settings {
-			if s.Key == "-race" && s.Value == "true" {
-				return 60 * time.Second
-			}
-		}
-	}
-	return 10 * time.Second
-}()
-
-var (
-	fuzzGuardOnce  sync.Once
-	fuzzGuardStart atomic.Int64 // UnixNano when the running input started; 0 between inputs
-)
-
-func fuzzWatchdog() {
-	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
-	for range time.Tick(50 * time.Millisecond) {
-		start := fuzzGuardStart.Load()
-		if start == 0 {
-			continue
-		}
-		if d := time.Since(time.Unix(0, start)); d > fuzzGuardTime {
-			panic(fmt.Sprintf("fuzz input still running after %v (bound %v)", d.Round(time.Second), fuzzGuardTime))
-		}
-		metrics.Read(sample)
-		if h := sample[0].Value.Uint64(); h > fuzzGuardHeap {
-			panic(fmt.Sprintf("fuzz input grew the heap to %d MiB (bound %d MiB)", h>>20, fuzzGuardHeap>>20))
-		}
-	}
-}

@@ -2,21 +2,18 @@ package project
 
 import (
 	"fmt"
+	"github.com/machinable-go/machinable/internal/fuzzguard"
 	"math"
 	"math/big"
 	"os"
 	"path/filepath"
 	"reflect"
-	"runtime/debug"
-	"runtime/metrics"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
-	"time"
 	"unicode/utf8"
 
 	"github.com/machinable-go/machinable/internal/treesnap"
@@ -63,7 +60,7 @@ func FuzzLoad(f *testing.F) {
 		if len(main)+len(inc) > 1<<14 {
 			return
 		}
-		defer fuzzGuard()()
+		defer fuzzguard.Start()()
 		dir := filepath.Join(root, fmt.Sprintf("p%d", n.Add(1)))
 		defer os.RemoveAll(dir)
 		for name, data := range map[string][]byte{FileName: main, "inc.yaml": inc, "inc.json": inc} {
@@ -159,7 +156,7 @@ func FuzzParseMethodCallKw(f *testing.F) {
 		if len(s) > 4096 {
 			return
 		}
-		defer fuzzGuard()()
+		defer fuzzguard.Start()()
 		name, args, kwargs, ok := ParseMethodCallKw(s)
 		if !ok {
 			if name != "" || args != nil || kwargs != nil {
@@ -275,56 +272,4 @@ func fuzzPyLiteral(v any) (string, bool) {
 		return "{" + strings.Join(parts, ", ") + "}", true
 	}
 	return "", false
-}
-
-// fuzzGuard bounds the call it is deferred around: an input that runs longer
-// than fuzzGuardTime, or a heap that grows past fuzzGuardHeap while it runs,
-// panics from a fuzzWatchdog goroutine, which crashes the fuzz worker so the
-// input is saved as a failure (and fails a go test replaying it). The
-// stack is limited too, so runaway recursion fails fast.
-func fuzzGuard() (stop func()) {
-	fuzzGuardOnce.Do(func() {
-		debug.SetMaxStack(256 << 20)
-		go fuzzWatchdog()
-	})
-	fuzzGuardStart.Store(time.Now().UnixNano())
-	return func() { fuzzGuardStart.Store(0) }
-}
-
-// fuzzGuardHeap bounds the heap while an input runs.
-const fuzzGuardHeap = 1 << 30
-
-// fuzzGuardTime is how long one input may run: 10 s, or 60 s in a -race
-// build (go test -race replays the corpus 5 to 10 times slower).
-var fuzzGuardTime = func() time.Duration {
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		for _, s := range bi.Settings {
-			if s.Key == "-race" && s.Value == "true" {
-				return 60 * time.Second
-			}
-		}
-	}
-	return 10 * time.Second
-}()
-
-var (
-	fuzzGuardOnce  sync.Once
-	fuzzGuardStart atomic.Int64 // UnixNano when the running input started; 0 between inputs
-)
-
-func fuzzWatchdog() {
-	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
-	for range time.Tick(50 * time.Millisecond) {
-		start := fuzzGuardStart.Load()
-		if start == 0 {
-			continue
-		}
-		if d := time.Since(time.Unix(0, start)); d > fuzzGuardTime {
-			panic(fmt.Sprintf("fuzz input still running after %v (bound %v)", d.Round(time.Second), fuzzGuardTime))
-		}
-		metrics.Read(sample)
-		if h := sample[0].Value.Uint64(); h > fuzzGuardHeap {
-			panic(fmt.Sprintf("fuzz input grew the heap to %d MiB (bound %d MiB)", h>>20, fuzzGuardHeap>>20))
-		}
-	}
 }
