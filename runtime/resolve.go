@@ -219,26 +219,39 @@ func (r *Resolver) resolveOne(ctx context.Context, spec ComponentSpec, patches [
 		return ScheduledComponent{}, err
 	}
 	config := res.Config
+	// The config before versions: what 2.x hands a computed value, and
+	// what a plan's keys are checked against. Resolved once, when needed.
+	var base map[string]any
+	baseConfig := func() (map[string]any, error) {
+		if base == nil {
+			base = map[string]any{}
+			if spec.Command == nil {
+				b, err := r.config(spec.Name, nil)
+				if err != nil {
+					return nil, err
+				}
+				base = b.Config
+			}
+		}
+		return base, nil
+	}
 	if r.Project != nil && spec.Command == nil {
 		if comp, err := r.Project.Component(spec.Name); err == nil {
 			name, module = comp.Name, comp.Module
-			if base, err := r.Project.ConfigInfo(spec.Name, nil); err == nil {
-				r.warn(unknownKeys(name, base.Config, patches)...)
+			if hasValues(patches) {
+				if b, err := baseConfig(); err == nil {
+					r.warn(unknownKeys(name, b, patches)...)
+				}
 			}
 		}
 	}
 	var pending []computedKey
 	if computed != nil {
-		// 2.x hands a computed value the config before versions.
-		base := map[string]any{}
-		if spec.Command == nil {
-			b, err := r.config(spec.Name, nil)
-			if err != nil {
-				return ScheduledComponent{}, err
-			}
-			base = b.Config
+		b, err := baseConfig()
+		if err != nil {
+			return ScheduledComponent{}, err
 		}
-		pending = pendingComputed(config, computed, base)
+		pending = pendingComputed(config, computed, b)
 	}
 	factory, err := r.Registry.factoryFor(r.projectDir(), name, module, config)
 	if err != nil {

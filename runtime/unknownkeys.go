@@ -55,3 +55,14 @@ func unknownIn(component, path string, base, patch map[string]any) []string {
 	}
 	return out
 }
+
+// hasValues reports whether any patch is a dict, the only kind whose keys
+// are checked.
+func hasValues(patches []project.Patch) bool {
+	for _, p := range patches {
+		if p.Values != nil {
+			return true
+		}
+	}
+	return false
+}
