@@ -84,7 +84,7 @@ func MainIO(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	root.AddCommand(newRunCommand(stdout), newResumeCommand(stdout), newStatusCommand(stdout),
 		newWorkerCommand(stdout), newRestoreCommand(stdout), newVersionCommand(stdout),
 		newLsCommand(stdout), newShowCommand(stdout), newRecordsCommand(stdout), newConfigCommand(stdout), newLogCommand(stdout, stderr),
-		newREPLCommand(stdin, stdout, stderr), newExecuteCommand(stdout))
+		newREPLCommand(stdin, stdout, stderr), newExecuteCommand(stdout), newInitCommand(stdout))
 	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return ExitOK
