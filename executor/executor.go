@@ -143,7 +143,7 @@ func (x *Executor) Resolve(ctx context.Context, req runtime.ExecuteRequest) (*ru
 	if err != nil {
 		return nil, nil, err
 	}
-	resolver := &runtime.Resolver{Project: proj, Registry: x.Components}
+	resolver := &runtime.Resolver{Project: proj, Registry: x.Components, SearchFrom: req.SearchFrom}
 	schedule, err := resolver.Resolve(ctx, req.Plan, globalSeed)
 	if err != nil {
 		return nil, nil, err

@@ -15,6 +15,9 @@ import (
 type Resolver struct {
 	Project  *project.Project // nil: only Go components registered by name
 	Registry *Registry        // required: where component code is found
+	// SearchFrom is where machinable.yaml was looked for, named when
+	// there was none ("" is the working directory).
+	SearchFrom string
 
 	// Warnings collects, once each, what Resolve found worth saying but
 	// not refusing: keys a plan sets that a component's config in
@@ -347,7 +350,7 @@ func (r *Resolver) config(name string, patches []project.Patch) (*project.Resolv
 			return nil, err // unknown: lists the known ones, suggests the nearest
 		}
 	} else if !r.Registry.Registered(name) {
-		return nil, fmt.Errorf("unknown component %q: no machinable.yaml found and no Go component of that name", name)
+		return nil, fmt.Errorf("unknown component %q: %s", name, project.NoProjectHelp(r.SearchFrom, name))
 	}
 	return patchesOnly("Go component", name, r.Registry.defaults(name), patches)
 }

@@ -49,3 +49,20 @@ func TestInit(t *testing.T) {
 		t.Error("a refused init wrote model.star")
 	}
 }
+
+// TestNoProjectMessage: a script outside any project is told where
+// machinable.yaml was looked for and how to make one.
+func TestNoProjectMessage(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "e.star"), []byte(`execute(Experiment().component("model"))`+"\n"), 0o644)
+	_, stderr, code := runMain(t, dir, "run", "e.star")
+	for _, want := range []string{
+		`unknown component "model": no machinable.yaml found (looked in ` + dir + ", " + filepath.Dir(dir) + ", ",
+		"      - model:\n",
+		"`machinable init` writes a starter project",
+	} {
+		if code != ExitError || !strings.Contains(stderr, want) {
+			t.Errorf("exit %d, %q missing:\n%s", code, want, stderr)
+		}
+	}
+}

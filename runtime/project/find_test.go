@@ -3,7 +3,9 @@ package project
 import (
 	"errors"
 	"io/fs"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -49,5 +51,32 @@ func TestLoadMissing(t *testing.T) {
 	}
 	if !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("error does not wrap fs.ErrNotExist: %v", err)
+	}
+}
+
+// TestNoProjectHelp: the message names every directory searched, nearest
+// first, and shows a machinable.yaml declaring the component.
+func TestNoProjectHelp(t *testing.T) {
+	start := filepath.Join(t.TempDir(), "a", "b")
+	if err := os.MkdirAll(start, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	script := filepath.Join(start, "e.star")
+	os.WriteFile(script, nil, 0o644)
+	for _, from := range []string{start, script} {
+		msg := NoProjectHelp(from, "models.mlp")
+		looked := start + ", " + filepath.Dir(start) + ", " + filepath.Dir(filepath.Dir(start)) + ", "
+		if !strings.Contains(msg, "no machinable.yaml found (looked in "+looked) ||
+			!strings.Contains(msg, string(filepath.Separator)+") and no Go component of that name") {
+			t.Errorf("from %s: directories searched missing or out of order:\n%s", from, msg)
+		}
+		for _, want := range []string{"    components:\n      - models.mlp:\n          learning_rate: 0.1\n", filepath.Join("models", "mlp.star"), "`machinable init`"} {
+			if !strings.Contains(msg, want) {
+				t.Errorf("from %s: %q missing:\n%s", from, want, msg)
+			}
+		}
+	}
+	if msg := NoProjectHelp("", "a b"); !strings.Contains(msg, `- "a b":`) {
+		t.Errorf("a name YAML would not read back should be quoted:\n%s", msg)
 	}
 }
