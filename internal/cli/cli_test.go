@@ -21,7 +21,8 @@ var (
 	buildErr  error
 )
 
-// binary builds the machinable binary once for all tests that spawn it.
+// binary builds the machinable binary once for all tests that spawn it,
+// with the commit it was built from when in a git checkout (version).
 func binary(t *testing.T) string {
 	t.Helper()
 	buildOnce.Do(func() {
@@ -31,7 +32,7 @@ func binary(t *testing.T) string {
 			return
 		}
 		builtBin = filepath.Join(dir, "machinable")
-		out, err := exec.Command("go", "build", "-o", builtBin, "github.com/machinable-go/machinable").CombinedOutput()
+		out, err := exec.Command("go", "build", "-buildvcs=auto", "-o", builtBin, "github.com/machinable-go/machinable").CombinedOutput()
 		if err != nil {
 			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
 		}

@@ -77,7 +77,10 @@ func MainIO(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		Long:          "machinable runs experiments described in Starlark (.star) files: it resolves\nthe plan into components with config, flags and seeds, runs them on an engine\nand writes everything they produce to a storage under the experiment ID.",
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		// --version prints what `machinable version` prints.
+		Version: versionText(),
 	}
+	root.SetVersionTemplate("{{.Version}}\n")
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.SetArgs(args)
