@@ -61,7 +61,7 @@ func (l *ComponentLoader) Load(projectDir, module string) (runtime.Factory, bool
 	}
 	_, prog, err := starlark.SourceProgramOptions(fileOptions, file, src, componentPredeclaredNames.Has)
 	if err != nil {
-		return nil, false, err // syntax errors carry file:line:col
+		return nil, false, withSourceHint(err, src) // syntax errors carry file:line:col
 	}
 	f := &componentFactory{file: file, root: projectDir, prog: prog}
 	l.cache[file] = f

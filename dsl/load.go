@@ -126,7 +126,7 @@ func (l *moduleLoader) load(thread *starlark.Thread, module string) (starlark.St
 		entry.globals, entry.err = starlark.ExecFileOptions(fileOptions, child, file, src, l.predeclared)
 		stop()
 		if entry.err != nil {
-			entry.err = loadError(module, entry.err)
+			entry.err = loadError(module, withSourceHint(entry.err, src))
 		}
 	}
 	entry.loading = false

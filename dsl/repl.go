@@ -124,6 +124,7 @@ type repl struct {
 // step reads, evaluates and prints one statement; done at end of input.
 func (r *repl) step(ctx context.Context, read func(string) (string, error)) (done bool, err error) {
 	prompt, eof, interrupted := ">>> ", false, false
+	var src []byte // the statement's text, for the hints of syntax errors
 	lines := func() ([]byte, error) {
 		line, err := read(prompt)
 		prompt = "... "
@@ -137,6 +138,7 @@ func (r *repl) step(ctx context.Context, read func(string) (string, error)) (don
 		case err != nil:
 			return nil, err
 		}
+		src = append(src, line+"\n"...)
 		return []byte(line + "\n"), nil
 	}
 	opts := *fileOptions
@@ -149,7 +151,7 @@ func (r *repl) step(ctx context.Context, read func(string) (string, error)) (don
 		return true, nil
 	case perr != nil:
 		r.failed++
-		fmt.Fprintln(r.opts.Err, perr)
+		fmt.Fprintln(r.opts.Err, withSourceHint(perr, src))
 		return eof, nil
 	}
 

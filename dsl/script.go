@@ -65,12 +65,9 @@ func ExecFile(ctx context.Context, filename string, src any, opts Options) (*Rep
 	if err != nil {
 		return nil, err
 	}
-	if src == nil {
-		data, err := os.ReadFile(abs)
-		if err != nil {
-			return nil, fmt.Errorf("read script: %w", err)
-		}
-		src = data
+	data, err := scriptSource(abs, src)
+	if err != nil {
+		return nil, err
 	}
 	dir := filepath.Dir(abs)
 	root := dir
@@ -97,6 +94,30 @@ func ExecFile(ctx context.Context, filename string, src any, opts Options) (*Rep
 		opts.ThreadHook(thread)
 	}
 	defer watchContext(ctx, thread)()
-	globals, err := starlark.ExecFileOptions(fileOptions, thread, abs, src, predeclared)
-	return &Report{Globals: globals, Results: st.results}, err
+	globals, err := starlark.ExecFileOptions(fileOptions, thread, abs, data, predeclared)
+	return &Report{Globals: globals, Results: st.results}, withSourceHint(err, data)
+}
+
+// scriptSource reads the script's text (src as ExecFile takes it): the
+// hints for syntax errors need the offending line.
+func scriptSource(abs string, src any) ([]byte, error) {
+	switch s := src.(type) {
+	case nil:
+		data, err := os.ReadFile(abs)
+		if err != nil {
+			return nil, fmt.Errorf("read script: %w", err)
+		}
+		return data, nil
+	case string:
+		return []byte(s), nil
+	case []byte:
+		return s, nil
+	case io.Reader:
+		data, err := io.ReadAll(s)
+		if err != nil {
+			return nil, fmt.Errorf("read script: %w", err)
+		}
+		return data, nil
+	}
+	return nil, fmt.Errorf("script source: unsupported type %T", src)
 }
