@@ -81,6 +81,9 @@ func MainIO(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		Version: versionText(),
 	}
 	root.SetVersionTemplate("{{.Version}}\n")
+	// Without arguments: the usage; with an unknown command: its nearest.
+	root.Args = rootArgs
+	root.RunE = func(cmd *cobra.Command, args []string) error { return cmd.Help() }
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.SetArgs(args)
@@ -88,6 +91,7 @@ func MainIO(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		newWorkerCommand(stdout), newRestoreCommand(stdout), newVersionCommand(stdout),
 		newLsCommand(stdout), newShowCommand(stdout), newRecordsCommand(stdout), newConfigCommand(stdout), newLogCommand(stdout, stderr),
 		newREPLCommand(stdin, stdout, stderr), newExecuteCommand(stdout), newInitCommand(stdout))
+	strictHelp(root)
 	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return ExitOK

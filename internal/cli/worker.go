@@ -20,6 +20,8 @@ func newWorkerCommand(stdout io.Writer) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "worker EXPERIMENT_URL --component ID",
 		Short: "Run one component of a stored experiment (used by engines)",
+		// Engines start it; users have no reason to: left out of --help.
+		Hidden: true,
 		Long: `Run one component of an experiment whose execution.json and schedule.json
 are in storage, in this process. Engines that run components elsewhere
 (process, slurm) start one worker per component. The component's print()
