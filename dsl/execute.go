@@ -34,7 +34,7 @@ func builtinExecute(thread *starlark.Thread, b *starlark.Builtin, args starlark.
 		FailFast: failFast || st.opts.FailFast}
 	// Values the script gives are defaults; the CLI's flags override them.
 	if s, ok := storage.(starlark.String); ok && req.Storage == "" {
-		req.Storage = string(s)
+		req.Storage = st.storageURL(string(s))
 	} else if !ok && storage != starlark.None {
 		return nil, fmt.Errorf("%s: storage: expected a URL string, got %s", b.Name(), storage.Type())
 	}

@@ -9,12 +9,12 @@ import (
 )
 
 // builtinStorage is Storage(url): read-only access to what a storage holds.
-func builtinStorage(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+func builtinStorage(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var url string
 	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "url", &url); err != nil {
 		return nil, err
 	}
-	st, err := storage.Open(url)
+	st, err := storage.Open(stateOf(thread).storageURL(url)) // relative to the file
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", b.Name(), err)
 	}

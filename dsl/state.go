@@ -3,8 +3,11 @@ package dsl
 import (
 	"context"
 	"io"
+	"os"
+	"path/filepath"
 
 	"github.com/machinable-go/machinable/runtime"
+	"github.com/machinable-go/machinable/storage"
 	"go.starlark.net/starlark"
 )
 
@@ -73,4 +76,20 @@ func watchContext(ctx context.Context, thread *starlark.Thread) func() {
 	}
 	stop := context.AfterFunc(ctx, func() { thread.Cancel(context.Cause(ctx).Error()) })
 	return func() { stop() }
+}
+
+// storageURL resolves a storage URL written in a file: a relative local
+// path is relative to the file's directory (as in Bazel or Tilt), not to
+// wherever machinable was started. The REPL and sources without a file
+// run in the working directory, so nothing changes for them. A path that
+// already means the same from the working directory is kept as written,
+// so messages show what the script says.
+func (st *state) storageURL(url string) string {
+	if st == nil || st.dir == "" {
+		return url
+	}
+	if cwd, err := os.Getwd(); err == nil && filepath.Clean(cwd) == filepath.Clean(st.dir) {
+		return url
+	}
+	return storage.AbsURL(url, st.dir)
 }

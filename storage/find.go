@@ -33,6 +33,21 @@ func (s *Storage) FindExperiment(id string) (*Experiment, error) {
 		if lost := s.lostExperiment(id); lost != "" {
 			return nil, fmt.Errorf("experiment %s not found in storage %s: %s", id, s.URL, lost)
 		}
+		// IDs encode the seed, so another case is another experiment:
+		// never opened in its place, only suggested.
+		var other []string
+		for _, d := range dirs {
+			if b := filepath.Base(d); b != id && strings.EqualFold(b, id) {
+				other = append(other, b)
+			}
+		}
+		if len(other) > 0 {
+			sort.Strings(other)
+			return nil, fmt.Errorf("experiment %s not found in storage %s (IDs are case-sensitive): did you mean %s?", id, s.URL, strings.Join(other, " or "))
+		}
+		if len(dirs) == 0 {
+			return nil, fmt.Errorf("experiment %s not found: no experiments in storage %s", id, s.URL)
+		}
 		return nil, fmt.Errorf("experiment %s not found in storage %s", id, s.URL)
 	case 1:
 		return &Experiment{storage: s, ID: id, Path: found[0]}, nil
@@ -41,16 +56,91 @@ func (s *Storage) FindExperiment(id string) (*Experiment, error) {
 	return nil, fmt.Errorf("experiment %s is in storage %s more than once: %v", id, s.URL, found)
 }
 
-// DefaultURL is the storage the CLI inspects when none is given:
-// $MACHINABLE_STORAGE, else ./results when it exists.
+// DefaultURL is the storage the CLI inspects when none is given, found
+// from the working directory (see FindDefault).
 func DefaultURL() (string, error) {
+	cwd, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	d, err := FindDefault(cwd)
+	return d.URL, err
+}
+
+// Default is the storage a reading command uses when none is given.
+type Default struct {
+	URL string
+	// Note says where the storage came from when it is not ./results of
+	// the working directory ("" then): a parent's results directory.
+	Note string
+}
+
+// FindDefault finds the storage of the project that dir is in:
+// $MACHINABLE_STORAGE (relative to dir), else the first results
+// directory at dir or a parent, up to and including the project root
+// (the nearest directory with machinable.yaml; without one, dir alone is
+// looked at). The error names every directory it looked at.
+func FindDefault(dir string) (Default, error) {
 	if u := os.Getenv("MACHINABLE_STORAGE"); u != "" {
-		return u, nil
+		return Default{URL: AbsURL(u, dir)}, nil
 	}
-	if fi, err := os.Stat("results"); err == nil && fi.IsDir() {
-		return "./results", nil
+	root, inProject := projectRoot(dir)
+	var searched []string
+	for d := dir; ; d = filepath.Dir(d) {
+		p := filepath.Join(d, "results")
+		searched = append(searched, p)
+		if fi, err := os.Stat(p); err == nil && fi.IsDir() {
+			if d == dir {
+				return Default{URL: "./results"}, nil
+			}
+			return Default{URL: p, Note: fmt.Sprintf("using storage %s (the project's results directory)", p)}, nil
+		}
+		if !inProject || d == root || filepath.Dir(d) == d {
+			break
+		}
 	}
-	return "", fmt.Errorf("no storage given: pass --storage URL, set MACHINABLE_STORAGE, or run where ./results exists")
+	if !inProject {
+		return Default{}, fmt.Errorf("no storage given and no results directory in %s (not inside a project: no %s here or above): pass --storage URL or set MACHINABLE_STORAGE", dir, projectFile)
+	}
+	return Default{}, fmt.Errorf("no storage given and no results directory found (looked at %s): pass --storage URL or set MACHINABLE_STORAGE", strings.Join(searched, ", "))
+}
+
+// projectFile is runtime/project's file name, repeated here: storage does
+// not depend on the runtime.
+const projectFile = "machinable.yaml"
+
+// projectRoot is the nearest directory at or above dir with a
+// machinable.yaml.
+func projectRoot(dir string) (string, bool) {
+	for d := dir; ; d = filepath.Dir(d) {
+		if fi, err := os.Stat(filepath.Join(d, projectFile)); err == nil && !fi.IsDir() {
+			return d, true
+		}
+		if filepath.Dir(d) == d {
+			return "", false
+		}
+	}
+}
+
+// AbsURL makes a relative local path absolute against base; other URLs
+// (mem://, s3://, file:///abs, ~/x, absolute paths) come back unchanged.
+// A relative path in a .star file is relative to the file's directory, on
+// the command line to the working directory: callers pass that base.
+func AbsURL(url, base string) string {
+	p := url
+	prefix := ""
+	for _, scheme := range []string{"file://", "osfs://"} {
+		if strings.HasPrefix(url, scheme) {
+			prefix, p = scheme, url[len(scheme):]
+		}
+	}
+	if prefix == "" && strings.Contains(url, "://") {
+		return url
+	}
+	if p == "" || p == "~" || strings.HasPrefix(p, "~/") || filepath.IsAbs(p) || base == "" {
+		return url
+	}
+	return prefix + filepath.Join(base, p)
 }
 
 // OpenExperimentURL opens an experiment from its URL: the storage URL of

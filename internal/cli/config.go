@@ -28,7 +28,7 @@ REPEAT_NUMBER and the user's own).`,
 			if err != nil {
 				return &exitError{code: ExitError, err: err}
 			}
-			e, err := openView(storageURL, r.exp)
+			e, err := openView(storageURL, r.exp, cmd.ErrOrStderr())
 			if err != nil {
 				return &exitError{code: ExitError, err: fmt.Errorf("config: %w", err)}
 			}

@@ -57,6 +57,9 @@ for run.`,
 			if err != nil {
 				return &exitError{code: ExitError, err: err}
 			}
+			if storage == "" {
+				storage = envStorage()
+			}
 			req := runtime.ExecuteRequest{Plan: plan, Storage: storage, Engine: spec, Project: project, FailFast: failFast}
 			if seed != "" {
 				if req.Seed, err = parseSeedFlag(seed); err != nil {
@@ -64,6 +67,7 @@ for run.`,
 				}
 			}
 			res, err := NewExecutor(stdout).Execute(cmd.Context(), req)
+			warnNotKept(cmd.ErrOrStderr(), []*runtime.Result{res}, "pass --storage ./results or set MACHINABLE_STORAGE")
 			return exitForResult(cmd.Context(), res, err)
 		},
 	}
@@ -71,7 +75,7 @@ for run.`,
 	f.StringArrayVar(&versions, "version", nil, `version: "~name" or a YAML patch; repeatable (merged in order)`)
 	f.IntVar(&repeat, "repeat", 1, "independent trials, >= 0 (0 and 1: none)")
 	f.IntVar(&split, "split", 1, "splits, >= 0 (0 and 1: none)")
-	f.StringVar(&storage, "storage", "", "storage URL (default mem://)")
+	f.StringVar(&storage, "storage", "", "storage URL (default: $MACHINABLE_STORAGE, else mem://, kept in memory only)")
 	f.StringVar(&engine, "engine", "", "engine")
 	f.StringArrayVar(&engineOpts, "engine-opt", nil, "engine option KEY=VALUE, repeatable")
 	f.StringVar(&seed, "seed", "", seedFlagHelp)

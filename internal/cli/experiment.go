@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"io"
 	"strings"
 
 	"github.com/machinable-go/machinable/seeding"
@@ -8,15 +9,16 @@ import (
 )
 
 // openExperiment finds an experiment from a command's argument: an ID
-// looked up in --storage (default $MACHINABLE_STORAGE, else ./results), or
+// looked up in --storage (default $MACHINABLE_STORAGE, else the project's
+// results directory), or
 // the experiment's URL/path as workers get it.
-func openExperiment(arg, storageURL string) (*storage.Experiment, error) {
+func openExperiment(arg, storageURL string, notes io.Writer) (*storage.Experiment, error) {
 	if !strings.Contains(arg, "/") {
 		if _, err := seeding.DecodeExperimentID(arg); err != nil {
 			return nil, err
 		}
 		if storageURL == "" {
-			u, err := storage.DefaultURL()
+			u, err := defaultStorage(notes)
 			if err != nil {
 				return nil, err
 			}

@@ -39,7 +39,7 @@ is and exits at once.`,
 			if err != nil {
 				return &exitError{code: ExitError, err: err}
 			}
-			e, err := openView(storageURL, r.exp)
+			e, err := openView(storageURL, r.exp, cmd.ErrOrStderr())
 			if err != nil {
 				return &exitError{code: ExitError, err: fmt.Errorf("log: %w", err)}
 			}

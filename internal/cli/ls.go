@@ -19,12 +19,31 @@ import (
 
 const storageFlagHelp = "storage URL (default: $MACHINABLE_STORAGE, else ./results)"
 
+// defaultStorage is the storage of the project the working directory is
+// in (see storage.FindDefault); notes says which one when it is not
+// ./results, so output of the usual case stays as it is.
+func defaultStorage(notes io.Writer) (string, error) {
+	cwd, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	d, err := storage.FindDefault(cwd)
+	if err != nil {
+		return "", err
+	}
+	if d.Note != "" && notes != nil {
+		fmt.Fprintln(notes, d.Note)
+	}
+	return d.URL, nil
+}
+
 // inspectStorage opens the storage a reading command looks at: the URL
-// given, else $MACHINABLE_STORAGE, else ./results. A local storage that
-// does not exist is an error rather than an empty listing.
-func inspectStorage(url string) (*storage.Storage, error) {
+// given, else $MACHINABLE_STORAGE, else the project's results directory
+// (./results or a parent's). A local storage that does not exist is an
+// error rather than an empty listing.
+func inspectStorage(url string, notes io.Writer) (*storage.Storage, error) {
 	if url == "" {
-		u, err := storage.DefaultURL()
+		u, err := defaultStorage(notes)
 		if err != nil {
 			return nil, err
 		}
@@ -47,12 +66,12 @@ func inspectStorage(url string) (*storage.Storage, error) {
 }
 
 // openView finds an experiment by ID in the storage.
-func openView(storageURL, id string) (*storage.ExperimentView, error) {
+func openView(storageURL, id string, notes io.Writer) (*storage.ExperimentView, error) {
 	if !seeding.IsExperimentID(id) {
 		_, err := seeding.DecodeExperimentID(id)
 		return nil, err
 	}
-	st, err := inspectStorage(storageURL)
+	st, err := inspectStorage(storageURL, notes)
 	if err != nil {
 		return nil, err
 	}
@@ -103,7 +122,7 @@ $MACHINABLE_STORAGE, else ./results.`,
 				}
 				storageURL = args[0]
 			}
-			st, err := inspectStorage(storageURL)
+			st, err := inspectStorage(storageURL, cmd.ErrOrStderr())
 			if err != nil {
 				return &exitError{code: ExitError, err: fmt.Errorf("ls: %w", err)}
 			}

@@ -206,7 +206,7 @@ right now (no newline yet) is left out.`,
 			if err != nil {
 				return &exitError{code: ExitError, err: err}
 			}
-			e, err := openView(storageURL, r.exp)
+			e, err := openView(storageURL, r.exp, cmd.ErrOrStderr())
 			if err != nil {
 				return &exitError{code: ExitError, err: fmt.Errorf("records: %w", err)}
 			}

@@ -21,7 +21,7 @@ empty. The storage defaults to $MACHINABLE_STORAGE, else ./results.`,
   machinable restore 8gWVkz --storage ~/results --to /tmp/8gWVkz-code`,
 		Args: oneArg("an experiment ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			exp, err := openExperiment(args[0], storageURL)
+			exp, err := openExperiment(args[0], storageURL, cmd.ErrOrStderr())
 			if err != nil {
 				return &exitError{code: ExitError, err: err}
 			}

@@ -27,7 +27,7 @@ recorded in execution.json.`,
   machinable resume /abs/results/8gWVkz`,
 		Args: oneArg("an experiment ID or its directory"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			exp, err := openExperiment(args[0], storageURL)
+			exp, err := openExperiment(args[0], storageURL, cmd.ErrOrStderr())
 			if err != nil {
 				return &exitError{code: ExitError, err: err}
 			}

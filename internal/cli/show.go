@@ -31,7 +31,7 @@ runs.`,
 			if strings.Contains(args[0], "/") {
 				return &exitError{code: ExitError, err: fmt.Errorf("show: expected an experiment ID, got %q (for one component try machinable config or records ID/COMPONENT)", args[0])}
 			}
-			e, err := openView(storageURL, args[0])
+			e, err := openView(storageURL, args[0], cmd.ErrOrStderr())
 			if err != nil {
 				return &exitError{code: ExitError, err: fmt.Errorf("show: %w", err)}
 			}

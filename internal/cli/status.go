@@ -28,7 +28,7 @@ only; works while the experiment runs.`,
   machinable status 8gWVkz --storage ~/results`,
 		Args: oneArg("an experiment ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			exp, err := openExperiment(args[0], storageURL)
+			exp, err := openExperiment(args[0], storageURL, cmd.ErrOrStderr())
 			if err != nil {
 				return &exitError{code: ExitError, err: err}
 			}
