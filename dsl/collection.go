@@ -1,6 +1,7 @@
 package dsl
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -79,7 +80,10 @@ func lookup(v starlark.Value, key string) (starlark.Value, error) {
 		switch x := v.(type) {
 		case starlark.HasAttrs:
 			a, err := x.Attr(part)
-			if err != nil {
+			var missing *missingKeyError
+			if errors.As(err, &missing) {
+				return starlark.None, nil
+			} else if err != nil {
 				return nil, err
 			}
 			if a != nil {

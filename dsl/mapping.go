@@ -2,7 +2,12 @@ package dsl
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
+	"strings"
+
+	"github.com/machinable-go/machinable/internal/suggest"
 
 	"github.com/machinable-go/machinable/internal/jsonvalue"
 	"go.starlark.net/starlark"
@@ -13,6 +18,7 @@ import (
 // read-only; flags accept new keys (writable).
 type mapping struct {
 	name     string // "config" or "flags", for messages
+	path     string // where a nested mapping is ("config.data"); "" is name
 	m        map[string]any
 	writable bool
 	frozen   bool
@@ -56,7 +62,7 @@ func (m *mapping) keys() []string {
 // lists into frozen lists when read-only.
 func (m *mapping) wrap(key string, v any) starlark.Value {
 	if sub, ok := v.(map[string]any); ok {
-		return &mapping{name: m.name, m: sub, writable: m.writable, frozen: m.frozen}
+		return &mapping{name: m.name, path: m.where() + "." + key, m: sub, writable: m.writable, frozen: m.frozen}
 	}
 	sv := toStarlark(v)
 	if !m.writable {
@@ -72,9 +78,50 @@ func (m *mapping) Get(k starlark.Value) (starlark.Value, bool, error) {
 	}
 	v, found := m.m[string(s)]
 	if !found {
-		return nil, false, nil
+		// An error rather than "not found", so config["lerning_rate"]
+		// names the keys there are; the in operator ignores it.
+		return nil, false, m.missing(string(s), false)
 	}
 	return m.wrap(string(s), v), true, nil
+}
+
+func (m *mapping) where() string {
+	if m.path != "" {
+		return m.path
+	}
+	return m.name
+}
+
+// missingKeyError is a key that a config or flags mapping does not have:
+// the message suggests the nearest key and lists those there are.
+type missingKeyError struct {
+	where, key string
+	attr       bool // self.config.key rather than self.config["key"]
+	keys       []string
+}
+
+func (e *missingKeyError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s has no key %q", e.where, e.key)
+	if n := suggest.Nearest(e.key, e.keys); n != "" {
+		fmt.Fprintf(&b, " (did you mean %q?)", n)
+	} else if n := suggest.Nearest(e.key, slices.Sorted(maps.Keys(mappingMethods))); e.attr && n != "" {
+		fmt.Fprintf(&b, " (did you mean .%s()?)", n)
+	}
+	const most = 30
+	switch {
+	case len(e.keys) == 0:
+		b.WriteString("; it has no keys")
+	case len(e.keys) > most:
+		fmt.Fprintf(&b, "; its keys: %s, ... (%d more)", strings.Join(e.keys[:most], ", "), len(e.keys)-most)
+	default:
+		fmt.Fprintf(&b, "; its keys: %s", strings.Join(e.keys, ", "))
+	}
+	return b.String()
+}
+
+func (m *mapping) missing(key string, attr bool) error {
+	return &missingKeyError{where: m.where(), key: key, attr: attr, keys: m.keys()}
 }
 
 func (m *mapping) Items() []starlark.Tuple {
@@ -168,7 +215,7 @@ func (m *mapping) Attr(name string) (starlark.Value, error) {
 	if b, ok := mappingMethods[name]; ok {
 		return b.BindReceiver(m), nil
 	}
-	return nil, nil
+	return nil, m.missing(name, true)
 }
 
 func (m *mapping) AttrNames() []string {
