@@ -26,7 +26,9 @@ package cli
 // stdout and stderr are compared together, in the order they were written.
 //
 // Blocks run in a temporary directory: dir=PATH copies PATH of the
-// repository (without results/); blocks of one page with the same dir share
+// repository (without results/), and without dir= the directory starts with
+// the files of internal/cli/testdata/docs/PAGE/ (the project code a page
+// does not show), if there are any; blocks of one page with the same dir share
 // that copy in page order, as a reader following the page would, and fresh
 // starts a new copy. In output, the copy shows as
 // /home/you/machinable/PATH (/home/you/project without dir=), and $HOME as
@@ -37,7 +39,8 @@ package cli
 // git repositories, as a checkout would be.
 //
 // MACHINABLE_UPDATE_DOCS=1 go test -run TestDocBlocks ./internal/cli
-// rewrites the expected outputs that differ in place.
+// rewrites the expected outputs that differ in place, except those with
+// "..." lines, which are updated by hand.
 
 import (
 	"bytes"
@@ -231,11 +234,24 @@ func docOutputMatches(want, got string) bool {
 	return match(0, 0)
 }
 
+// hasEllipsis says whether an expected output leaves lines out; such a
+// block is not rewritten by MACHINABLE_UPDATE_DOCS, which would put the
+// lines back.
+func hasEllipsis(out string) bool {
+	for _, l := range strings.Split(out, "\n") {
+		if strings.TrimSpace(l) == "..." || strings.HasSuffix(l, " ...") {
+			return true
+		}
+	}
+	return false
+}
+
 // docEnv is where the blocks of one page run.
 type docEnv struct {
 	t       *testing.T    // the block's subtest
 	tempDir func() string // the page's: copies outlive a block
 	page    string
+	name    string // the page's name: README, getting-started, ...
 	bin     string
 	home    string
 	dirs    map[string]string // dir option -> working copy
@@ -264,6 +280,8 @@ func (e *docEnv) workdir(b *docBlock) string {
 		w = filepath.Join(root, "machinable", d)
 		shown = docRepo + "/" + d
 		copyDir(e.t, filepath.Join("../..", d), w)
+	} else if fixture := filepath.Join("testdata", "docs", e.name); isDir(fixture) {
+		copyTree(e.t, fixture, w)
 	} else if err := os.MkdirAll(w, 0o755); err != nil {
 		e.t.Fatal(err)
 	}
@@ -347,7 +365,7 @@ func TestDocBlocks(t *testing.T) {
 			if r, err := filepath.EvalSymlinks(home); err == nil {
 				home = r
 			}
-			env := &docEnv{t: t, tempDir: t.TempDir, page: page, bin: binary(t), home: home, dirs: map[string]string{}}
+			env := &docEnv{t: t, tempDir: t.TempDir, page: page, name: name, bin: binary(t), home: home, dirs: map[string]string{}}
 			var edits []docEdit
 			for _, b := range blocks {
 				t.Run(fmt.Sprintf("line_%d", b.line), func(t *testing.T) {
@@ -371,6 +389,11 @@ func TestDocBlocks(t *testing.T) {
 			}
 		})
 	}
+}
+
+func isDir(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && fi.IsDir()
 }
 
 // indentLines puts indent before every non-empty line of s.
@@ -450,6 +473,10 @@ func (e *docEnv) runBlock(t *testing.T, where string, b *docBlock) ([]docEdit, b
 	if docOutputMatches(b.outBody, got) {
 		return nil, false
 	}
+	if hasEllipsis(b.outBody) {
+		t.Errorf("%s: the output differs from the block at line %d (it leaves lines out with \"...\": update it by hand):\n%s", where, b.outLine, lineDiff(normalizeDocOutput(b.outBody), normalizeDocOutput(got)))
+		return nil, false
+	}
 	t.Errorf("%s: the output differs from the block at line %d (MACHINABLE_UPDATE_DOCS=1 rewrites it):\n%s", where, b.outLine, lineDiff(normalizeDocOutput(b.outBody), normalizeDocOutput(got)))
 	return []docEdit{{b.outStart, b.outEnd, indentLines(strings.TrimRight(got, "\n")+"\n", b.outIndent)}}, true
 }
@@ -466,8 +493,9 @@ func (e *docEnv) transcript(t *testing.T, where, dir string, b *docBlock) ([]doc
 		}
 	}
 	var rebuilt strings.Builder
-	same := true
+	same, byHand := true, false
 	for _, s := range steps {
+		byHand = byHand || hasEllipsis(s.out)
 		got, _ := e.command(dir, "sh", "-c", s.cmd)
 		rebuilt.WriteString("$ " + s.cmd + "\n" + got)
 		if got != "" && !strings.HasSuffix(got, "\n") {
@@ -479,6 +507,10 @@ func (e *docEnv) transcript(t *testing.T, where, dir string, b *docBlock) ([]doc
 		}
 	}
 	if same {
+		return nil, false
+	}
+	if byHand {
+		t.Errorf("%s: the block leaves lines out with \"...\": update it by hand", where)
 		return nil, false
 	}
 	return []docEdit{{b.bodyStart, b.bodyEnd, indentLines(rebuilt.String(), b.indent)}}, true
