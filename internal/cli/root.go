@@ -84,6 +84,7 @@ func MainIO(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	// Without arguments: the usage; with an unknown command: its nearest.
 	root.Args = rootArgs
 	root.RunE = func(cmd *cobra.Command, args []string) error { return cmd.Help() }
+	root.SetFlagErrorFunc(flagError)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.SetArgs(args)
