@@ -66,7 +66,7 @@ func (c *collection) AttrNames() []string {
 func (c *collection) Attr(name string) (starlark.Value, error) {
 	m, ok := collectionMethods[name]
 	if !ok {
-		return nil, nil
+		return nil, noSuchAttr(c, name)
 	}
 	return starlark.NewBuiltin(name, func(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 		return m(c, thread, b, args, kwargs)
@@ -81,10 +81,9 @@ func lookup(v starlark.Value, key string) (starlark.Value, error) {
 		case starlark.HasAttrs:
 			a, err := x.Attr(part)
 			var missing *missingKeyError
-			if errors.As(err, &missing) {
-				return starlark.None, nil
-			} else if err != nil {
-				return nil, err
+			var noAttr *noAttrError
+			if err != nil && !errors.As(err, &missing) && !errors.As(err, &noAttr) {
+				return nil, err // a step that is not there gives None below
 			}
 			if a != nil {
 				v = a
@@ -144,7 +143,7 @@ func keyFunc(fn string, key starlark.Value) (func(*starlark.Thread, starlark.Val
 
 func colFilter(c *collection, th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var fn starlark.Callable
-	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "fn", &fn); err != nil {
+	if err := unpackArgs(b.Name(), args, kwargs, "fn", &fn); err != nil {
 		return nil, err
 	}
 	var out []starlark.Value
@@ -163,7 +162,7 @@ func colFilter(c *collection, th *starlark.Thread, b *starlark.Builtin, args sta
 func colWhere(c *collection, th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var key string
 	var want starlark.Value
-	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "key", &key, "value", &want); err != nil {
+	if err := unpackArgs(b.Name(), args, kwargs, "key", &key, "value", &want); err != nil {
 		return nil, err
 	}
 	var out []starlark.Value
@@ -181,7 +180,7 @@ func colWhere(c *collection, th *starlark.Thread, b *starlark.Builtin, args star
 
 func colFirst(c *collection, th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var def starlark.Value = starlark.None
-	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "default?", &def); err != nil {
+	if err := unpackArgs(b.Name(), args, kwargs, "default?", &def); err != nil {
 		return nil, err
 	}
 	if len(c.elems) == 0 {
@@ -192,7 +191,7 @@ func colFirst(c *collection, th *starlark.Thread, b *starlark.Builtin, args star
 
 func colLast(c *collection, th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var def starlark.Value = starlark.None
-	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "default?", &def); err != nil {
+	if err := unpackArgs(b.Name(), args, kwargs, "default?", &def); err != nil {
 		return nil, err
 	}
 	if len(c.elems) == 0 {
@@ -204,7 +203,7 @@ func colLast(c *collection, th *starlark.Thread, b *starlark.Builtin, args starl
 func colSort(c *collection, th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var key starlark.Value
 	reverse := false
-	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "key", &key, "reverse?", &reverse); err != nil {
+	if err := unpackArgs(b.Name(), args, kwargs, "key", &key, "reverse?", &reverse); err != nil {
 		return nil, err
 	}
 	keys, err := c.keys(th, b.Name(), key)
@@ -243,7 +242,7 @@ func colSort(c *collection, th *starlark.Thread, b *starlark.Builtin, args starl
 
 func colPluck(c *collection, th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var key starlark.Value
-	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "key", &key); err != nil {
+	if err := unpackArgs(b.Name(), args, kwargs, "key", &key); err != nil {
 		return nil, err
 	}
 	out, err := c.keys(th, b.Name(), key)
@@ -254,7 +253,7 @@ func colPluck(c *collection, th *starlark.Thread, b *starlark.Builtin, args star
 }
 
 func colCount(c *collection, th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := starlark.UnpackArgs(b.Name(), args, kwargs); err != nil {
+	if err := unpackArgs(b.Name(), args, kwargs); err != nil {
 		return nil, err
 	}
 	return starlark.MakeInt(len(c.elems)), nil
@@ -263,7 +262,7 @@ func colCount(c *collection, th *starlark.Thread, b *starlark.Builtin, args star
 // numbers plucks a key and keeps the numeric values (None skipped).
 func (c *collection) numbers(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) ([]float64, []starlark.Value, error) {
 	var key starlark.Value
-	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "key", &key); err != nil {
+	if err := unpackArgs(b.Name(), args, kwargs, "key", &key); err != nil {
 		return nil, nil, err
 	}
 	keys, err := c.keys(th, b.Name(), key)
@@ -321,7 +320,7 @@ func colMax(c *collection, th *starlark.Thread, b *starlark.Builtin, args starla
 
 func colGroupBy(c *collection, th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var key starlark.Value
-	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "key", &key); err != nil {
+	if err := unpackArgs(b.Name(), args, kwargs, "key", &key); err != nil {
 		return nil, err
 	}
 	keys, err := c.keys(th, b.Name(), key)
@@ -382,7 +381,7 @@ func (c *collection) defaultColumns() []string {
 
 func colAsTable(c *collection, th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var keys *starlark.List
-	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "keys?", &keys); err != nil {
+	if err := unpackArgs(b.Name(), args, kwargs, "keys?", &keys); err != nil {
 		return nil, err
 	}
 	cols := c.defaultColumns()

@@ -26,7 +26,7 @@ func (c *commandValue) Hash() (uint32, error) { return 0, fmt.Errorf("unhashable
 func builtinCommand(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var argv, config starlark.Value
 	var name string
-	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "args", &argv, "config?", &config, "name?", &name); err != nil {
+	if err := unpackArgs(b.Name(), args, kwargs, "args", &argv, "config?", &config, "name?", &name); err != nil {
 		return nil, err
 	}
 	var cmd any

@@ -383,7 +383,7 @@ func (f *failureValue) Attr(name string) (starlark.Value, error) {
 	case "reason":
 		return starlark.String(f.err.Reason), nil
 	}
-	return nil, nil
+	return nil, noSuchAttr(f, name)
 }
 
 // evalError keeps Starlark's backtrace (file:line:col of every frame) in

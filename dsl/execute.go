@@ -21,7 +21,7 @@ func builtinExecute(thread *starlark.Thread, b *starlark.Builtin, args starlark.
 	}
 	var exp, storage, engine, project, seed, codeBackup starlark.Value = nil, starlark.None, starlark.None, starlark.None, starlark.None, starlark.None
 	failFast := false
-	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "experiment", &exp, "storage?", &storage,
+	if err := unpackArgs(b.Name(), args, kwargs, "experiment", &exp, "storage?", &storage,
 		"engine?", &engine, "project?", &project, "seed?", &seed, "code_backup?", &codeBackup, "fail_fast?", &failFast); err != nil {
 		return nil, err
 	}

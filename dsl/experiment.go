@@ -55,7 +55,7 @@ func (e *experiment) Attr(name string) (starlark.Value, error) {
 	if b, ok := experimentMethods[name]; ok {
 		return b.BindReceiver(e), nil
 	}
-	return nil, nil
+	return nil, noSuchAttr(e, name)
 }
 
 func (e *experiment) AttrNames() []string {
@@ -97,7 +97,7 @@ func expComponent(e *experiment, thread *starlark.Thread, b *starlark.Builtin, a
 	var name string
 	var version, flags, resources starlark.Value
 	var checkpoint starlark.Value = starlark.None
-	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "name", &name, "version?", &version,
+	if err := unpackArgs(b.Name(), args, kwargs, "name", &name, "version?", &version,
 		"checkpoint?", &checkpoint, "flags?", &flags, "resources?", &resources); err != nil {
 		return nil, err
 	}
@@ -165,7 +165,7 @@ func setResources(thread *starlark.Thread, spec *runtime.ComponentSpec, v starla
 
 func expComponents(e *experiment, thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var node, components, resources starlark.Value
-	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "node", &node, "components?", &components, "resources?", &resources); err != nil {
+	if err := unpackArgs(b.Name(), args, kwargs, "node", &node, "components?", &components, "resources?", &resources); err != nil {
 		return nil, err
 	}
 	spec, err := componentSpec(node)
@@ -265,7 +265,7 @@ func expSplit(e *experiment, _ *starlark.Thread, b *starlark.Builtin, args starl
 func repeatLike(e *experiment, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple, def string, add func(int, string) *runtime.Experiment) (starlark.Value, error) {
 	var k int
 	name, mode := def, runtime.RepeatModeIndependent
-	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "k", &k, "name?", &name, "mode?", &mode); err != nil {
+	if err := unpackArgs(b.Name(), args, kwargs, "k", &k, "name?", &name, "mode?", &mode); err != nil {
 		return nil, err
 	}
 	if k < 0 {
@@ -286,7 +286,7 @@ func repeatLike(e *experiment, b *starlark.Builtin, args starlark.Tuple, kwargs 
 
 func expDirectory(e *experiment, _ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var dir string
-	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "path", &dir); err != nil {
+	if err := unpackArgs(b.Name(), args, kwargs, "path", &dir); err != nil {
 		return nil, err
 	}
 	if err := e.plan.SetDirectory(dir); err != nil {
@@ -296,7 +296,7 @@ func expDirectory(e *experiment, _ *starlark.Thread, b *starlark.Builtin, args s
 }
 
 func expToJSON(e *experiment, _ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := starlark.UnpackArgs(b.Name(), args, kwargs); err != nil {
+	if err := unpackArgs(b.Name(), args, kwargs); err != nil {
 		return nil, err
 	}
 	data, err := e.plan.JSON()
@@ -310,7 +310,7 @@ func expToJSON(e *experiment, _ *starlark.Thread, b *starlark.Builtin, args star
 // rebuilt from to_json() output.
 func builtinExperiment(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var js string
-	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "json?", &js); err != nil {
+	if err := unpackArgs(b.Name(), args, kwargs, "json?", &js); err != nil {
 		return nil, err
 	}
 	if js == "" {
@@ -348,7 +348,7 @@ func planOf(v starlark.Value) (*runtime.Experiment, error) {
 func componentFromCommand(e *experiment, thread *starlark.Thread, b *starlark.Builtin, cmd *commandValue, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var version, flags, resources starlark.Value
 	var checkpoint starlark.Value = starlark.None
-	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "version?", &version,
+	if err := unpackArgs(b.Name(), args, kwargs, "version?", &version,
 		"checkpoint?", &checkpoint, "flags?", &flags, "resources?", &resources); err != nil {
 		return nil, err
 	}

@@ -13,7 +13,7 @@ import (
 func builtinFormat(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var v starlark.Value
 	var spec string
-	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 1, &v, &spec); err != nil {
+	if err := unpackPositionalArgs(b.Name(), args, kwargs, 1, &v, &spec); err != nil {
 		return nil, err
 	}
 	var out string

@@ -170,7 +170,7 @@ var mappingMethods = map[string]*starlark.Builtin{
 	"get": starlark.NewBuiltin("get", func(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 		var key string
 		var def starlark.Value = starlark.None
-		if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 1, &key, &def); err != nil {
+		if err := unpackPositionalArgs(b.Name(), args, kwargs, 1, &key, &def); err != nil {
 			return nil, err
 		}
 		m := b.Receiver().(*mapping)
@@ -180,7 +180,7 @@ var mappingMethods = map[string]*starlark.Builtin{
 		return def, nil
 	}),
 	"keys": starlark.NewBuiltin("keys", func(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-		if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 0); err != nil {
+		if err := unpackPositionalArgs(b.Name(), args, kwargs, 0); err != nil {
 			return nil, err
 		}
 		m := b.Receiver().(*mapping)
@@ -191,7 +191,7 @@ var mappingMethods = map[string]*starlark.Builtin{
 		return starlark.NewList(out), nil
 	}),
 	"items": starlark.NewBuiltin("items", func(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-		if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 0); err != nil {
+		if err := unpackPositionalArgs(b.Name(), args, kwargs, 0); err != nil {
 			return nil, err
 		}
 		var out []starlark.Value
@@ -201,7 +201,7 @@ var mappingMethods = map[string]*starlark.Builtin{
 		return starlark.NewList(out), nil
 	}),
 	"to_dict": starlark.NewBuiltin("to_dict", func(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-		if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 0); err != nil {
+		if err := unpackPositionalArgs(b.Name(), args, kwargs, 0); err != nil {
 			return nil, err
 		}
 		return toStarlark(jsonvalue.DeepCopy(b.Receiver().(*mapping).m)), nil

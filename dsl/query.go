@@ -11,7 +11,7 @@ import (
 // builtinStorage is Storage(url): read-only access to what a storage holds.
 func builtinStorage(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var url string
-	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "url", &url); err != nil {
+	if err := unpackArgs(b.Name(), args, kwargs, "url", &url); err != nil {
 		return nil, err
 	}
 	st, err := storage.Open(stateOf(thread).storageURL(url)) // relative to the file
@@ -48,7 +48,7 @@ func (s *storageValue) Attr(name string) (starlark.Value, error) {
 	case "find":
 		return starlark.NewBuiltin("find", func(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 			var id string
-			if err := starlark.UnpackArgs(b.Name(), args, kwargs, "id", &id); err != nil {
+			if err := unpackArgs(b.Name(), args, kwargs, "id", &id); err != nil {
 				return nil, err
 			}
 			v, err := s.st.Experiment(id)
@@ -58,7 +58,7 @@ func (s *storageValue) Attr(name string) (starlark.Value, error) {
 			return &experimentValue{v: v}, nil
 		}), nil
 	}
-	return nil, nil
+	return nil, noSuchAttr(s, name)
 }
 
 // experimentValue is an experiment read from storage.
@@ -98,7 +98,7 @@ func (e *experimentValue) Attr(name string) (starlark.Value, error) {
 		}
 		return componentCollection(cs), nil
 	}
-	return nil, nil
+	return nil, noSuchAttr(e, name)
 }
 
 func componentCollection(cs []*storage.ComponentView) *collection {
@@ -195,7 +195,7 @@ func (c *componentValue) Attr(name string) (starlark.Value, error) {
 	case "records_in":
 		return starlark.NewBuiltin("records_in", func(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 			var scope string
-			if err := starlark.UnpackArgs(b.Name(), args, kwargs, "scope", &scope); err != nil {
+			if err := unpackArgs(b.Name(), args, kwargs, "scope", &scope); err != nil {
 				return nil, err
 			}
 			return c.records(scope)
@@ -218,7 +218,7 @@ func (c *componentValue) Attr(name string) (starlark.Value, error) {
 		s, err := c.v.File(file)
 		return starlark.String(s), err
 	}
-	return nil, nil
+	return nil, noSuchAttr(c, name)
 }
 
 // records reads the rows of a scope into a collection of dicts.
@@ -240,7 +240,7 @@ func (c *componentValue) records(scope string) (starlark.Value, error) {
 // readStore is component.store(name): a value the component stored.
 func (c *componentValue) readStore(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var name string
-	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "name", &name); err != nil {
+	if err := unpackArgs(b.Name(), args, kwargs, "name", &name); err != nil {
 		return nil, err
 	}
 	if !c.stored() {

@@ -63,7 +63,7 @@ func (m *randomModule) AttrNames() []string {
 func (m *randomModule) Attr(name string) (starlark.Value, error) {
 	fn, ok := randomFuncs[name]
 	if !ok {
-		return nil, nil
+		return nil, noSuchAttr(m, name)
 	}
 	return starlark.NewBuiltin("random."+name, func(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 		return fn(m, b, args, kwargs)
@@ -88,7 +88,7 @@ func checkDraw(fn, arg string, n int, unit string) error {
 
 func randSeed(m *randomModule, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var a starlark.Value = starlark.None
-	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "a?", &a); err != nil {
+	if err := unpackArgs(b.Name(), args, kwargs, "a?", &a); err != nil {
 		return nil, err
 	}
 	// As Python: ints by value, str and bytes through SHA-512, floats by
@@ -115,7 +115,7 @@ func randSeed(m *randomModule, b *starlark.Builtin, args starlark.Tuple, kwargs 
 }
 
 func randRandom(m *randomModule, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := starlark.UnpackArgs(b.Name(), args, kwargs); err != nil {
+	if err := unpackArgs(b.Name(), args, kwargs); err != nil {
 		return nil, err
 	}
 	return starlark.Float(m.r.Random()), nil
@@ -136,7 +136,7 @@ func (n *number) Unpack(v starlark.Value) error {
 
 func randUniform(m *randomModule, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var lo, hi number
-	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "a", &lo, "b", &hi); err != nil {
+	if err := unpackArgs(b.Name(), args, kwargs, "a", &lo, "b", &hi); err != nil {
 		return nil, err
 	}
 	return starlark.Float(m.r.Uniform(float64(lo), float64(hi))), nil
@@ -144,7 +144,7 @@ func randUniform(m *randomModule, b *starlark.Builtin, args starlark.Tuple, kwar
 
 func randInt(m *randomModule, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var lo, hi starlark.Int
-	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "a", &lo, "b", &hi); err != nil {
+	if err := unpackArgs(b.Name(), args, kwargs, "a", &lo, "b", &hi); err != nil {
 		return nil, err
 	}
 	v, err := m.r.RandIntBig(bigOf(lo), bigOf(hi))
@@ -158,7 +158,7 @@ func randRange(m *randomModule, b *starlark.Builtin, args starlark.Tuple, kwargs
 	var start starlark.Int
 	var stop starlark.Value = starlark.None
 	step := starlark.MakeInt(1)
-	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "start", &start, "stop?", &stop, "step?", &step); err != nil {
+	if err := unpackArgs(b.Name(), args, kwargs, "start", &start, "stop?", &stop, "step?", &step); err != nil {
 		return nil, err
 	}
 	lo, hi := big.NewInt(0), bigOf(start)
@@ -186,7 +186,7 @@ func sequence(fn string, v starlark.Value) (starlark.Indexable, error) {
 
 func randChoice(m *randomModule, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var v starlark.Value
-	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "seq", &v); err != nil {
+	if err := unpackArgs(b.Name(), args, kwargs, "seq", &v); err != nil {
 		return nil, err
 	}
 	seq, err := sequence(b.Name(), v)
@@ -226,7 +226,7 @@ func randChoices(m *randomModule, b *starlark.Builtin, args starlark.Tuple, kwar
 	var pop starlark.Value
 	var weights, cum starlark.Value = starlark.None, starlark.None
 	k := 1
-	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "population", &pop, "weights?", &weights, "cum_weights?", &cum, "k?", &k); err != nil {
+	if err := unpackArgs(b.Name(), args, kwargs, "population", &pop, "weights?", &weights, "cum_weights?", &cum, "k?", &k); err != nil {
 		return nil, err
 	}
 	seq, err := sequence(b.Name(), pop)
@@ -257,7 +257,7 @@ func randChoices(m *randomModule, b *starlark.Builtin, args starlark.Tuple, kwar
 
 func randShuffle(m *randomModule, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var list *starlark.List
-	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "x", &list); err != nil {
+	if err := unpackArgs(b.Name(), args, kwargs, "x", &list); err != nil {
 		return nil, err
 	}
 	elems := make([]starlark.Value, list.Len())
@@ -276,7 +276,7 @@ func randShuffle(m *randomModule, b *starlark.Builtin, args starlark.Tuple, kwar
 func randSample(m *randomModule, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var pop starlark.Value
 	var k int
-	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "population", &pop, "k", &k); err != nil {
+	if err := unpackArgs(b.Name(), args, kwargs, "population", &pop, "k", &k); err != nil {
 		return nil, err
 	}
 	seq, err := sequence(b.Name(), pop)
@@ -301,7 +301,7 @@ func randSample(m *randomModule, b *starlark.Builtin, args starlark.Tuple, kwarg
 
 func randGauss(m *randomModule, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	mu, sigma := number(0), number(1)
-	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "mu?", &mu, "sigma?", &sigma); err != nil {
+	if err := unpackArgs(b.Name(), args, kwargs, "mu?", &mu, "sigma?", &sigma); err != nil {
 		return nil, err
 	}
 	if b.Name() == "random.normalvariate" {
@@ -312,7 +312,7 @@ func randGauss(m *randomModule, b *starlark.Builtin, args starlark.Tuple, kwargs
 
 func randGetrandbits(m *randomModule, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var k int
-	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "k", &k); err != nil {
+	if err := unpackArgs(b.Name(), args, kwargs, "k", &k); err != nil {
 		return nil, err
 	}
 	if k < 0 {

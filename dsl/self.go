@@ -109,7 +109,7 @@ func (s *selfValue) Attr(name string) (starlark.Value, error) {
 	if m, ok := s.self.Mixin(name); ok && m.Attribute == name {
 		return &mixinValue{ref: m, self: s}, nil
 	}
-	return nil, nil
+	return nil, noSuchAttr(s, name)
 }
 
 // peer finds the self value of a node or sub-component; they share a
@@ -148,7 +148,7 @@ func (s *selfValue) SetField(name string, v starlark.Value) error {
 
 func (s *selfValue) saveCheckpoint(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var timestep starlark.Value = starlark.None
-	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "timestep?", &timestep); err != nil {
+	if err := unpackArgs(b.Name(), args, kwargs, "timestep?", &timestep); err != nil {
 		return nil, err
 	}
 	ts, err := fromStarlark(timestep)
@@ -214,7 +214,7 @@ func (r *recordValue) Attr(name string) (starlark.Value, error) {
 	switch name {
 	case "save":
 		return starlark.NewBuiltin("save", func(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-			if err := starlark.UnpackArgs(b.Name(), args, kwargs); err != nil {
+			if err := unpackArgs(b.Name(), args, kwargs); err != nil {
 				return nil, err
 			}
 			if !r.r.Pending() {
@@ -225,7 +225,7 @@ func (r *recordValue) Attr(name string) (starlark.Value, error) {
 	case "update":
 		return starlark.NewBuiltin("update", func(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 			var d starlark.Value = starlark.None
-			if err := starlark.UnpackPositionalArgs(b.Name(), args, nil, 0, &d); err != nil {
+			if err := unpackPositionalArgs(b.Name(), args, nil, 0, &d); err != nil {
 				return nil, err
 			}
 			values, err := fromStarlarkMap("record.update", d)
@@ -250,7 +250,7 @@ func (r *recordValue) Attr(name string) (starlark.Value, error) {
 			return starlark.Bool(!r.r.Pending()), nil
 		}), nil
 	}
-	return nil, nil
+	return nil, noSuchAttr(r, name)
 }
 
 // storeValue is self.store: write, read, get_record_writer.
@@ -272,7 +272,7 @@ func (s *storeValue) Attr(name string) (starlark.Value, error) {
 			var key string
 			var data starlark.Value
 			overwrite := false
-			if err := starlark.UnpackArgs(b.Name(), args, kwargs, "name", &key, "data", &data, "overwrite?", &overwrite); err != nil {
+			if err := unpackArgs(b.Name(), args, kwargs, "name", &key, "data", &data, "overwrite?", &overwrite); err != nil {
 				return nil, err
 			}
 			g, err := fromStarlark(data)
@@ -284,7 +284,7 @@ func (s *storeValue) Attr(name string) (starlark.Value, error) {
 	case "read":
 		return starlark.NewBuiltin("read", func(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 			var key string
-			if err := starlark.UnpackArgs(b.Name(), args, kwargs, "name", &key); err != nil {
+			if err := unpackArgs(b.Name(), args, kwargs, "name", &key); err != nil {
 				return nil, err
 			}
 			v, err := s.self.Store.StoreRead(key)
@@ -296,7 +296,7 @@ func (s *storeValue) Attr(name string) (starlark.Value, error) {
 	case "get_record_writer":
 		return starlark.NewBuiltin("get_record_writer", func(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 			scope := "default"
-			if err := starlark.UnpackArgs(b.Name(), args, kwargs, "scope?", &scope); err != nil {
+			if err := unpackArgs(b.Name(), args, kwargs, "scope?", &scope); err != nil {
 				return nil, err
 			}
 			r, err := s.self.RecordWriter(scope)
@@ -306,7 +306,7 @@ func (s *storeValue) Attr(name string) (starlark.Value, error) {
 			return &recordValue{r: r, scope: scope}, nil
 		}), nil
 	}
-	return nil, nil
+	return nil, noSuchAttr(s, name)
 }
 
 // logValue is self.log: debug, info, warning, error.
@@ -338,5 +338,5 @@ func (l *logValue) Attr(name string) (starlark.Value, error) {
 			return starlark.None, l.self.Log.Log(level, strings.Join(parts, " "))
 		}), nil
 	}
-	return nil, nil
+	return nil, noSuchAttr(l, name)
 }

@@ -178,7 +178,7 @@ func (r *Resolver) expand(ctx context.Context, spec ComponentSpec, expVersions [
 	}
 	alts, err := version.Expand()
 	if err != nil {
-		return nil, fmt.Errorf("component %q: %w", spec.Name, err)
+		return nil, fmt.Errorf("component %q: %w%s", spec.Name, err, namedVersionHint(err, r.Project, spec.Name))
 	}
 	nodes := make([]ScheduledComponent, 0, len(alts))
 	for _, patches := range alts {

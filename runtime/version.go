@@ -2,7 +2,11 @@ package runtime
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"strings"
+
+	"github.com/machinable-go/machinable/internal/suggest"
 
 	"github.com/machinable-go/machinable/internal/jsonvalue"
 
@@ -82,7 +86,7 @@ func (v Version) Expand() ([][]project.Patch, error) {
 	case VersionYAML:
 		values, err := project.ParseYAMLPatch(v.YAML)
 		if err != nil {
-			return nil, fmt.Errorf("version %q: %w", v.YAML, err)
+			return nil, &yamlVersionError{yaml: v.YAML, err: err}
 		}
 		return [][]project.Patch{{{Values: values}}}, nil
 	case VersionMerge:
@@ -107,6 +111,38 @@ func (v Version) Expand() ([][]project.Patch, error) {
 		return out, nil
 	}
 	return nil, fmt.Errorf("unknown version kind %q", v.Kind)
+}
+
+// yamlVersionError is a version string that is not a YAML mapping; the
+// resolver, which knows the component, suggests a named version for a
+// bare word ("mnist" for "~mnist").
+type yamlVersionError struct {
+	yaml string
+	err  error
+}
+
+func (e *yamlVersionError) Error() string { return fmt.Sprintf("version %q: %v", e.yaml, e.err) }
+func (e *yamlVersionError) Unwrap() error { return e.err }
+
+// namedVersionHint suggests the named version a bare word in err may have
+// meant: "; did you mean "~mnist"? (a named version starts with ~)", or "".
+func namedVersionHint(err error, p *project.Project, component string) string {
+	var ye *yamlVersionError
+	if p == nil || !errors.As(err, &ye) {
+		return ""
+	}
+	word := strings.TrimSpace(ye.yaml)
+	if word == "" || strings.ContainsAny(word, ":{}[],#\n\"' ") {
+		return ""
+	}
+	known, verr := p.Versions(component)
+	if verr != nil {
+		return ""
+	}
+	if n := suggest.Nearest("~"+word, known); n != "" {
+		return fmt.Sprintf("; did you mean %q? (a named version starts with ~)", n)
+	}
+	return ""
 }
 
 // crossPatches appends every alternative of b to every alternative of a.
