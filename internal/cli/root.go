@@ -85,6 +85,9 @@ func MainIO(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	root.Args = rootArgs
 	root.RunE = func(cmd *cobra.Command, args []string) error { return cmd.Help() }
 	root.SetFlagErrorFunc(flagError)
+	var noProgressFlag bool
+	root.PersistentFlags().BoolVar(&noProgressFlag, "no-progress", false, "no live progress bar on a terminal: one plain line per finished component, as when the output is piped")
+	defer withProgressFlag(stdout, &noProgressFlag)()
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.SetArgs(args)
@@ -93,6 +96,7 @@ func MainIO(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		newLsCommand(stdout), newShowCommand(stdout), newRecordsCommand(stdout), newConfigCommand(stdout), newLogCommand(stdout, stderr),
 		newREPLCommand(stdin, stdout, stderr), newExecuteCommand(stdout), newInitCommand(stdout))
 	strictHelp(root)
+	addCompletions(root, stdout)
 	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return ExitOK
