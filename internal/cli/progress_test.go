@@ -207,3 +207,39 @@ func TestProgressTerminal(t *testing.T) {
 		})
 	}
 }
+
+// TestProgressOff: on a real terminal (tmux), --no-progress and TERM=dumb
+// give the plain lines of a pipe: a line per finished component, no bar.
+// Without either, the same run draws the bar (the terminal is real).
+func TestProgressOff(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary; skipped with -short")
+	}
+	requireTmux(t)
+	bin := binary(t)
+	bar := regexp.MustCompile(`(?m)^3/3 done  running 0`)
+	plainLine := regexp.MustCompile(`(?m)^\[3/3\] \w{12} optimization finished in \S+$`)
+	for _, c := range []struct {
+		name, command string
+		plain         bool
+	}{
+		{"bar", fmt.Sprintf("env TERM=xterm %q run experiment.star", bin), false},
+		{"--no-progress", fmt.Sprintf("env TERM=xterm %q run experiment.star --no-progress", bin), true},
+		{"--no-progress before the command", fmt.Sprintf("env TERM=xterm %q --no-progress execute optimization --storage ./results --repeat 3", bin), true},
+		{"TERM=dumb", fmt.Sprintf("env TERM=dumb %q run experiment.star", bin), true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			m := startTmux(t, quickstart(t), 120, 30, c.command+"; echo EXIT=$?; sleep 600")
+			s := m.waitScreen("exit status", regexp.MustCompile(`EXIT=\d+`), time.Minute)
+			if !strings.Contains(s, "EXIT=0") || !strings.Contains(s, "3 finished, 0 failed") {
+				t.Fatalf("run failed:\n%s", s)
+			}
+			if c.plain && (bar.MatchString(s) || !plainLine.MatchString(s)) {
+				t.Errorf("want plain lines and no bar:\n%s", s)
+			}
+			if !c.plain && (!bar.MatchString(s) || plainLine.MatchString(s)) {
+				t.Errorf("want the bar and no line per component:\n%s", s)
+			}
+		})
+	}
+}
