@@ -6,12 +6,16 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
+	"github.com/machinable-go/machinable/internal/suggest"
 	"github.com/machinable-go/machinable/runtime"
 	"github.com/machinable-go/machinable/runtime/project"
 	"go.starlark.net/starlark"
+	"go.starlark.net/syntax"
 )
 
 // ComponentLoader finds Starlark component modules: module
@@ -59,11 +63,11 @@ func (l *ComponentLoader) Load(projectDir, module string) (runtime.Factory, bool
 	} else if err != nil {
 		return nil, false, fmt.Errorf("component module %s: %w", file, err)
 	}
-	_, prog, err := starlark.SourceProgramOptions(fileOptions, file, src, componentPredeclaredNames.Has)
+	parsed, prog, err := starlark.SourceProgramOptions(fileOptions, file, src, componentPredeclaredNames.Has)
 	if err != nil {
 		return nil, false, withSourceHint(err, src) // syntax errors carry file:line:col
 	}
-	f := &componentFactory{file: file, root: projectDir, prog: prog}
+	f := &componentFactory{file: file, root: projectDir, prog: prog, warnings: unknownEvents(parsed)}
 	l.cache[file] = f
 	return f, true, nil
 }
@@ -110,6 +114,37 @@ type componentFactory struct {
 
 	methodsMu sync.Mutex
 	methods   *instance // module instance used for config methods
+
+	warnings []string    // e.g. an on_* function that is no event
+	warned   atomic.Bool // the warnings are said once per module
+}
+
+// Warnings implements runtime.Warner: the warnings of the module the
+// first time it is asked, then none, so a script that executes the
+// component again does not repeat them.
+func (f *componentFactory) Warnings() []string {
+	if f.warned.Swap(true) {
+		return nil
+	}
+	return f.warnings
+}
+
+// unknownEvents warns about top-level on_* functions that are no
+// life-cycle event (on_exceute): they would silently never run.
+func unknownEvents(f *syntax.File) []string {
+	var out []string
+	for _, stmt := range f.Stmts {
+		def, ok := stmt.(*syntax.DefStmt)
+		if !ok || !strings.HasPrefix(def.Name.Name, "on_") || slices.Contains(runtime.Events, def.Name.Name) {
+			continue
+		}
+		msg := fmt.Sprintf("%s: %s is not a life-cycle event: machinable never calls it", def.Name.NamePos, def.Name.Name)
+		if n := suggest.Nearest(def.Name.Name, runtime.Events); n != "" {
+			msg += fmt.Sprintf(" (did you mean %s?)", n)
+		}
+		out = append(out, msg)
+	}
+	return out
 }
 
 var (

@@ -142,3 +142,23 @@ func TestPythonHabitsInModules(t *testing.T) {
 		}
 	}
 }
+
+// TestUnknownEventWarning: a module defining an on_* function that is no
+// life-cycle event runs, with one warning naming file:line:col and the
+// nearest event, said once however often the component runs.
+func TestUnknownEventWarning(t *testing.T) {
+	var console bytes.Buffer
+	opts := newOptions(t, &console)
+	file := filepath.Join(fixtureProject(t), "run.star")
+	src := "for _ in range(2):\n    r = execute(\"misspelt\")\n    if r.components[0].status != \"finished\":\n        fail(r.components[0].error)\n"
+	if _, err := dsl.ExecFile(context.Background(), file, src, opts); err != nil {
+		t.Fatal(dsl.ErrorText(err))
+	}
+	want := "warning: " + filepath.Join(fixtureProject(t), "misspelt.star") + ":1:5: on_exceute is not a life-cycle event: machinable never calls it (did you mean on_execute?)\n"
+	if n := strings.Count(console.String(), want); n != 1 {
+		t.Errorf("want the warning once, got %d times:\n%s", n, console.String())
+	}
+	if n := strings.Count(console.String(), "warning:"); n != 1 {
+		t.Errorf("want one warning, got %d:\n%s", n, console.String())
+	}
+}

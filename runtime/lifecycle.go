@@ -51,6 +51,18 @@ const (
 	OnSave = "on_save" // not in the sequence: save_checkpoint calls it with (path, timestep)
 )
 
+// Events lists every life-cycle event a component may define, in the
+// order of the sequence, then on_save.
+var Events = []string{
+	OnBeforeInit, OnInit, OnAfterInit,
+	OnStart, OnSeeding, OnInitStorage, OnAfterInitStorage, OnInitComponents, OnAfterInitComponents,
+	OnBeforeCreate, OnCreate, OnRestore, OnAfterCreate,
+	OnBeforeExecute, OnExecute, OnBeforeExecuteIteration, OnExecuteIteration, OnAfterExecuteIteration, OnAfterExecute,
+	OnBeforeDestroy, OnDestroy, OnAfterDestroy,
+	OnSuccess, OnFailure, OnFinish,
+	OnSave,
+}
+
 // Stop ends the iteration loop when an iteration event returns it
 // (`return Stop, nil`) or raises it (`return nil, Stop`: it is an error
 // too). The Starlark StopIteration sentinel maps to it, returned or

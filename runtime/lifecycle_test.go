@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -17,6 +18,14 @@ var allEvents = []string{OnBeforeInit, OnInit, OnAfterInit, OnStart, OnSeeding, 
 	OnInitComponents, OnAfterInitComponents, OnBeforeCreate, OnCreate, OnRestore, OnAfterCreate,
 	OnBeforeExecute, OnExecute, OnBeforeExecuteIteration, OnExecuteIteration, OnAfterExecuteIteration, OnAfterExecute,
 	OnBeforeDestroy, OnDestroy, OnAfterDestroy, OnSuccess, OnFailure, OnFinish}
+
+// TestEventsList: Events, which warnings about unknown on_* functions
+// check against, is the sequence and on_save.
+func TestEventsList(t *testing.T) {
+	if !slices.Equal(Events, append(slices.Clone(allEvents), OnSave)) {
+		t.Errorf("Events = %v", Events)
+	}
+}
 
 // tracer is a Go component that logs every event with its arguments as
 // "tag:event(args)", tag being its config's "tag"; reply, if set, gives an

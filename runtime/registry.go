@@ -28,6 +28,13 @@ type Factory interface {
 	New(ctx context.Context, self *Self) (Instance, error)
 }
 
+// Warner is implemented by factories whose code looks wrong without
+// being an error, e.g. a module defining on_exceute: the resolver passes
+// the warnings on (printed once per execution, kept in its record).
+type Warner interface {
+	Warnings() []string
+}
+
 // ConfigMethods is implemented by factories whose code defines config
 // methods: a config value "base_lr(0.01)" is replaced by the result of
 // config_base_lr(self, 0.01) when the schedule is resolved.

@@ -260,6 +260,9 @@ func (r *Resolver) resolveOne(ctx context.Context, spec ComponentSpec, patches [
 	if err != nil {
 		return ScheduledComponent{}, err
 	}
+	if w, ok := factory.(Warner); ok {
+		r.warn(w.Warnings()...)
+	}
 	// _evaluate: false (per component, or at the top of machinable.yaml)
 	// leaves "method(args)" values as written, as in 2.x.
 	var methods ConfigMethods
