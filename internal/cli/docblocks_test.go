@@ -33,7 +33,8 @@ package cli
 // starts a new copy. In output, the copy shows as
 // /home/you/machinable/PATH (/home/you/project without dir=), and $HOME as
 // /home/you. Before comparing, times and durations are masked on both sides
-// (the page keeps realistic values) and trailing blanks are dropped. In
+// (the page keeps realistic values), so are 7-character commit hashes, and
+// trailing blanks are dropped. In
 // expected output, a line "..." stands for any lines, and a line ending in
 // " ..." for any line starting with the same text. The working copies are
 // git repositories, as a checkout would be.
@@ -53,8 +54,10 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing/object"
 )
 
 // docPages are the pages whose marked blocks run; a page without marks is
@@ -192,12 +195,20 @@ var (
 	docMaskTime = regexp.MustCompile(`\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?`)
 	docMaskDur  = regexp.MustCompile(`\b(\d+h)?(\d+m)?\d+(\.\d+)?(ns|µs|us|ms|s|m|h)\b`)
 	docTrailing = regexp.MustCompile(`(?m)[ \t]+$`)
+	// a short commit hash: the commit of a copy depends on its files
+	docMaskCommit = regexp.MustCompile(`\b[0-9a-f]*[0-9][0-9a-f]*\b`)
 )
 
 // normalizeDocOutput masks what varies between runs, on both sides.
 func normalizeDocOutput(s string) string {
 	s = docMaskTime.ReplaceAllString(s, "<TIME>")
 	s = docMaskDur.ReplaceAllString(s, "<DUR>")
+	s = docMaskCommit.ReplaceAllStringFunc(s, func(h string) string {
+		if len(h) != 7 || !strings.ContainsAny(h, "abcdef") {
+			return h
+		}
+		return "<COMMIT>"
+	})
 	s = docTrailing.ReplaceAllString(s, "")
 	return strings.TrimRight(s, "\n") + "\n"
 }
@@ -271,7 +282,8 @@ func (e *docEnv) workdir(b *docBlock) string {
 	}
 	// a checkout or a project is usually a git repository; without one,
 	// every run would warn that the code backup has no ignore rules
-	if _, err := git.PlainInit(root, false); err != nil {
+	repo, err := git.PlainInit(root, false)
+	if err != nil {
 		e.t.Fatal(err)
 	}
 	w := filepath.Join(root, "project")
@@ -280,6 +292,7 @@ func (e *docEnv) workdir(b *docBlock) string {
 		w = filepath.Join(root, "machinable", d)
 		shown = docRepo + "/" + d
 		copyDir(e.t, filepath.Join("../..", d), w)
+		commitAll(e.t, repo) // a clone: the code version is a commit
 	} else if fixture := filepath.Join("testdata", "docs", e.name); isDir(fixture) {
 		copyTree(e.t, fixture, w)
 	} else if err := os.MkdirAll(w, 0o755); err != nil {
@@ -388,6 +401,22 @@ func TestDocBlocks(t *testing.T) {
 				t.Logf("%s: rewrote %d block(s)", page, len(edits))
 			}
 		})
+	}
+}
+
+// commitAll commits every file of the repository, as a fixed author at a
+// fixed time.
+func commitAll(t *testing.T, repo *git.Repository) {
+	wt, err := repo.Worktree()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := wt.AddWithOptions(&git.AddOptions{All: true}); err != nil {
+		t.Fatal(err)
+	}
+	sig := &object.Signature{Name: "you", Email: "you@example.com", When: time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)}
+	if _, err := wt.Commit("the repository", &git.CommitOptions{Author: sig, Committer: sig}); err != nil {
+		t.Fatal(err)
 	}
 }
 
