@@ -333,6 +333,11 @@ func eventArg(a any) starlark.Value {
 		return starlark.NewList(elems)
 	case *runtime.ExecutionError:
 		return &failureValue{err: x}
+	case interface{ Self() *runtime.Self }: // a config-only component
+		if v, ok := x.Self().Attrs[selfValueKey].(*selfValue); ok {
+			return v
+		}
+		return newSelfValue(x.Self(), nil)
 	}
 	return toStarlark(a)
 }

@@ -20,6 +20,9 @@ type ScheduledComponent struct {
 	// Module is the dotted path of the component's code; it equals Name
 	// unless machinable.yaml says otherwise.
 	Module string `json:"module,omitempty"`
+	// ConfigOnly is set for a component declared in machinable.yaml
+	// without code: it runs with its config only (no events).
+	ConfigOnly bool `json:"config_only,omitempty"`
 	// Config is the resolved config: defaults, versions and config
 	// methods applied.
 	Config map[string]any `json:"config"`

@@ -128,6 +128,8 @@ type Registry struct {
 	mu        sync.RWMutex
 	factories map[string]Factory
 	loaders   []Loader
+
+	saidConfigOnly sync.Map // names of config-only components already said
 }
 
 // NewRegistry returns an empty registry.
@@ -226,10 +228,35 @@ func joinOr(items []string) string {
 }
 
 // factoryFor picks the code of a component: an external program when its
-// config has _exec_, else what Lookup finds.
-func (r *Registry) factoryFor(projectDir, name, module string, config map[string]any) (Factory, error) {
+// config has _exec_, none when the schedule says it runs with its config
+// only, else what Lookup finds.
+func (r *Registry) factoryFor(projectDir, name, module string, config map[string]any, configOnly bool) (Factory, error) {
 	if _, ok := config[ExecKey]; ok {
 		return commandFactory{}, nil
 	}
+	if configOnly {
+		return configOnlyFactory{}, nil
+	}
 	return r.Lookup(projectDir, name, module)
 }
+
+// configOnlyFactory is the code of a component declared in machinable.yaml
+// without a module: it defines no event, so a run writes its config,
+// flags and status and nothing else.
+type configOnlyFactory struct{}
+
+func (configOnlyFactory) New(_ context.Context, self *Self) (Instance, error) {
+	return noEvents{self: self}, nil
+}
+
+type noEvents struct{ self *Self }
+
+func (noEvents) Has(string) bool { return false }
+
+func (noEvents) Call(_ context.Context, event string, _ ...any) (any, error) {
+	return nil, fmt.Errorf("%s: the component has no code", event)
+}
+
+// Self is the component's identity, config and store, so a node's code
+// can read the config of a config-only sub-component it receives.
+func (n noEvents) Self() *Self { return n.self }

@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -207,6 +208,27 @@ func (r *Resolver) expand(ctx context.Context, spec ComponentSpec, expVersions [
 	return nodes, nil
 }
 
+// mayRunConfigOnly says whether a component without code runs with its
+// config only: one declared in machinable.yaml whose key does not name its
+// module on purpose (a "module.path=alias" key does, and so does a
+// "^parent=alias" entry whose parent's does). Go components and
+// components with _exec_ never get here.
+func (r *Resolver) mayRunConfigOnly(name string) bool {
+	if r.Project == nil {
+		return false
+	}
+	c, err := r.Project.Component(name)
+	if err != nil {
+		return false
+	}
+	if c.Module != c.Name { // a nameless entry reuses its parent's code
+		if c, err = r.Project.Component(c.Module); err != nil {
+			return false
+		}
+	}
+	return c.Alias == ""
+}
+
 // resolveOne builds the config of one alternative, including config methods.
 func (r *Resolver) resolveOne(ctx context.Context, spec ComponentSpec, patches []project.Patch) (ScheduledComponent, error) {
 	name, module := spec.Name, spec.Name
@@ -256,7 +278,14 @@ func (r *Resolver) resolveOne(ctx context.Context, spec ComponentSpec, patches [
 		}
 		pending = pendingComputed(config, computed, b)
 	}
-	factory, err := r.Registry.factoryFor(r.projectDir(), name, module, config)
+	factory, err := r.Registry.factoryFor(r.projectDir(), name, module, config, false)
+	configOnly := false
+	if errors.Is(err, ErrNoCode) && r.mayRunConfigOnly(spec.Name) {
+		configOnly, factory, err = true, configOnlyFactory{}, nil
+		if _, said := r.Registry.saidConfigOnly.LoadOrStore(name, true); !said { // once per process
+			r.warn(fmt.Sprintf("component %s has no code; it runs with its config only", name))
+		}
+	}
 	if err != nil {
 		return ScheduledComponent{}, err
 	}
@@ -291,6 +320,7 @@ func (r *Resolver) resolveOne(ctx context.Context, spec ComponentSpec, patches [
 	return ScheduledComponent{
 		Name:       name,
 		Module:     module,
+		ConfigOnly: configOnly,
 		Config:     config,
 		Flags:      flags,
 		Checkpoint: spec.Checkpoint,

@@ -242,7 +242,7 @@ func runGuarded(ctx context.Context, env RunEnv, store *storage.Component, sc *S
 		self.Record = newRecord(record, self)
 		self.Requeue = env.Requeue
 		self.Project = env.Execution.Project
-		factory, err := env.Registry.factoryFor(env.Execution.Project, c.Name, c.Module, c.Config)
+		factory, err := env.Registry.factoryFor(env.Execution.Project, c.Name, c.Module, c.Config, c.ConfigOnly)
 		if err != nil {
 			return nil, err
 		}
