@@ -81,6 +81,7 @@ func MainIO(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		Version: versionText(),
 	}
 	root.SetVersionTemplate("{{.Version}}\n")
+	root.Flags().BoolP("version", "v", false, "print the version (what machinable version prints)")
 	// Without arguments: the usage; with an unknown command: its nearest.
 	root.Args = rootArgs
 	root.RunE = func(cmd *cobra.Command, args []string) error { return cmd.Help() }
