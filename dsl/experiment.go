@@ -193,7 +193,7 @@ func expComponents(e *experiment, thread *starlark.Thread, b *starlark.Builtin, 
 			subs = append(subs, sub)
 		}
 	default:
-		return nil, fmt.Errorf("%s: components: expected a list of names or (name, version) tuples, got %s", b.Name(), c.Type())
+		return nil, fmt.Errorf("%s: expected the sub-components as a list of names or (name, version) tuples, got %s", b.Name(), c.Type())
 	}
 	e.plan.Node(spec, subs...)
 	return e, nil
@@ -229,7 +229,7 @@ func expVersion(e *experiment, _ *starlark.Thread, b *starlark.Builtin, args sta
 		}
 		v, err := toVersion(sectionForm(c))
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", b.Name(), err)
+			return nil, prefixOnce(b.Name(), err)
 		}
 		e.plan.Version(v)
 	}

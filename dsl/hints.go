@@ -117,7 +117,7 @@ func ErrorText(err error) string {
 	text := err.Error()
 	var e *starlark.EvalError
 	if errors.As(err, &e) {
-		text = e.Backtrace()
+		text = oncePrefixed(e.Backtrace())
 	}
 	if strings.Contains(text, "\nhint: ") {
 		return text // hinted where the source was known
@@ -128,4 +128,23 @@ func ErrorText(err error) string {
 		}
 	}
 	return text
+}
+
+// oncePrefixed drops the builtin's name from the message where the
+// backtrace names it already: Starlark writes "Error in repeat: " before a
+// message that starts with "repeat: " (the builtins' own prefix, which the
+// Go API's errors keep).
+func oncePrefixed(backtrace string) string {
+	lines := strings.Split(backtrace, "\n")
+	for i, line := range lines {
+		rest, ok := strings.CutPrefix(line, "Error in ")
+		if !ok {
+			continue
+		}
+		name, msg, ok := strings.Cut(rest, ": ")
+		if ok && strings.HasPrefix(msg, name+": ") {
+			lines[i] = "Error in " + name + ": " + msg[len(name)+2:]
+		}
+	}
+	return strings.Join(lines, "\n")
 }

@@ -35,7 +35,7 @@ func newModuleLoader(root string, predeclared starlark.StringDict, print func(*s
 // resolve maps a load() path to a file.
 func (l *moduleLoader) resolve(from, module string) (string, error) {
 	if filepath.IsAbs(module) {
-		return "", fmt.Errorf("load(%q): expected a path relative to the project root (or ./ for the loading file)", module)
+		return "", errors.New("expected a path relative to the project root (or ./ for the loading file)")
 	}
 	var p string
 	if strings.HasPrefix(module, "./") || strings.HasPrefix(module, "../") {
@@ -44,7 +44,7 @@ func (l *moduleLoader) resolve(from, module string) (string, error) {
 		p = filepath.Join(l.root, module)
 	}
 	if !within(l.root, p) {
-		return "", fmt.Errorf("load(%q): %s is outside the project %s", module, p, l.root)
+		return "", fmt.Errorf("%s is outside the project %s", p, l.root)
 	}
 	// A symbolic link inside the project may point out of it: the file
 	// is checked where it really is. A missing file is left for the read
@@ -54,14 +54,14 @@ func (l *moduleLoader) resolve(from, module string) (string, error) {
 		return p, nil
 	}
 	if real, err = filepath.Abs(real); err != nil {
-		return "", fmt.Errorf("load(%q): %w", module, err)
+		return "", err
 	}
 	root, err := l.realRoot()
 	if err != nil {
-		return "", fmt.Errorf("load(%q): project %s: %w", module, l.root, err)
+		return "", fmt.Errorf("project %s: %w", l.root, err)
 	}
 	if !within(root, real) {
-		return "", fmt.Errorf("load(%q): %s is a symbolic link to %s, outside the project %s; expected a file inside the project", module, p, real, l.root)
+		return "", fmt.Errorf("%s is a symbolic link to %s, outside the project %s; expected a file inside the project", p, real, l.root)
 	}
 	return p, nil
 }
@@ -97,7 +97,7 @@ func (l *moduleLoader) load(thread *starlark.Thread, module string) (starlark.St
 	}
 	if e, ok := l.cache[file]; ok {
 		if e.loading {
-			return nil, fmt.Errorf("load(%q): cycle: %s loads itself (directly or through other files)", module, file)
+			return nil, fmt.Errorf("cycle: %s loads itself (directly or through other files)", file)
 		}
 		return e.globals, e.err
 	}
@@ -105,9 +105,9 @@ func (l *moduleLoader) load(thread *starlark.Thread, module string) (starlark.St
 	l.cache[file] = entry
 	src, err := os.ReadFile(file)
 	if err != nil {
-		entry.err = fmt.Errorf("load(%q): %w", module, errors.Unwrap(err))
+		entry.err = errors.Unwrap(err) // "no such file or directory": the file is named already
 		if entry.err == nil {
-			entry.err = fmt.Errorf("load(%q): %v", module, err)
+			entry.err = err
 		}
 	} else {
 		child := &starlark.Thread{Name: "load " + module, Load: l.load, Print: l.print}
@@ -126,7 +126,7 @@ func (l *moduleLoader) load(thread *starlark.Thread, module string) (starlark.St
 		entry.globals, entry.err = starlark.ExecFileOptions(fileOptions, child, file, src, l.predeclared)
 		stop()
 		if entry.err != nil {
-			entry.err = loadError(module, withSourceHint(entry.err, src))
+			entry.err = loadError(withSourceHint(entry.err, src))
 		}
 	}
 	entry.loading = false
@@ -134,11 +134,12 @@ func (l *moduleLoader) load(thread *starlark.Thread, module string) (starlark.St
 }
 
 // loadError keeps the inner backtrace of a failed load(), which the
-// interpreter would otherwise reduce to one line.
-func loadError(module string, err error) error {
+// interpreter would otherwise reduce to one line. The interpreter puts
+// "cannot load MODULE: " before it.
+func loadError(err error) error {
 	var evalErr *starlark.EvalError
 	if errors.As(err, &evalErr) {
-		return fmt.Errorf("in load(%q):\n%s", module, evalErr.Backtrace())
+		return fmt.Errorf("its top level failed:\n%s", evalErr.Backtrace())
 	}
 	return err
 }

@@ -70,3 +70,13 @@ func noSuchAttr(v starlark.HasAttrs, name string) error {
 	}
 	return &noAttrError{msg: msg}
 }
+
+// prefixOnce puts "prefix: " before err's message unless it starts so
+// already, so a message says each prefix once ("version: version: ..."
+// otherwise).
+func prefixOnce(prefix string, err error) error {
+	if strings.HasPrefix(err.Error(), prefix+": ") {
+		return err
+	}
+	return fmt.Errorf("%s: %w", prefix, err)
+}

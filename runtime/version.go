@@ -121,7 +121,15 @@ type yamlVersionError struct {
 	err  error
 }
 
-func (e *yamlVersionError) Error() string { return fmt.Sprintf("version %q: %v", e.yaml, e.err) }
+// Error names the version once: the parser's "version YAML, line 1: ..."
+// reads "version "x", line 1: ...".
+func (e *yamlVersionError) Error() string {
+	msg := e.err.Error()
+	if rest, ok := strings.CutPrefix(msg, "version YAML"); ok {
+		return fmt.Sprintf("version %q%s", e.yaml, rest)
+	}
+	return fmt.Sprintf("version %q: %s", e.yaml, msg)
+}
 func (e *yamlVersionError) Unwrap() error { return e.err }
 
 // namedVersionHint suggests the named version a bare word in err may have

@@ -87,8 +87,8 @@ execute(e, storage="./results", seed=7, engine="native:3")
 }
 
 var (
-	failedLineRE = regexp.MustCompile(`(?m)^\[\d+/13\] \w{12} slow failed in \S+: on_execute: Error in fail: fail: boom \(\S+slow.star:5:\d+\)$`)
-	summaryRE    = regexp.MustCompile(`(?m)^Experiment \w{6}: 12 finished, 1 failed in \S+\n  failed: \w{12} slow: on_execute: Error in fail: fail: boom \(\S+slow.star:5:\d+\)$`)
+	failedLineRE = regexp.MustCompile(`(?m)^\[\d+/13\] \w{12} slow failed in \S+: on_execute: Error in fail: boom \(\S+slow.star:5:\d+\)$`)
+	summaryRE    = regexp.MustCompile(`(?m)^Experiment \w{6}: 12 finished, 1 failed in \S+\n  failed: \w{12} slow: on_execute: Error in fail: boom \(\S+slow.star:5:\d+\)$`)
 	printRE      = regexp.MustCompile(`(?m)^\w{12} \| slow done 20000000$`)
 )
 

@@ -179,7 +179,7 @@ func TestSlurmFailures(t *testing.T) {
 		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
 	}
 	for _, want := range []string{
-		`broken: Slurm task \d+_1 FAILED, exit code 1:0: on_execute: Error in fail: fail: boom`,
+		`broken: Slurm task \d+_1 FAILED, exit code 1:0: on_execute: Error in fail: boom`,
 		`spin: Slurm task \d+_2 ended FAILED with exit code 7:0: no GPU here \(output .*\.out\)`,
 	} {
 		if !regexp.MustCompile(want).MatchString(stdout) {
@@ -204,7 +204,7 @@ func TestSlurmSingleJobs(t *testing.T) {
 		"--engine-opt", "array=false", "--engine-opt", "wait=true", "--engine-opt", "poll=200ms")
 	if code != ExitFailed || !strings.Contains(stdout, "2 finished, 1 failed") ||
 		!regexp.MustCompile(`slurm: submitted 3 job\(s\), \d+ to \d+`).MatchString(stdout) ||
-		!regexp.MustCompile(`broken: Slurm task \d+ FAILED, exit code 1:0: on_execute: Error in fail: fail: boom`).MatchString(stdout) {
+		!regexp.MustCompile(`broken: Slurm task \d+ FAILED, exit code 1:0: on_execute: Error in fail: boom`).MatchString(stdout) {
 		t.Fatalf("slurm: exit %d\n%s%s", code, stdout, stderr)
 	}
 	exps, _ := filepath.Glob(filepath.Join(dir, "native", "*"))
