@@ -34,8 +34,9 @@ package cli
 // starts a new copy. In output, the copy shows as
 // /home/you/machinable/PATH (/home/you/project without dir=), and $HOME as
 // /home/you. Before comparing, times and durations are masked on both sides
-// (the page keeps realistic values), so are 7-character commit hashes, and
-// trailing blanks are dropped. In
+// (the page keeps realistic values), so are 7-character commit hashes;
+// trailing blanks are dropped and gaps of two or more spaces (between table
+// columns, whose width follows the masked values) compare equal. In
 // expected output, a line "..." stands for any lines, and a line ending in
 // " ..." for any line starting with the same text. The working copies are
 // git repositories, as a checkout would be.
@@ -197,6 +198,8 @@ var (
 	docMaskClock = regexp.MustCompile(`\b\d{2}:\d{2}:\d{2}\b`)
 	docMaskDur   = regexp.MustCompile(`\b(\d+h)?(\d+m)?\d+(\.\d+)?(ns|µs|us|ms|s|m|h)\b`)
 	docTrailing  = regexp.MustCompile(`(?m)[ \t]+$`)
+	// the gaps between table columns: their width follows the masked values
+	docColumnGap = regexp.MustCompile(`(\S)  +`)
 	// a short commit hash: the commit of a copy depends on its files
 	docMaskCommit = regexp.MustCompile(`\b[0-9a-f]*[0-9][0-9a-f]*\b`)
 )
@@ -212,6 +215,7 @@ func normalizeDocOutput(s string) string {
 		}
 		return "<COMMIT>"
 	})
+	s = docColumnGap.ReplaceAllString(s, "$1  ")
 	s = docTrailing.ReplaceAllString(s, "")
 	return strings.TrimRight(s, "\n") + "\n"
 }
