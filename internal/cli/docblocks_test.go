@@ -617,3 +617,47 @@ func lineDiff(want, got string) string {
 	}
 	return out.String()
 }
+
+// TestDocBlocksHarness checks the parts of TestDocBlocks that decide what
+// runs and what counts as the same output, so that a mistake there cannot
+// make every page pass.
+func TestDocBlocksHarness(t *testing.T) {
+	page := "intro\n\n<!-- run: dir=examples/quickstart exit=1 -->\n```sh\nmachinable run x.star\n```\n\n```\nout\n```\n\n" +
+		"<!-- file: a.star -->\n```python\nx = 1\n```\n\n```python\nnot marked\n```\n\n" +
+		"- item\n\n  <!-- run -->\n  ```sh\n  $ echo hi\n  hi\n  ```\n\ntext\n\n```\nnot an output: text between\n```\n"
+	blocks := parseDocBlocks(t, "page.md", []byte(page))
+	if len(blocks) != 3 {
+		t.Fatalf("%d marked blocks, want 3", len(blocks))
+	}
+	if b := blocks[0]; b.kind != "run" || b.opts["dir"] != "examples/quickstart" || b.opts["exit"] != "1" || b.lang != "sh" || b.line != 4 || !b.hasOut || b.outBody != "out\n" || page[b.outStart:b.outEnd] != "out\n" {
+		t.Errorf("first block: %+v", b)
+	}
+	if b := blocks[1]; b.kind != "file" || b.arg != "a.star" || b.body != "x = 1\n" || b.hasOut {
+		t.Errorf("file block: %+v", b)
+	}
+	if b := blocks[2]; b.indent != "  " || b.body != "$ echo hi\nhi\n" || b.hasOut {
+		t.Errorf("indented transcript: %+v", b)
+	}
+
+	for _, c := range []struct {
+		want, got string
+		same      bool
+	}{
+		{"a\nb\n", "a\nb", true},
+		{"a\nb\n", "a\nc\n", false},
+		{"...\nb\n", "x\ny\nb\n", true},
+		{"...\nb\n", "b\n", true},
+		{"a\n...\n", "a\n", true},
+		{"a\n...\nc\n", "a\nc\nx\n", false},
+		{"[1] x ...\n", "[1] x config={}\n", true},
+		{"[1] x ...\n", "[2] x config={}\n", false},
+		{"done in 1.5ms at 2026-11-27 16:22:22\n", "done in 12s at 2027-01-01 00:00:00\n", true},
+		{"e9DJBHuoiCvn  finished\n", "e9DJBHuoiCvn     finished   \n", true},
+		{"e9DJBHuoiCvn finished\n", "e9DJBHuoiCvx finished\n", false},
+		{"Code 3f1c2ab\n", "Code 0313cbe\n", true},
+	} {
+		if got := docOutputMatches(c.want, c.got); got != c.same {
+			t.Errorf("docOutputMatches(%q, %q) = %v", c.want, c.got, got)
+		}
+	}
+}
