@@ -29,8 +29,8 @@ package cli
 // Blocks run in a temporary directory: dir=PATH copies PATH of the
 // repository (without results/), and without dir= the directory starts with
 // the files of internal/cli/testdata/docs/PAGE/ (the project code a page
-// does not show), if there are any; blocks of one page with the same dir share
-// that copy in page order, as a reader following the page would, and fresh
+// does not show), if there are any; blocks of one page with the same dir
+// share that copy in page order, as a reader following the page would, and fresh
 // starts a new copy. In output, the copy shows as
 // /home/you/machinable/PATH (/home/you/project without dir=), and $HOME as
 // /home/you. Before comparing, times and durations are masked on both sides
@@ -39,7 +39,8 @@ package cli
 // columns, whose width follows the masked values) compare equal. In
 // expected output, a line "..." stands for any lines, and a line ending in
 // " ..." for any line starting with the same text. The working copies are
-// git repositories, as a checkout would be.
+// git repositories, as a checkout would be (a copy of dir= has its files
+// committed). file: takes dir= and fresh too.
 //
 // MACHINABLE_UPDATE_DOCS=1 go test -run TestDocBlocks ./internal/cli
 // rewrites the expected outputs that differ in place, except those with
