@@ -2,6 +2,8 @@ package dsl_test
 
 import (
 	"context"
+	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -126,4 +128,35 @@ func repeatedPrefix(msg string) string {
 		}
 	}
 	return ""
+}
+
+// TestEngineErrorsPrefixedOnce: an engine that fails while it runs
+// (sbatch or ssh refusing here) is named once, though both the engine and
+// the executor name it.
+func TestEngineErrorsPrefixedOnce(t *testing.T) {
+	bin := t.TempDir()
+	for _, name := range []string{"sbatch", "ssh"} {
+		script := "#!/bin/sh\necho \"" + name + ": error: cannot connect\" >&2\nexit 1\n"
+		if err := os.WriteFile(filepath.Join(bin, name), []byte(script), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	for engine, want := range map[string]string{
+		`{"type": "slurm"}`: "sbatch: error: cannot connect",
+		`{"type": "remote", "host": "gpu-box", "directory": "proj"}`: "ssh gpu-box mkdir proj: exit status 1",
+	} {
+		src := fmt.Sprintf("execute(\"trivial\", engine=%s, storage=%q)", engine, t.TempDir())
+		_, err := dsl.ExecFile(context.Background(), filepath.Join(fixtureProject(t), "bad.star"), src, newOptions(t, nil))
+		if err == nil {
+			t.Fatalf("%s: expected an error", engine)
+		}
+		got := dsl.ErrorText(err)
+		if !strings.Contains(got, want) {
+			t.Errorf("%s: not the failing command's error:\n%s", engine, got)
+		}
+		if p := repeatedPrefix(got); p != "" {
+			t.Errorf("%s: %q said twice in a row:\n%s", engine, p, got)
+		}
+	}
 }

@@ -307,7 +307,7 @@ func (x *Executor) run(ctx context.Context, ex *runtime.Execution, exp *storage.
 	}
 	rep.End(result, time.Since(start))
 	if runErr != nil && !errors.Is(runErr, context.Canceled) && !isDetached {
-		return result, fmt.Errorf("engine %s: %w", engine.Name(), runErr)
+		return result, engines.RunError(engine.Name(), runErr)
 	}
 	return result, nil
 }
