@@ -38,7 +38,7 @@ func (m *mixinValue) Attr(name string) (starlark.Value, error) {
 		}
 		v, ok := mod.globals[name]
 		if !ok {
-			return nil, nil // Starlark says "has no .x field or method"
+			return nil, noSuchAttr(m, name)
 		}
 		fn, ok := v.(starlark.Callable)
 		if !ok {
@@ -51,7 +51,7 @@ func (m *mixinValue) Attr(name string) (starlark.Value, error) {
 	}
 	caller, ok := m.ref.Factory.(runtime.MixinCaller)
 	if !ok || !caller.HasMixinFunc(name) {
-		return nil, nil
+		return nil, noSuchAttr(m, name)
 	}
 	self := m.self.self
 	return starlark.NewBuiltin(m.ref.Attribute+"."+name, func(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
