@@ -49,8 +49,8 @@ func (d *detached) Detached() bool { return true }
 
 func (d *detached) Run(ctx context.Context, job *Job) ([]runtime.Outcome, error) {
 	exp := job.Experiment
-	if exp.Storage().Memory {
-		return nil, fmt.Errorf("engine detached: the background process cannot see a mem:// storage; use a local path (or s3://)")
+	if err := sharedStorage("detached", "the background process", exp.Storage()); err != nil {
+		return nil, err
 	}
 	logPath, err := DetachedLog(exp)
 	if err != nil {

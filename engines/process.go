@@ -41,8 +41,8 @@ func newProcess(spec Spec) (Engine, error) {
 func (p *process) Name() string { return "process" }
 
 func (p *process) Run(ctx context.Context, job *Job) ([]runtime.Outcome, error) {
-	if job.Experiment.Storage().Memory {
-		return nil, fmt.Errorf("engine process: workers are separate processes and cannot see a mem:// storage; use a local path (or s3://)")
+	if err := p.Preflight(ctx, job.Execution, job.Experiment.Storage()); err != nil {
+		return nil, err
 	}
 	url := job.Experiment.URL()
 	return runPool(ctx, job, p.parallel, func(ctx context.Context, sc *runtime.ScheduledComponent, prefix string) runtime.Outcome {

@@ -210,8 +210,8 @@ func (r *rayEngine) Run(ctx context.Context, job *Job) (outcomes []runtime.Outco
 		}
 	}()
 	exp := job.Experiment
-	if exp.Storage().Memory {
-		return nil, fmt.Errorf("engine ray: the jobs run in other processes (on other nodes) and cannot see a mem:// storage; use a shared file system path or s3://")
+	if err := sharedStorage("ray", "the jobs run in other processes (on other nodes) and", exp.Storage()); err != nil {
+		return nil, err
 	}
 	todo := job.Todo()
 	if len(todo) == 0 {

@@ -113,13 +113,10 @@ func (r *remote) ssh(ctx context.Context, command string) *exec.Cmd {
 
 func (r *remote) Run(ctx context.Context, job *Job) ([]runtime.Outcome, error) {
 	exp := job.Experiment
-	if exp.Storage().Memory {
-		return nil, fmt.Errorf("engine remote: the host cannot see a mem:// storage; use a shared file system path or s3://")
+	if err := r.Preflight(ctx, job.Execution, exp.Storage()); err != nil {
+		return nil, err
 	}
 	project := job.Execution.Project
-	if project == "" {
-		return nil, fmt.Errorf("engine remote: no project directory to copy (the experiment has no machinable.yaml project)")
-	}
 	say := func(format string, args ...any) {
 		if job.Console != nil {
 			fmt.Fprintf(job.Console, "remote: "+format+"\n", args...)

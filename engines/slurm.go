@@ -194,8 +194,8 @@ func (a SlurmArray) OutputOf(i int) string {
 
 func (s *slurm) Run(ctx context.Context, job *Job) ([]runtime.Outcome, error) {
 	exp := job.Experiment
-	if exp.Storage().Memory {
-		return nil, fmt.Errorf("engine slurm: the nodes cannot see a mem:// storage; use a shared file system path or s3://")
+	if err := s.Preflight(ctx, job.Execution, exp.Storage()); err != nil {
+		return nil, err
 	}
 	todo := job.Todo()
 	if len(todo) == 0 {

@@ -75,6 +75,25 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	return l.w.Write(p)
 }
 
+// steadyWriter passes writes on and never fails: the console is for
+// watching, and a closed pipe (machinable run x.star | head) or a full
+// disk behind a redirect must not fail a component whose print(), log or
+// command output is echoed there. Everything still reaches the storage.
+type steadyWriter struct{ w io.Writer }
+
+func (s steadyWriter) Write(p []byte) (int, error) {
+	s.w.Write(p) // the error is dropped on purpose: see the type
+	return len(p), nil
+}
+
+// steady wraps w in a steadyWriter; nil stays nil (a quiet run).
+func steady(w io.Writer) io.Writer {
+	if w == nil {
+		return nil
+	}
+	return steadyWriter{w}
+}
+
 // GlobalSeed turns execute()'s seed argument into the global seed.
 func GlobalSeed(seed any) (int64, error) {
 	switch s := seed.(type) {
@@ -209,6 +228,11 @@ func (x *Executor) Execute(ctx context.Context, req runtime.ExecuteRequest) (*ru
 	if err != nil {
 		return nil, err
 	}
+	// What the engine can tell will not work is refused before anything
+	// is written: no half-made experiment to clean up.
+	if err := engines.Preflight(ctx, engine, ex, st); err != nil {
+		return nil, err
+	}
 	// The experiment ID comes first, before anything else is said.
 	rep.Begin(ex, st.Describe(st.ExperimentPath(ex.Directory, ex.ExperimentID)))
 	printWarnings(rep.Output(), ex)
@@ -250,6 +274,9 @@ func (x *Executor) Resume(ctx context.Context, exp *storage.Experiment, engineSp
 	if err != nil {
 		return nil, err
 	}
+	if err := engines.Preflight(ctx, engine, ex, exp.Storage()); err != nil {
+		return nil, err
+	}
 	rep := x.reporter()
 	rep.Begin(ex, exp.Storage().Describe(exp.Path))
 	if out := rep.Output(); out != nil {
@@ -284,7 +311,7 @@ func (x *Executor) run(ctx context.Context, ex *runtime.Execution, exp *storage.
 		Registry:   x.Components,
 		Components: todo,
 		FailFast:   failFast,
-		Console:    rep.Output(),
+		Console:    steady(rep.Output()),
 		Started:    rep.Started,
 		Done:       rep.Finished,
 		Unattended: x.Unattended,

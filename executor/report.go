@@ -3,11 +3,13 @@ package executor
 import (
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/machinable-go/machinable/runtime"
 	"github.com/machinable-go/machinable/runtime/project"
+	"github.com/machinable-go/machinable/storage"
 )
 
 // Reporter shows an execution's progress. Finished may be called from
@@ -98,6 +100,14 @@ func (r *PlainReporter) Finished(o runtime.Outcome) {
 
 // End implements Reporter.
 func (r *PlainReporter) End(res *runtime.Result, took time.Duration) {
+	r.printf("%s\n", SummaryLine(res, took))
+	for _, o := range res.Failed() {
+		r.printf("  failed: %s %s: %s\n", o.Component.ID, o.Component.Name, ErrorSummary(o.Error))
+	}
+}
+
+// SummaryLine is the last line of a run: what finished, failed, ...
+func SummaryLine(res *runtime.Result, took time.Duration) string {
 	c := res.Counts()
 	line := fmt.Sprintf("Experiment %s: %d finished, %d failed", res.Execution.ExperimentID, c.Finished, c.Failed)
 	if c.Interrupted > 0 {
@@ -112,10 +122,42 @@ func (r *PlainReporter) End(res *runtime.Result, took time.Duration) {
 	if res.LeftRunning > 0 {
 		line += fmt.Sprintf(", %d left running (detached)", res.LeftRunning)
 	}
-	r.printf("%s in %s\n", line, took.Round(time.Millisecond))
-	for _, o := range res.Failed() {
-		r.printf("  failed: %s %s: %s\n", o.Component.ID, o.Component.Name, ErrorSummary(o.Error))
+	return fmt.Sprintf("%s in %s", line, took.Round(time.Millisecond))
+}
+
+// AlsoReport returns a reporter that reports as r does and also writes
+// to w each failure as it happens (the component and its whole error)
+// and the summary line. The CLI gives it stderr when stdout is not a
+// terminal: output piped to a file or a pager still leaves what went
+// wrong on the terminal, and in the error log of a batch job.
+func AlsoReport(r Reporter, w io.Writer) Reporter {
+	if w == nil {
+		return r
 	}
+	return &alsoReporter{Reporter: r, w: &lockedWriter{w: w}}
+}
+
+type alsoReporter struct {
+	Reporter
+	w  io.Writer
+	id string
+}
+
+func (a *alsoReporter) Begin(ex *runtime.Execution, where string) {
+	a.id = ex.ExperimentID
+	a.Reporter.Begin(ex, where)
+}
+
+func (a *alsoReporter) Finished(o runtime.Outcome) {
+	a.Reporter.Finished(o)
+	if o.Status == storage.StatusFailed && !o.Previous {
+		fmt.Fprintf(a.w, "component %s (%s) of experiment %s failed:\n%s\n", o.Component.ID, o.Component.Name, a.id, strings.TrimRight(o.Error, "\n"))
+	}
+}
+
+func (a *alsoReporter) End(res *runtime.Result, took time.Duration) {
+	a.Reporter.End(res, took)
+	fmt.Fprintln(a.w, SummaryLine(res, took))
 }
 
 // PrintSchedule shows what a dry run would execute.

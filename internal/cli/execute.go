@@ -28,6 +28,7 @@ for run.`,
   machinable execute optimization --storage ./results --engine native:2`,
 		Args: oneArg("a component name of the project"),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			surviveClosedPipe()
 			if err := checkRepeatFlag("repeat", repeat); err != nil {
 				return &exitError{code: ExitError, err: err}
 			}
@@ -53,6 +54,12 @@ for run.`,
 			if split > 1 {
 				plan.Split(split, "")
 			}
+			if err := checkStorageFlag(storage); err != nil {
+				return &exitError{code: ExitError, err: err}
+			}
+			if err := checkProjectFlag(project); err != nil {
+				return &exitError{code: ExitError, err: err}
+			}
 			spec, err := engineSpec(engine, engineOpts)
 			if err != nil {
 				return &exitError{code: ExitError, err: err}
@@ -66,7 +73,7 @@ for run.`,
 					return &exitError{code: ExitError, err: err}
 				}
 			}
-			res, err := NewExecutor(stdout).Execute(cmd.Context(), req)
+			res, err := runExecutor(stdout, cmd.ErrOrStderr()).Execute(cmd.Context(), req)
 			warnNotKept(cmd.ErrOrStderr(), []*runtime.Result{res}, "pass --storage ./results or set MACHINABLE_STORAGE")
 			return exitForResult(cmd.Context(), res, err)
 		},

@@ -27,6 +27,7 @@ recorded in execution.json.`,
   machinable resume /abs/results/8gWVkz`,
 		Args: oneArg("an experiment ID or its directory"),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			surviveClosedPipe()
 			exp, err := openExperiment(args[0], storageURL, cmd.ErrOrStderr())
 			if err != nil {
 				return &exitError{code: ExitError, err: err}
@@ -44,7 +45,7 @@ recorded in execution.json.`,
 			if err != nil {
 				return &exitError{code: ExitError, err: err}
 			}
-			res, err := NewExecutor(stdout).Resume(cmd.Context(), exp, spec, failFast)
+			res, err := runExecutor(stdout, cmd.ErrOrStderr()).Resume(cmd.Context(), exp, spec, failFast)
 			return exitForResult(cmd.Context(), res, err)
 		},
 	}

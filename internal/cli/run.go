@@ -4,9 +4,14 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
+	"path/filepath"
 	"strings"
+	"sync"
+	"syscall"
 
 	"github.com/machinable-go/machinable/dsl"
+	"github.com/machinable-go/machinable/executor"
 	"github.com/machinable-go/machinable/runtime"
 	"github.com/machinable-go/machinable/storage"
 	"github.com/spf13/cobra"
@@ -36,8 +41,15 @@ to the current directory.`,
   machinable run experiment.star --engine dry`,
 		Args: oneArg("a script file (FILE.star)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts := dsl.Options{Executor: NewExecutor(stdout), Stdout: stdout, Storage: storage, Project: project, FailFast: failFast,
+			surviveClosedPipe()
+			opts := dsl.Options{Executor: runExecutor(stdout, cmd.ErrOrStderr()), Stdout: stdout, Storage: storage, Project: project, FailFast: failFast,
 				DefaultStorage: envStorage()}
+			if err := checkStorageFlag(storage); err != nil {
+				return &exitError{code: ExitError, err: err}
+			}
+			if err := checkProjectFlag(project); err != nil {
+				return &exitError{code: ExitError, err: err}
+			}
 			spec, err := engineSpec(engine, engineOpts)
 			if err != nil {
 				return &exitError{code: ExitError, err: err}
@@ -108,4 +120,93 @@ func warnNotKept(w io.Writer, results []*runtime.Result, how string) {
 	if len(urls) > 0 {
 		fmt.Fprintf(w, "results were not kept (storage %s): %s\n", strings.Join(urls, ", "), how)
 	}
+}
+
+var pipeOnce sync.Once
+
+// surviveClosedPipe keeps a run going when its output is a pipe that
+// closes early (machinable run x.star | head -2). Go kills a program that
+// writes to a broken pipe on stdout or stderr unless SIGPIPE is handled
+// (see os/signal); handled, the write fails with EPIPE instead, and the
+// executor ignores console write errors. Notify rather than Ignore: an
+// ignored signal would stay ignored in the commands components run.
+func surviveClosedPipe() {
+	pipeOnce.Do(func() {
+		signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
+	})
+}
+
+// runExecutor is the executor of run, execute and resume. When stdout is
+// not a terminal (a file, a pipe into a pager or a batch job's log), the
+// failures and the summary line also go to stderr, so what went wrong
+// still reaches the terminal or the error log; on a terminal once is
+// enough, and so it is when both are the same file (2>&1).
+func runExecutor(stdout, stderr io.Writer) *executor.Executor {
+	x := NewExecutor(stdout)
+	if !echoToStderr(stdout, stderr) {
+		return x
+	}
+	newReporter := x.NewReporter
+	x.NewReporter = func() executor.Reporter {
+		var r executor.Reporter
+		if newReporter != nil {
+			r = newReporter()
+		} else {
+			r = executor.NewPlainReporter(x.Console)
+		}
+		return executor.AlsoReport(r, stderr)
+	}
+	return x
+}
+
+func echoToStderr(stdout, stderr io.Writer) bool {
+	if stderr == nil || stdout == nil {
+		return false
+	}
+	out, ok := stdout.(*os.File)
+	if !ok {
+		return true
+	}
+	if isTerminal(out) {
+		return false
+	}
+	if errf, ok := stderr.(*os.File); ok {
+		a, err1 := out.Stat()
+		b, err2 := errf.Stat()
+		if err1 == nil && err2 == nil && os.SameFile(a, b) {
+			return false
+		}
+	}
+	return true
+}
+
+// checkStorageFlag opens --storage before the script runs, so a bad one
+// is reported as the flag's error, not at the script's execute() line
+// (which would suggest the script is wrong).
+func checkStorageFlag(url string) error {
+	if url == "" {
+		return nil
+	}
+	if _, err := storage.Open(url); err != nil {
+		return fmt.Errorf("--storage %s: %s", url, strings.TrimPrefix(err.Error(), fmt.Sprintf("storage %q: ", url)))
+	}
+	return nil
+}
+
+// checkProjectFlag: --project must be a directory with machinable.yaml.
+func checkProjectFlag(dir string) error {
+	if dir == "" {
+		return nil
+	}
+	fi, err := os.Stat(dir)
+	switch {
+	case err != nil:
+		return fmt.Errorf("--project %s: no such directory", dir)
+	case !fi.IsDir():
+		return fmt.Errorf("--project %s: not a directory (expected the directory with machinable.yaml)", dir)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "machinable.yaml")); err != nil {
+		return fmt.Errorf("--project %s: no machinable.yaml there", dir)
+	}
+	return nil
 }

@@ -1,10 +1,16 @@
 package cli
 
 import (
+	"bytes"
+	"context"
+	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 // The traps of a newcomer's first hour: results that vanish, relative
@@ -163,5 +169,158 @@ func TestWrongCaseExperimentID(t *testing.T) {
 			!strings.Contains(stderr, "did you mean 8gWVkz?") || strings.Contains(stdout, "8gWVkz") {
 			t.Errorf("%v: exit %d\nstdout %s\nstderr %s", args, code, stdout, stderr)
 		}
+	}
+}
+
+// TestClosedPipeDoesNotAbandonTheRun: `machinable run x.star | head -c 64`
+// closes the run's stdout early; the run goes on, every component
+// finishes, the experiment is complete and the exit code is the usual
+// one. Output is large enough (several pipe buffers) that later writes
+// hit the closed pipe: from the progress lines, print() in the process
+// and, with process:2, the workers' output the engine passes on.
+func TestClosedPipeDoesNotAbandonTheRun(t *testing.T) {
+	for _, engine := range []string{"", `, engine="process:2"`} {
+		t.Run("engine"+engine, func(t *testing.T) {
+			dir := quickstart(t)
+			os.WriteFile(filepath.Join(dir, "machinable.yaml"), []byte("components:\n  - chatty:\n      lines: 4000\n"), 0o644)
+			os.WriteFile(filepath.Join(dir, "chatty.star"), []byte(`def on_execute(self):
+    for i in range(self.config.lines):
+        print("line", i, "of a component that says a lot, to fill the pipe's buffer")
+    self.log.info("done")
+    self.store.write("done.json", {"ok": True})
+`), 0o644)
+			os.WriteFile(filepath.Join(dir, "chatty_run.star"), []byte(
+				`execute(Experiment().component("chatty").repeat(4), storage="./results", seed=5`+engine+")\n"+
+					// an external program: its output is copied to the console
+					`execute(command(["sh", "-c", "seq 1 30000; seq 1 30000 >&2"]), storage="./results", seed=6`+engine+")\n"+
+					`print("after")`+"\n"), 0o644)
+			// A run stuck on its console (a command whose output copy
+			// stopped) fails here rather than at the test's deadline.
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, binary(t), "run", "chatty_run.star")
+			cmd.Dir = dir
+			var stderr bytes.Buffer
+			cmd.Stderr = &stderr
+			out, err := cmd.StdoutPipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			buf := make([]byte, 64)
+			if _, err := io.ReadFull(out, buf); err != nil {
+				cmd.Wait()
+				t.Fatalf("%v\nstderr:\n%s", err, stderr.String())
+			}
+			out.Close() // what head does after its bytes
+			err = cmd.Wait()
+			if err != nil {
+				t.Fatalf("run with its stdout closed: %v (a SIGPIPE death says \"signal: broken pipe\")\nstderr:\n%s", err, stderr.String())
+			}
+			st := statuses(t, dir)
+			if len(st) != 5 || count(st, "finished") != 5 {
+				t.Errorf("statuses %v, want 5 finished", st)
+			}
+			done, _ := filepath.Glob(filepath.Join(dir, "results", "*", "*", "store", "done.json"))
+			logs, _ := filepath.Glob(filepath.Join(dir, "results", "*", "*", "output.log"))
+			if len(done) != 4 || len(logs) != 5 {
+				t.Errorf("%d done.json, %d output.log, want 4 and 5", len(done), len(logs))
+			}
+			for _, l := range logs {
+				// everything reaches the storage even when the console is gone
+				if b, _ := os.ReadFile(l); strings.Count(string(b), "\n") != 4000 && strings.Count(string(b), "\n") != 60000 {
+					t.Errorf("%s: %d lines, want 4000 (print) or 60000 (the command)", l, strings.Count(string(b), "\n"))
+				}
+			}
+			if len(done) == 0 {
+				return
+			}
+			stdout, stderrText, code := runMain(t, dir, "status", filepath.Base(filepath.Dir(filepath.Dir(filepath.Dir(done[0])))))
+			if code != 0 || !strings.Contains(stdout, "4 finished, 0 running, 0 failed, 0 interrupted, 0 stale, 0 queued") {
+				t.Errorf("status after the run: exit %d\n%s\n%s", code, stdout, stderrText)
+			}
+		})
+	}
+}
+
+// TestFailuresAlsoOnStderr: with stdout not a terminal, each failure (the
+// component and its whole error) and the summary line also reach stderr;
+// with both on one file they are written once.
+func TestFailuresAlsoOnStderr(t *testing.T) {
+	t.Setenv("MACHINABLE_STORAGE", "")
+	bin := binary(t) // built before runMain changes the directory
+	dir := quickstart(t)
+	os.WriteFile(filepath.Join(dir, "broken.star"), []byte("def on_execute(self):\n    fail(\"boom\")\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "machinable.yaml"), []byte("components:\n  - optimization:\n      learning_rate: 0.1\n      iterations: 2\n      data: {name: x}\n  - broken:\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "two.star"), []byte(`execute(Experiment().component("broken").component("optimization"), storage="./results", seed=3)`+"\n"), 0o644)
+	stdout, stderr, code := runMain(t, dir, "run", "two.star")
+	if code != ExitFailed {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	summary := regexp.MustCompile(`Experiment (\w{6}): 1 finished, 1 failed in \S+`).FindString(stdout)
+	if summary == "" || !strings.Contains(stderr, summary+"\n") {
+		t.Errorf("summary %q not on stderr:\n%s", summary, stderr)
+	}
+	failure := regexp.MustCompile(`component \w{12} \(broken\) of experiment \w{6} failed:\non_execute: Traceback \(most recent call last\):\n\s+\S+broken\.star:2:9: in on_execute\nError in fail: boom\n`)
+	if !failure.MatchString(stderr) {
+		t.Errorf("the failure with its whole error not on stderr:\n%s", stderr)
+	}
+	// execute and resume report the same way
+	_, stderr, code = runMain(t, dir, "execute", "broken", "--storage", "./results", "--seed", "4")
+	if code != ExitFailed || !strings.Contains(stderr, "(broken) of experiment") || !strings.Contains(stderr, "0 finished, 1 failed") {
+		t.Errorf("execute: exit %d, stderr %q", code, stderr)
+	}
+	id := regexp.MustCompile(`Experiment (\w{6})`).FindStringSubmatch(summary)[1]
+	_, stderr, code = runMain(t, dir, "resume", id)
+	if code != ExitFailed || !strings.Contains(stderr, "(broken) of experiment "+id) || !strings.Contains(stderr, "Experiment "+id+": 1 finished, 1 failed") {
+		t.Errorf("resume: exit %d, stderr %q", code, stderr)
+	}
+
+	// the real binary with stdout and stderr on one file: written once
+	log := filepath.Join(t.TempDir(), "log.txt")
+	f, err := os.Create(log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "run", "two.star", "--seed", "9")
+	cmd.Dir, cmd.Stdout, cmd.Stderr = dir, f, f
+	cmd.Run()
+	f.Close()
+	b, _ := os.ReadFile(log)
+	if n := strings.Count(string(b), "1 finished, 1 failed in"); n != 1 {
+		t.Errorf("2>&1: summary written %d times:\n%s", n, b)
+	}
+}
+
+// TestFlagErrorsNameTheFlag: a bad --engine, --storage, --seed or
+// --project is the flag's error (exit 2), not a Starlark error at the
+// script's execute() line, and nothing runs.
+func TestFlagErrorsNameTheFlag(t *testing.T) {
+	dir := quickstart(t)
+	os.WriteFile(filepath.Join(dir, "afile"), []byte("x"), 0o644)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--engine", "bogus"}, `error: --engine bogus: unknown engine "bogus"; known engines:`},
+		{[]string{"--storage", "ftp://host/x"}, `error: --storage ftp://host/x: unsupported scheme "ftp" (expected mem://, s3://, file://, osfs:// or a local path)`},
+		{[]string{"--storage", "afile"}, `error: --storage afile: ` + filepath.Join(dir, "afile") + ` is a file, expected a directory`},
+		{[]string{"--seed", "abc"}, `error: --seed "abc": expected an integer or a 6-character experiment ID`},
+		{[]string{"--project", "nowhere"}, `error: --project nowhere: no such directory`},
+		{[]string{"--project", "afile"}, `error: --project afile: not a directory`},
+	} {
+		for _, cmd := range [][]string{{"run", "experiment.star"}, {"execute", "optimization"}} {
+			args := append(append([]string{}, cmd...), tc.args...)
+			stdout, stderr, code := runMain(t, dir, args...)
+			if code != ExitError || !strings.HasPrefix(stderr, tc.want) || strings.Contains(stderr, "experiment.star:") ||
+				strings.Contains(stderr, "Traceback") || stdout != "" {
+				t.Errorf("%v: exit %d\nstderr %s\nstdout %s", args, code, stderr, stdout)
+			}
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "results")); !os.IsNotExist(err) {
+		t.Error("a run with a bad flag wrote results")
 	}
 }
