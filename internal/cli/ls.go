@@ -17,7 +17,7 @@ import (
 // The read-only commands (ls, show, records, config, log) go through the
 // query API of package storage: they never write to a storage.
 
-const storageFlagHelp = "storage URL (default: $MACHINABLE_STORAGE, else ./results)"
+const storageFlagHelp = "storage URL (default: $MACHINABLE_STORAGE, else the first results directory here or above, up to the project root)"
 
 // defaultStorage is the storage of the project the working directory is
 // in (see storage.FindDefault); notes says which one when it is not
@@ -110,7 +110,8 @@ counted as running; a note below the table names them.
 
 Reads execution.json, schedule.json and the status of each component,
 never records. The storage is the argument, else --storage, else
-$MACHINABLE_STORAGE, else ./results.`,
+$MACHINABLE_STORAGE, else the first results directory in the current
+directory or above it, up to the project root (machinable.yaml).`,
 		Example: `  machinable ls
   machinable ls ~/results
   MACHINABLE_STORAGE=/data/results machinable ls`,

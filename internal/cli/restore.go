@@ -16,7 +16,8 @@ func newRestoreCommand(stdout io.Writer) *cobra.Command {
 		Short: "Unpack the code backup of an experiment",
 		Long: `Unpack code.zip of an experiment into a directory, to rerun or inspect
 the code that produced the results. The directory must not exist or be
-empty. The storage defaults to $MACHINABLE_STORAGE, else ./results.`,
+empty. The storage defaults to $MACHINABLE_STORAGE, else the project's
+results directory (the first one here or above, up to machinable.yaml).`,
 		Example: `  machinable restore 8gWVkz
   machinable restore 8gWVkz --storage ~/results --to /tmp/8gWVkz-code`,
 		Args: oneArg("an experiment ID"),
@@ -49,7 +50,7 @@ empty. The storage defaults to $MACHINABLE_STORAGE, else ./results.`,
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&storageURL, "storage", "", "storage URL (default: $MACHINABLE_STORAGE, else ./results)")
+	cmd.Flags().StringVar(&storageURL, "storage", "", storageFlagHelp)
 	cmd.Flags().StringVar(&to, "to", "", "directory to restore into (default: ./code-ID)")
 	return cmd
 }

@@ -50,7 +50,7 @@ recorded in execution.json.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&storageURL, "storage", "", "storage URL (default: $MACHINABLE_STORAGE, else ./results)")
+	f.StringVar(&storageURL, "storage", "", storageFlagHelp)
 	f.StringVar(&engine, "engine", "", `engine ("native", "native:4", "process:2", "slurm")`)
 	f.StringArrayVar(&engineOpts, "engine-opt", nil, "engine option KEY=VALUE, repeatable")
 	f.BoolVar(&failFast, "fail-fast", false, "stop starting components after the first failure")

@@ -110,7 +110,7 @@ only; works while the experiment runs.`,
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&storageURL, "storage", "", "storage URL (default: $MACHINABLE_STORAGE, else ./results)")
+	cmd.Flags().StringVar(&storageURL, "storage", "", storageFlagHelp)
 	return cmd
 }
 
