@@ -292,6 +292,18 @@ func TestFailuresAlsoOnStderr(t *testing.T) {
 	if n := strings.Count(string(b), "1 finished, 1 failed in"); n != 1 {
 		t.Errorf("2>&1: summary written %d times:\n%s", n, b)
 	}
+
+	// stdout a terminal: failures and summary once, there
+	requireTmux(t)
+	errFile := filepath.Join(t.TempDir(), "stderr.txt")
+	m := startTmux(t, dir, 120, 40, bin+" run two.star --seed 10 2>"+errFile+"; echo EXIT=$?; sleep 600")
+	screen := m.waitScreen("the exit status", regexp.MustCompile(`EXIT=\d+`), time.Minute)
+	if !strings.Contains(screen, "EXIT=1") || !strings.Contains(screen, "1 finished, 1 failed") {
+		t.Errorf("on a terminal:\n%s", screen)
+	}
+	if b, err := os.ReadFile(errFile); err != nil || len(b) != 0 {
+		t.Errorf("stdout a terminal, stderr got %q (%v), want nothing", b, err)
+	}
 }
 
 // TestFlagErrorsNameTheFlag: a bad --engine, --storage, --seed or
