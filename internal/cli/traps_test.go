@@ -336,3 +336,35 @@ func TestFlagErrorsNameTheFlag(t *testing.T) {
 		t.Error("a run with a bad flag wrote results")
 	}
 }
+
+// TestRefusedEngineLeavesNoExperiment: an engine whose preconditions
+// fail is refused before the experiment is written, with what to do, so
+// there is no half-made experiment to find with ls or to resume.
+func TestRefusedEngineLeavesNoExperiment(t *testing.T) {
+	t.Setenv("MACHINABLE_STORAGE", "")
+	dir := quickstart(t)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--engine", "ray", "--engine-opt", "address=http://127.0.0.1:1"}, "engine ray: nothing listens at http://127.0.0.1:1 (connection refused): start a cluster"},
+		{[]string{"--engine", "process:2", "--storage", "mem://"}, "cannot see a mem:// storage; use a local path (or s3://): pass --storage ./results, or give storage= to execute()"},
+		{[]string{"--engine", "detached", "--storage", "mem://"}, "engine detached: the background process cannot see a mem:// storage"},
+	} {
+		stdout, stderr, code := runMain(t, dir, append([]string{"run", "experiment.star"}, tc.args...)...)
+		if code != ExitError || !strings.Contains(stderr, tc.want) || strings.Contains(stdout, "Experiment 8gWVkz") {
+			t.Errorf("%v: exit %d\nstdout %s\nstderr %s", tc.args, code, stdout, stderr)
+		}
+		if _, err := os.Stat(filepath.Join(dir, "results")); !os.IsNotExist(err) {
+			t.Errorf("%v: results written: %v", tc.args, err)
+		}
+	}
+	// the same storage afterwards holds only what ran
+	if _, _, code := runMain(t, dir, "run", "experiment.star"); code != 0 {
+		t.Fatal("a plain run after the refused ones failed")
+	}
+	stdout, _, _ := runMain(t, dir, "status", "8gWVkz")
+	if !strings.Contains(stdout, "3 finished, 0 running, 0 failed") {
+		t.Errorf("status:\n%s", stdout)
+	}
+}
