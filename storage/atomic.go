@@ -253,3 +253,10 @@ func (s *StagedFile) Discard() {
 	}
 	s.buf.Reset()
 }
+
+// CreateLocalFile writes data to a new file p on local disk, whole or not
+// at all (temporary file, fsync, hard link), and fails with an error
+// wrapping os.ErrExist when p exists: it never replaces a user's file.
+func CreateLocalFile(p string, data []byte) error {
+	return writeAtomic(afero.NewOsFs(), p, data, true)
+}

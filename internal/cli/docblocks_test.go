@@ -40,7 +40,8 @@ package cli
 // expected output, a line "..." stands for any lines, and a line ending in
 // " ..." for any line starting with the same text. The working copies are
 // git repositories, as a checkout would be (a copy of dir= has its files
-// committed). file: takes dir= and fresh too.
+// committed); nogit starts a fresh directory outside any repository
+// (without dir=), for what happens there. file: takes dir= and fresh too.
 //
 // MACHINABLE_UPDATE_DOCS=1 go test -run TestDocBlocks ./internal/cli
 // rewrites the expected outputs that differ in place, except those with
@@ -172,9 +173,9 @@ func parseDocBlocks(t *testing.T, page string, src []byte) []*docBlock {
 		for _, o := range fields {
 			k, v, _ := strings.Cut(o, "=")
 			switch k {
-			case "dir", "exit", "file", "fresh":
+			case "dir", "exit", "file", "fresh", "nogit":
 			default:
-				t.Fatalf("%s:%d: unknown option %q (known: dir=, exit=, file=, fresh)", page, f.prevLine, k)
+				t.Fatalf("%s:%d: unknown option %q (known: dir=, exit=, file=, fresh, nogit)", page, f.prevLine, k)
 			}
 			b.opts[k] = v
 		}
@@ -279,7 +280,8 @@ type docEnv struct {
 
 func (e *docEnv) workdir(b *docBlock) string {
 	d := b.opts["dir"]
-	if w, ok := e.dirs[d]; ok {
+	_, nogit := b.opts["nogit"]
+	if w, ok := e.dirs[d]; ok && !nogit {
 		if _, fresh := b.opts["fresh"]; !fresh {
 			return w
 		}
@@ -290,9 +292,14 @@ func (e *docEnv) workdir(b *docBlock) string {
 	}
 	// a checkout or a project is usually a git repository; without one,
 	// every run would warn that the code backup has no ignore rules
-	repo, err := git.PlainInit(root, false)
-	if err != nil {
-		e.t.Fatal(err)
+	var repo *git.Repository
+	if !nogit {
+		var err error
+		if repo, err = git.PlainInit(root, false); err != nil {
+			e.t.Fatal(err)
+		}
+	} else if d != "" {
+		e.t.Fatalf("%s: nogit is for a new project, not a copy of dir=%s", e.name, d)
 	}
 	w := filepath.Join(root, "project")
 	shown := docProject

@@ -1,12 +1,15 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
 
+	"github.com/go-git/go-git/v5"
+	"github.com/machinable-go/machinable/storage"
 	"github.com/spf13/cobra"
 )
 
@@ -50,14 +53,17 @@ execute(Experiment().component("model").repeat(3), storage="./results", seed=42)
 }
 
 func newInitCommand(stdout io.Writer) *cobra.Command {
-	return &cobra.Command{
+	var noGit bool
+	cmd := &cobra.Command{
 		Use:   "init [DIR]",
 		Short: "Write a starter project (machinable.yaml, a component, an experiment)",
 		Long: `Write a starter project into DIR (default: the current directory, created
 when missing): machinable.yaml with one component "model", its module
 model.star, experiment.star that runs it three times into ./results, and
 a .gitignore for results/. Nothing is written when any of these files
-exists already.`,
+exists already. Outside a git repository it also starts one (as cargo new
+does; --no-git leaves it out), so that code backups follow the .gitignore
+and record the commit a result came from.`,
 		Example: "  machinable init myproject\n  cd myproject && machinable run experiment.star",
 		Args:    atMostOneArg("the directory"),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -71,6 +77,15 @@ exists already.`,
 			for _, f := range starterFiles {
 				fmt.Fprintf(stdout, "wrote %s\n", filepath.Join(dir, f.name))
 			}
+			if !noGit {
+				started, err := startRepository(dir)
+				if err != nil {
+					return &exitError{code: ExitError, err: err}
+				}
+				if started {
+					fmt.Fprintf(stdout, "started a git repository in %s (code backups follow its .gitignore)\n", dir)
+				}
+			}
 			run := "machinable run experiment.star"
 			if dir != "." {
 				run = fmt.Sprintf("cd %s && %s", dir, run)
@@ -79,6 +94,22 @@ exists already.`,
 			return nil
 		},
 	}
+	cmd.Flags().BoolVar(&noGit, "no-git", false, "do not start a git repository")
+	return cmd
+}
+
+// startRepository runs "git init" in dir unless dir already is inside a
+// git work tree; it says whether it started one.
+func startRepository(dir string) (bool, error) {
+	if _, err := git.PlainOpenWithOptions(dir, &git.PlainOpenOptions{DetectDotGit: true}); err == nil {
+		return false, nil
+	} else if !errors.Is(err, git.ErrRepositoryNotExists) {
+		return false, fmt.Errorf("init: %s: %w", dir, err)
+	}
+	if _, err := git.PlainInit(dir, false); err != nil {
+		return false, fmt.Errorf("init: git init %s: %w (the starter files are written; machinable init --no-git leaves git out)", dir, err)
+	}
+	return true, nil
 }
 
 // writeStarter writes the starter files into dir, or none of them when
@@ -104,16 +135,7 @@ func writeStarter(dir string) error {
 		return fmt.Errorf("init: %w", err)
 	}
 	for _, f := range starterFiles {
-		// O_EXCL: a file created since the check above is not overwritten.
-		h, err := os.OpenFile(filepath.Join(dir, f.name), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-		if err != nil {
-			return fmt.Errorf("init: %w", err)
-		}
-		_, err = h.WriteString(f.text)
-		if cerr := h.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
+		if err := storage.CreateLocalFile(filepath.Join(dir, f.name), []byte(f.text)); err != nil {
 			return fmt.Errorf("init: %w", err)
 		}
 	}

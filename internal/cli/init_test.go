@@ -23,9 +23,16 @@ func TestInit(t *testing.T) {
 	if b, _ := os.ReadFile(filepath.Join(dir, ".gitignore")); string(b) != "results/\n" {
 		t.Errorf(".gitignore: %q", b)
 	}
+	if fi, err := os.Stat(filepath.Join(dir, ".git")); err != nil || !fi.IsDir() || !strings.Contains(stdout, "started a git repository in "+dir) {
+		t.Errorf("init outside a repository should start one (%v):\n%s", err, stdout)
+	}
 	stdout, stderr, code = runMain(t, dir, "run", "experiment.star")
 	if code != ExitOK || !strings.Contains(stdout, "3 finished, 0 failed") || !strings.Contains(stdout, "final loss") {
 		t.Fatalf("run experiment.star: exit %d\n%s%s", code, stdout, stderr)
+	}
+	// in a repository, the backup follows .gitignore: no warning on a first run
+	if strings.Contains(stdout+stderr, "warning") {
+		t.Errorf("the starter project's first run warns:\n%s%s", stdout, stderr)
 	}
 	if execs, _ := filepath.Glob(filepath.Join(dir, "results", "*", "execution.json")); len(execs) != 1 {
 		t.Errorf("want one stored experiment in results/, got %v", execs)
@@ -47,6 +54,29 @@ func TestInit(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "model.star")); !os.IsNotExist(err) {
 		t.Error("a refused init wrote model.star")
+	}
+}
+
+// TestInitGit: init starts no repository inside one (the project is a
+// directory of it) and none with --no-git.
+func TestInitGit(t *testing.T) {
+	outer := t.TempDir()
+	if _, _, code := runMain(t, outer, "init", "--no-git"); code != ExitOK {
+		t.Fatal("init --no-git failed")
+	}
+	if _, err := os.Stat(filepath.Join(outer, ".git")); !os.IsNotExist(err) {
+		t.Fatalf("init --no-git started a repository (%v)", err)
+	}
+	repo := t.TempDir()
+	if _, _, code := runMain(t, repo, "init"); code != ExitOK {
+		t.Fatal("init failed")
+	}
+	stdout, stderr, code := runMain(t, repo, "init", "sub")
+	if code != ExitOK || strings.Contains(stdout, "started a git repository") {
+		t.Errorf("init inside a repository: exit %d\n%s%s", code, stdout, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(repo, "sub", ".git")); !os.IsNotExist(err) {
+		t.Errorf("init inside a repository started a nested one (%v)", err)
 	}
 }
 
