@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Times the machinable CLI end to end on this machine:
 #   1. start of the process -> first component running (median of N runs),
-#   2. a whole run of 1,000 trivial components to local disk.
+#   2. a whole run of 1,000 trivial components to local disk,
+#   3. shell completion (component names, experiment IDs; median of N runs).
 # Usage: bench/cli.sh [runs]   (MACHINABLE_BENCH_DIR chooses the disk, default a temp dir)
 set -euo pipefail
 runs=${1:-20}
@@ -33,3 +34,19 @@ start=$(date +%s%N)
 end=$(date +%s%N)
 total_us=$(( (end - start) / 1000 ))
 echo "CLI 1,000 trivial components to local disk ($work): ${total_us} us total, $(( total_us / 1000 )) us per component"
+
+# Shell completion runs the binary on every TAB: the median time of
+# completing component names, and experiment IDs of a storage holding
+# the experiment above.
+median_us() {
+  local ds=()
+  for i in $(seq "$runs"); do
+    local s=$(date +%s%N)
+    "$@" > /dev/null 2>&1
+    ds+=( $(( ($(date +%s%N) - s) / 1000 )) )
+  done
+  local sorted=($(printf '%s\n' "${ds[@]}" | sort -n))
+  echo "median ${sorted[runs/2]} us, min ${sorted[0]} us over $runs runs"
+}
+echo "completion of component names: $(median_us "$work/machinable" __complete execute '')"
+echo "completion of experiment IDs: $(median_us "$work/machinable" __complete show '')"
