@@ -16,7 +16,7 @@ import (
 // codeBackupConfig merges the code_backup section of machinable.yaml and
 // execute()'s code_backup argument (False, True or a dict; the argument
 // wins key by key) into the effective settings stored in execution.json.
-func codeBackupConfig(proj *project.Project, arg any, st *storage.Storage) (map[string]any, error) {
+func codeBackupConfig(proj *project.Project, arg any, st *storage.Storage, settingsDefault any) (map[string]any, error) {
 	cfg := map[string]any{"enabled": true}
 	merge := func(what string, v any) error {
 		switch x := v.(type) {
@@ -36,6 +36,9 @@ func codeBackupConfig(proj *project.Project, arg any, st *storage.Storage) (map[
 			return fmt.Errorf("%s: expected False, True or a dict, got %T", what, v)
 		}
 		return nil
+	}
+	if err := merge("settings default_code_backup", settingsDefault); err != nil {
+		return nil, err
 	}
 	if proj != nil {
 		if v, ok := proj.Section("code_backup"); ok {

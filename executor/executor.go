@@ -15,6 +15,7 @@ import (
 	"github.com/machinable-go/machinable/runtime"
 	"github.com/machinable-go/machinable/runtime/project"
 	"github.com/machinable-go/machinable/seeding"
+	"github.com/machinable-go/machinable/settings"
 	"github.com/machinable-go/machinable/storage"
 )
 
@@ -39,6 +40,9 @@ type Executor struct {
 	Ask func(console io.Writer, question string, choices []string) string
 	// Unattended says no one watches the console; see engines.Job.
 	Unattended bool
+	// Settings are the defaults of the user's settings file (see package
+	// settings); nil is none. Only the command line reads that file.
+	Settings *settings.Settings
 }
 
 var _ runtime.Executor = (*Executor)(nil)
@@ -139,6 +143,7 @@ func LoadProject(dir, searchFrom string) (*project.Project, error) {
 
 // Resolve builds the execution of a request without running it.
 func (x *Executor) Resolve(ctx context.Context, req runtime.ExecuteRequest) (*runtime.Execution, engines.Engine, error) {
+	req = x.applySettings(req)
 	if req.Plan == nil {
 		return nil, nil, errors.New("execute: no experiment given")
 	}
@@ -162,9 +167,12 @@ func (x *Executor) Resolve(ctx context.Context, req runtime.ExecuteRequest) (*ru
 	if err != nil {
 		return nil, nil, err
 	}
-	resolver := &runtime.Resolver{Project: proj, Registry: x.Components, SearchFrom: req.SearchFrom}
+	resolver := &runtime.Resolver{Project: proj, Registry: x.Components, SearchFrom: req.SearchFrom, SchemaValidation: x.Settings != nil && x.Settings.SchemaValidation}
 	schedule, err := resolver.Resolve(ctx, req.Plan, globalSeed)
 	if err != nil {
+		return nil, nil, err
+	}
+	if schedule, err = filterSchedule(schedule, req.Filter); err != nil {
 		return nil, nil, err
 	}
 	storageURL := req.Storage
@@ -194,7 +202,7 @@ func (x *Executor) Resolve(ctx context.Context, req runtime.ExecuteRequest) (*ru
 	if err != nil {
 		return nil, nil, err
 	}
-	if ex.CodeBackup, err = codeBackupConfig(proj, req.CodeBackup, st); err != nil {
+	if ex.CodeBackup, err = codeBackupConfig(proj, req.CodeBackup, st, x.settingsCodeBackup()); err != nil {
 		return nil, nil, err
 	}
 	return ex, engine, nil

@@ -19,6 +19,10 @@ type Resolver struct {
 	// SearchFrom is where machinable.yaml was looked for, named when
 	// there was none ("" is the working directory).
 	SearchFrom string
+	// SchemaValidation makes a key a plan sets that the component's
+	// config does not have an error (2.10+'s schema_validation setting)
+	// instead of a warning.
+	SchemaValidation bool
 
 	// Warnings collects, once each, what Resolve found worth saying but
 	// not refusing: keys a plan sets that a component's config in
@@ -265,7 +269,11 @@ func (r *Resolver) resolveOne(ctx context.Context, spec ComponentSpec, patches [
 			name, module = comp.Name, comp.Module
 			if hasValues(patches) {
 				if b, err := baseConfig(); err == nil {
-					r.warn(unknownKeys(name, b, patches)...)
+					unknown := unknownKeys(name, b, patches)
+					if r.SchemaValidation && len(unknown) > 0 {
+						return ScheduledComponent{}, fmt.Errorf("%s; schema_validation is on in the settings, so this is an error", unknown[0])
+					}
+					r.warn(unknown...)
 				}
 			}
 		}
