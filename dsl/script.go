@@ -51,6 +51,7 @@ func ScriptPredeclared() starlark.StringDict {
 	d := libraries()
 	d["Experiment"] = starlark.NewBuiltin("Experiment", builtinExperiment)
 	d["execute"] = starlark.NewBuiltin("execute", builtinExecute)
+	d["Execution"] = executionType{}
 	d["Storage"] = starlark.NewBuiltin("Storage", builtinStorage)
 	d["command"] = starlark.NewBuiltin("command", builtinCommand)
 	d["random"] = newRandomModule(nil)

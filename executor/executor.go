@@ -172,6 +172,9 @@ func (x *Executor) Resolve(ctx context.Context, req runtime.ExecuteRequest) (*ru
 	if err != nil {
 		return nil, nil, err
 	}
+	if schedule, err = filterSchedule(schedule, req.Filter); err != nil {
+		return nil, nil, err
+	}
 	storageURL := req.Storage
 	if storageURL == "" {
 		storageURL = "mem://"

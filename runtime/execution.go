@@ -204,6 +204,8 @@ type ExecuteRequest struct {
 	CodeBackup any
 	// FailFast stops starting components after the first failure.
 	FailFast bool
+	// Filter, when set, drops scheduled components it returns false for.
+	Filter ScheduleFilter
 }
 
 // Executor executes plans. The dsl's execute() calls one; the executor
