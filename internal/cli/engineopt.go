@@ -13,6 +13,14 @@ import (
 // options, else a dict. Values are read as YAML scalars or flow lists, so
 // 4 is a number, true a bool and [--exclusive, --hint=nomultithread] a list.
 func engineSpec(engine string, opts []string) (any, error) {
+	if strings.HasPrefix(engine, "@") {
+		// An @ directive names a file of the project; it is read where
+		// the project is known (execute(), or the execute command).
+		if len(opts) > 0 {
+			return nil, fmt.Errorf("--engine-opt cannot be combined with --engine %s: set the options in the engine's file", engine)
+		}
+		return engine, nil
+	}
 	spec, err := engineFlags(engine, opts)
 	if err != nil || spec == nil {
 		return spec, err

@@ -3,6 +3,7 @@ package cli
 import (
 	"io"
 
+	"github.com/machinable-go/machinable/dsl"
 	"github.com/machinable-go/machinable/runtime"
 	"github.com/spf13/cobra"
 )
@@ -13,7 +14,7 @@ func newExecuteCommand(stdout io.Writer) *cobra.Command {
 	var repeat, split int
 	var failFast bool
 	cmd := &cobra.Command{
-		Use:   "execute COMPONENT",
+		Use:   "execute COMPONENT|@EXPERIMENT",
 		Short: "Execute one component without a script",
 		Long: `Execute one component of the project in the current directory, as
 execute(Experiment().component(COMPONENT, VERSION).repeat(K)) would. Each
@@ -22,11 +23,16 @@ tuple). --repeat and --split take a count >= 0; 0 and 1 (the default)
 add no repetition, so the component runs once without REPEAT_*/SPLIT_*
 flags. --seed takes an integer or an experiment ID; an ID of digits only
 is written id:123456 (123456 alone is the integer seed). Exit status as
-for run.`,
+for run.
+
+@NAME runs the experiment of the project's _machinable/experiments/NAME.star
+instead of one component; --engine @NAME the engine of
+_machinable/engines/NAME.star.`,
 		Example: `  machinable execute optimization
   machinable execute optimization --version ~mnist --version 'learning_rate: 0.5' --repeat 3 --seed 42
-  machinable execute optimization --storage ./results --engine native:2`,
-		Args: oneArg("a component name of the project"),
+  machinable execute optimization --storage ./results --engine native:2
+  machinable execute @baseline --engine @cluster`,
+		Args: oneArg("a component name of the project, or @NAME for an experiment of _machinable/experiments"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			surviveClosedPipe()
 			if err := checkRepeatFlag("repeat", repeat); err != nil {
@@ -47,7 +53,19 @@ for run.`,
 				}
 				v = runtime.Merge(items...)
 			}
-			plan := runtime.NewExperiment().Component(runtime.ComponentSpec{Name: args[0], Version: v})
+			var plan *runtime.Experiment
+			if dsl.IsDirective(args[0]) { // @name: the project's experiment, --version applies to all of it
+				p, err := directiveExperiment(cmd.Context(), project, args[0])
+				if err != nil {
+					return &exitError{code: ExitError, err: err}
+				}
+				plan = p
+				if len(versions) > 0 {
+					plan.Version(v)
+				}
+			} else {
+				plan = runtime.NewExperiment().Component(runtime.ComponentSpec{Name: args[0], Version: v})
+			}
 			if repeat > 1 {
 				plan.Repeat(repeat, "")
 			}
@@ -61,6 +79,9 @@ for run.`,
 				return &exitError{code: ExitError, err: err}
 			}
 			spec, err := engineSpec(engine, engineOpts)
+			if err == nil {
+				spec, err = directiveEngine(cmd.Context(), project, spec)
+			}
 			if err != nil {
 				return &exitError{code: ExitError, err: err}
 			}
