@@ -104,6 +104,9 @@ func parseMixins(config map[string]any) ([]*MixinRef, error) {
 		case map[string]any:
 			ref.Name, _ = x["name"].(string)
 			ref.Module, _ = x["origin"].(string)
+			if m, _ := x["module"].(string); m != "" {
+				ref.Module = m // a vendor's mixin (vendor.NAME.module)
+			}
 			ref.Attribute, _ = x["attribute"].(string)
 		}
 		if ref.Name == "" {

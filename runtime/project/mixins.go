@@ -83,11 +83,8 @@ func parseMixinList(v any) ([]mixinSpec, error) {
 		default:
 			return nil, fmt.Errorf("item %d: expected a mixin name or a mapping with a name, got %s", i+1, describe(item))
 		}
-		if strings.HasPrefix(s.name, "+.") {
-			return nil, fmt.Errorf("item %d: %q: mixins of vendor projects (+.) are not supported", i+1, s.name)
-		}
 		if s.attribute == "" {
-			s.attribute = "_" + strings.ReplaceAll(s.name, ".", "_") + "_"
+			s.attribute = "_" + strings.ReplaceAll(strings.TrimPrefix(s.name, "+."), ".", "_") + "_"
 		}
 		specs = append(specs, s)
 	}
@@ -123,6 +120,11 @@ func overrideMixins(override any, defaults []mixinSpec) ([]mixinSpec, error) {
 // unknownMixin is the error for a mixin name that no mixins: section
 // declares, listing the known ones.
 func (p *Project) unknownMixin(name string) string {
+	if strings.HasPrefix(name, "+.") && p.mixins.find(name) == nil {
+		if _, err := p.vendorEntry(p.mixins, name); err != nil {
+			return err.Error()
+		}
+	}
 	if len(p.mixins.names) == 0 {
 		return fmt.Sprintf("unknown mixin %q; no mixins are declared (add a mixins: section)", name)
 	}
@@ -144,7 +146,7 @@ func (p *Project) checkMixins(e *entry) error {
 			if s.defaults {
 				return p.entryError(e, e.pos, path, "key %q: %q stands for the component's own mixins only in a version's _mixins_", path, defaultsMixin)
 			}
-			if p.mixins.find(s.name) == nil {
+			if p.findMixin(s.name) == nil {
 				at, ok := e.pos[path]
 				if !ok {
 					at = srcPos{p.File, e.Line}
@@ -188,7 +190,7 @@ func (p *Project) checkMixins(e *entry) error {
 func (p *Project) mergeMixins(e *entry, args map[string]any, specs []mixinSpec, where string) (map[string]any, []MixinRef, error) {
 	refs := make([]MixinRef, 0, len(specs))
 	for _, s := range specs {
-		m := p.mixins.find(s.name)
+		m := p.findMixin(s.name)
 		if m == nil {
 			return nil, nil, &wrapError{
 				msg: fmt.Sprintf("component %q: %s: %s", e.Name, where, p.unknownMixin(s.name)),
@@ -216,7 +218,13 @@ func (p *Project) mergeMixins(e *entry, args map[string]any, specs []mixinSpec, 
 func mixinsValue(refs []MixinRef) []any {
 	out := make([]any, len(refs))
 	for i, r := range refs {
-		out[i] = map[string]any{"name": r.Name, "origin": r.Origin, "attribute": r.Attribute}
+		m := map[string]any{"name": r.Name, "origin": r.Origin, "attribute": r.Attribute}
+		if strings.HasPrefix(r.Origin, "+.") {
+			// A vendor's mixin: its code is under vendor/, not at its name.
+			// Only then, so that other configs stay as they were.
+			m["module"] = r.Module
+		}
+		out[i] = m
 	}
 	return out
 }

@@ -40,7 +40,7 @@ func parseComponentKey(key string) (componentKey, error) {
 			rest, k.parent = rest[:caret], rest[caret+1:]
 		}
 	}
-	if caret >= 0 && !namePattern.MatchString(k.parent) {
+	if caret >= 0 && !namePattern.MatchString(strings.TrimPrefix(k.parent, "+.")) {
 		return k, fmt.Errorf("invalid parent %q: expected %s", k.parent, keySyntax)
 	}
 	if eq >= 0 && !namePattern.MatchString(k.alias) {
@@ -53,7 +53,7 @@ func parseComponentKey(key string) (componentKey, error) {
 		}
 		return k, nil
 	}
-	if !namePattern.MatchString(k.name) {
+	if !namePattern.MatchString(strings.TrimPrefix(k.name, "+.")) {
 		return k, fmt.Errorf("invalid name %q: expected %s", k.name, keySyntax)
 	}
 	return k, nil
@@ -103,7 +103,7 @@ func (p *Project) parseSectionKey(key string) (s section, ok bool, err error) {
 // scoped puts the group prefix in front of name, unless it is there
 // already (2.x's auto_scope).
 func scoped(name, group string) string {
-	if group == "" || strings.HasPrefix(name, group+".") {
+	if group == "" || strings.HasPrefix(name, group+".") || strings.HasPrefix(name, "+.") {
 		return name
 	}
 	return group + "." + name

@@ -54,6 +54,10 @@ func (p *Project) parse(doc *yaml.Node) error {
 		}
 		name, _, _ := strings.Cut(key, ":")
 		switch {
+		case key == ImportKey:
+			if err := p.loadImports(vn); err != nil {
+				return err
+			}
 		case key == "_evaluate":
 			v, err := d.decode(vn, p.File, key, nil)
 			if err != nil {
@@ -319,8 +323,30 @@ func (p *Project) resolve(e *entry, chain []*entry) error {
 		return errorAt(p.File, e.Line, "%s: inheritance cycle %s", e.what(), strings.Join(names, " -> "))
 	}
 	merged, pos := copyMap(e.own), e.ownPos
+	if strings.HasPrefix(e.Name, "+.") && !e.reuse {
+		// +.NAME.x: the vendor's component (or mixin) with this entry's
+		// config merged over its own, as 2.x's imports.
+		if e.parentKey != "" {
+			return errorAt(p.File, e.Line, "%s: a vendor %s cannot also have a parent (^%s)", e.what(), e.ns.kind, e.parentKey)
+		}
+		ve, err := p.vendorEntry(e.ns, e.Name)
+		if err != nil {
+			return errorAt(p.File, e.Line, "%v", err)
+		}
+		e.Module = ve.Module
+		merged = ve.args
+		if c := updateInto(merged, copyMap(e.own), ""); c != nil {
+			return p.entryError(e, e.ownPos, c.path, "key %q: cannot merge a mapping into %s of the vendor's %q", c.path, c.onto(), e.Name)
+		}
+		pos = maps.Clone(ve.pos)
+		maps.Copy(pos, e.ownPos)
+	}
 	if e.parentKey != "" {
 		parent := p.parentOf(e)
+		if parent == nil && strings.HasPrefix(e.parentKey, "+.") {
+			_, err := p.vendorEntry(e.ns, e.parentKey)
+			return errorAt(p.File, e.Line, "%s: unknown parent: %v", e.what(), err)
+		}
 		if parent == nil {
 			candidates := slices.DeleteFunc(slices.Clone(e.ns.names), func(n string) bool { return e.ns.find(n) == e })
 			return errorAt(p.File, e.Line, "%s: unknown parent %s %q%s", e.what(), e.ns.kind, e.parentKey, didYouMean(e.parentKey, candidates))
@@ -368,6 +394,16 @@ func (p *Project) resolve(e *entry, chain []*entry) error {
 // of its names (2.x: the "immediate parent in current scope", then the
 // global one).
 func (p *Project) parentOf(e *entry) *entry {
+	if strings.HasPrefix(e.parentKey, "+.") {
+		if parent := e.ns.declared(e.parentKey); parent != nil {
+			return parent // declared here, maybe with config of its own
+		}
+		parent, err := p.vendorEntry(e.ns, e.parentKey)
+		if err != nil {
+			return nil
+		}
+		return parent
+	}
 	if parent := e.ns.find(scoped(e.parentKey, e.group)); parent != nil {
 		return parent
 	}

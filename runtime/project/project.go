@@ -28,6 +28,10 @@ type Project struct {
 
 	warnings []string
 
+	importList []Import            // the + section
+	vendors    map[string]*Project // the vendor projects by name
+	depth      int                 // 0, 1 for a vendor project, 2 for a vendor's vendor...
+
 	exp *expansion // values expanded while the file is read (Load only)
 }
 
@@ -172,6 +176,10 @@ func (ns *namespace) finish() {
 // component and mixin keys, groups, aliases, parents, versions, includes
 // and references, which are resolved here, before any version applies.
 func Load(dir string) (*Project, error) {
+	return loadAt(dir, 0)
+}
+
+func loadAt(dir string, depth int) (*Project, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, fmt.Errorf("load project %s: %w", dir, err)
@@ -190,6 +198,7 @@ func Load(dir string) (*Project, error) {
 		root:       map[string]any{},
 		components: newNamespace("component", "components", file),
 		mixins:     newNamespace("mixin", "mixins", file),
+		depth:      depth,
 	}
 	if err := p.parse(doc); err != nil {
 		return nil, err

@@ -357,7 +357,7 @@ mixins:data:
 		{"mixins:\n  - m:\ncomponents:\n  - a:\n      _mixins_: [{attribute: x}]\n", `:5: component "a": key "_mixins_": item 1: expected a mapping with a name`},
 		{"mixins:\n  - m:\ncomponents:\n  - a:\n      _mixins_: [\"^\"]\n", `:5: component "a": key "_mixins_": "^" stands for the component's own mixins only in a version's _mixins_`},
 		{"mixins:\n  - m:\ncomponents:\n  - a:\n      ~v:\n        _mixins_: [n]\n", `:6: component "a": key "~v._mixins_": unknown mixin "n"`},
-		{"mixins:\n  - m:\ncomponents:\n  - a:\n      _mixins_: [+.vendor.m]\n", `:5: component "a": key "_mixins_": item 1: "+.vendor.m": mixins of vendor projects (+.) are not supported`},
+		{"mixins:\n  - m:\ncomponents:\n  - a:\n      _mixins_: [+.vendor.m]\n", `:5: component "a": key "_mixins_": mixin "+.vendor.m": no vendor projects are listed under + in `},
 	} {
 		err, file := loadErr(t, tt.src)
 		assertError(t, err, file+tt.want)
