@@ -135,6 +135,9 @@ func newExecution(thread *starlark.Thread, fn string, exp, storageV, engine, pro
 	if st == nil || st.role != roleScript {
 		return nil, fmt.Errorf("%s() is only available in experiment scripts, not in component modules or loaded files", fn)
 	}
+	if err := resolveExperimentDirective(st, &exp, project); err != nil { // "@name"
+		return nil, fmt.Errorf("%s: %w", fn, err)
+	}
 	plan, err := planOf(exp)
 	if err != nil {
 		return nil, fmt.Errorf("%s: experiment: %w", fn, err)
@@ -230,6 +233,11 @@ func (e *execution) request(thread *starlark.Thread) (runtime.ExecuteRequest, er
 			return req, fmt.Errorf("engine: expected a string such as \"native:4\" or a dict, got %s", e.engine.Type())
 		}
 	}
+	engine, err := resolveEngineDirective(st, req.Engine, e.project) // "@name"
+	if err != nil {
+		return req, err
+	}
+	req.Engine = engine
 	if req.Storage == "" {
 		req.Storage = st.opts.DefaultStorage
 	}
@@ -316,6 +324,9 @@ func execSetExperiment(e *execution, th *starlark.Thread, b *starlark.Builtin, a
 	}
 	if err := e.notStored(b); err != nil {
 		return nil, err
+	}
+	if err := resolveExperimentDirective(stateOf(th), &exp, e.project); err != nil { // "@name"
+		return nil, fmt.Errorf("%s: %w", b.Name(), err)
 	}
 	plan, err := planOf(exp)
 	if err != nil {
