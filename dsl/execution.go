@@ -22,8 +22,8 @@ import (
 type execution struct {
 	plan                               *runtime.Experiment
 	storage, engine, project, backupIn starlark.Value
-	seed                               int64  // the global seed, fixed when set
-	id                                 string // its experiment ID
+	seed                               int64  // the global seed, once fixed
+	id                                 string // its experiment ID; "" until fixed
 	failFast, raise                    bool
 	filter                             starlark.Callable
 	keep                               map[string]bool // filter's answers by component ID, asked once
@@ -57,6 +57,9 @@ var executionMethods = map[string]func(e *execution, th *starlark.Thread, b *sta
 var executionAttrs = []string{"components", "engine", "experiment", "experiment_id", "result", "schedule", "seed", "storage", "submission_id"}
 
 func (e *execution) String() string {
+	if e.id == "" {
+		return "Execution <None>"
+	}
 	return fmt.Sprintf("Execution <%s>", e.id)
 }
 func (e *execution) Type() string          { return "Execution" }
@@ -79,10 +82,18 @@ func (e *execution) Attr(name string) (starlark.Value, error) {
 		}), nil
 	}
 	switch name {
-	case "experiment_id", "submission_id":
+	case "experiment_id", "submission_id", "seed":
+		if e.id == "" {
+			// No seed given: resolving draws it (or takes the
+			// embedder's default), and fixes it for submit().
+			if _, err := e.resolve(e.thread, "Execution."+name); err != nil {
+				return nil, err
+			}
+		}
+		if name == "seed" {
+			return starlark.MakeInt64(e.seed), nil
+		}
 		return starlark.String(e.id), nil
-	case "seed":
-		return starlark.MakeInt64(e.seed), nil
 	case "experiment":
 		return &experiment{plan: e.plan.Clone()}, nil
 	case "result":
@@ -153,8 +164,10 @@ func newExecution(thread *starlark.Thread, fn string, exp, storageV, engine, pro
 	return e, nil
 }
 
-// setSeed fixes the global seed at once (as 2.x's set_seed does), so
-// summary(), submit() and experiment_id agree. The CLI's --seed wins.
+// setSeed fixes the global seed of a seed given (as 2.x's set_seed
+// does), so summary(), submit() and experiment_id agree; the CLI's --seed
+// wins. None leaves it to the executor (a fresh one, or an embedder's
+// default); the first resolution or submit() fixes it.
 func (e *execution) setSeed(st *state, v starlark.Value) error {
 	var seed any
 	switch s := v.(type) {
@@ -177,7 +190,9 @@ func (e *execution) setSeed(st *state, v starlark.Value) error {
 	var err error
 	switch s := seed.(type) {
 	case nil:
-		g = seeding.FreshGlobalSeed()
+		e.seed, e.id = 0, ""
+		e.changed()
+		return nil
 	case int64:
 		g = seeding.GlobalSeedFromInt(s)
 	case int:
@@ -201,6 +216,14 @@ func (e *execution) setSeed(st *state, v starlark.Value) error {
 	return nil
 }
 
+// fixSeed keeps the seed an executor drew, so that the execution stays
+// the same experiment from then on.
+func (e *execution) fixSeed(ex *runtime.Execution) {
+	if e.id == "" && ex != nil {
+		e.seed, e.id = ex.Seed, ex.ExperimentID
+	}
+}
+
 // changed forgets what was resolved and the filter's answers: the plan,
 // seed or project they were for has changed.
 func (e *execution) changed() {
@@ -212,8 +235,11 @@ func (e *execution) changed() {
 func (e *execution) request(thread *starlark.Thread) (runtime.ExecuteRequest, error) {
 	st := stateOf(thread)
 	req := runtime.ExecuteRequest{Plan: e.plan, SearchFrom: st.dir, Project: st.opts.Project,
-		Storage: st.opts.Storage, Engine: st.opts.Engine, Seed: e.id,
+		Storage: st.opts.Storage, Engine: st.opts.Engine,
 		FailFast: e.failFast || e.raise || st.opts.FailFast}
+	if e.id != "" {
+		req.Seed = e.id
+	}
 	if s, ok := e.storage.(starlark.String); ok && req.Storage == "" {
 		req.Storage = st.storageURL(string(s))
 	} else if !ok && e.storage != starlark.None {
@@ -505,6 +531,7 @@ func (e *execution) resolve(thread *starlark.Thread, fn string) (*runtime.Execut
 		return nil, err
 	}
 	e.resolved = ex
+	e.fixSeed(ex)
 	return ex, nil
 }
 
@@ -561,6 +588,7 @@ func (e *execution) submit(thread *starlark.Thread, fn string) (starlark.Value, 
 	}
 	if result != nil {
 		st.results = append(st.results, result)
+		e.fixSeed(result.Execution)
 	}
 	if err != nil {
 		return nil, err

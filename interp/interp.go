@@ -181,19 +181,7 @@ type defaults struct{ i *Interpreter }
 var _ runtime.Executor = defaults{}
 
 func (d defaults) Execute(ctx context.Context, req runtime.ExecuteRequest) (*runtime.Result, error) {
-	if req.Storage == "" {
-		req.Storage = d.i.cfg.defaultStorage
-	}
-	if req.Engine == nil {
-		req.Engine = d.i.cfg.engine
-	}
-	if req.Seed == nil {
-		req.Seed = d.i.cfg.seed
-	}
-	if req.Project == "" {
-		req.Project = d.i.cfg.project
-	}
-	return d.i.executor.Execute(ctx, req)
+	return d.i.executor.Execute(ctx, d.fill(req))
 }
 
 // reporter shows progress on stdout (the executor's plain lines) and the
