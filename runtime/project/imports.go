@@ -1,9 +1,7 @@
 package project
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
 	"maps"
 	"path/filepath"
 	"slices"
@@ -154,16 +152,11 @@ func (p *Project) loadImports(n *yaml.Node) error {
 			if imp.Source == "" {
 				hint = "place the project there"
 			}
-			return &wrapError{
-				msg: errorAt(p.File, imp.Line, "+: vendor project %q: no %s in %s (%s)", imp.Name, FileName, dir, hint).Error(),
-				err: fs.ErrNotExist,
-			}
+			// Not fs.ErrNotExist: that would read as this project missing.
+			return errorAt(p.File, imp.Line, "+: vendor project %q: no %s in %s (%s)", imp.Name, FileName, dir, hint)
 		}
 		vp, err := loadAt(dir, p.depth+1)
 		if err != nil {
-			if errors.Is(err, fs.ErrNotExist) {
-				return err
-			}
 			return fmt.Errorf("%s:%d: +: vendor project %q: %w", p.File, imp.Line, imp.Name, err)
 		}
 		p.vendors[imp.Name] = vp
