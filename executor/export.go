@@ -156,7 +156,11 @@ func exportScript(ex *runtime.Execution) (string, error) {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Experiment %s, exported: `machinable run` this file in its folder.\n", ex.ExperimentID)
-	fmt.Fprintf(&b, "plan = Experiment(json = %s)\n\n", q(string(plan)))
+	js := q(string(plan))
+	if !strings.Contains(string(plan), "'") {
+		js = "r'''" + string(plan) + "'''" // readable; raw, so JSON escapes stay as they are
+	}
+	fmt.Fprintf(&b, "plan = Experiment(json = %s)\n\n", js)
 	args := []string{"plan", "seed = " + q(ex.ExperimentID)}
 	if ex.Engine != "" {
 		args = append(args, "engine = "+q(ex.Engine))

@@ -10,9 +10,27 @@ import (
 	"github.com/machinable-go/machinable/backup"
 )
 
-// derivedFlags are the flags every component gets from the seed; the
-// summary leaves them out (the ID is shown, the rest follows from it).
-var derivedFlags = []string{"GLOBAL_SEED", "EXPERIMENT_ID", "COMPONENT_ID"}
+// derivedFlags are flags every component gets from the seed or its
+// name; the summary leaves them out (the ID and name are shown).
+var derivedFlags = []string{"GLOBAL_SEED", "EXPERIMENT_ID", "SUBMISSION_ID", "COMPONENT_ID", "NAME", "MODULE"}
+
+// quietFlag says whether a flag holds the value every component gets
+// unless told otherwise: empty, false, or the default output redirection.
+func quietFlag(k string, v any) bool {
+	switch x := v.(type) {
+	case bool:
+		return !x
+	case map[string]any:
+		return len(x) == 0
+	case []any:
+		return len(x) == 0
+	case []string:
+		return len(x) == 0
+	case string:
+		return k == "OUTPUT_REDIRECTION" && x == "SYS_AND_FILE"
+	}
+	return false
+}
 
 // Summary describes an execution without running it: experiment ID and
 // seed, storage, engine, project, code version, then each component with
@@ -83,7 +101,7 @@ func codeVersionLine(ex *Execution) string {
 func summaryFlags(flags map[string]any) string {
 	keys := make([]string, 0, len(flags))
 	for k := range flags {
-		if !slices.Contains(derivedFlags, k) {
+		if !slices.Contains(derivedFlags, k) && !quietFlag(k, flags[k]) {
 			keys = append(keys, k)
 		}
 	}
