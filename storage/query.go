@@ -35,6 +35,8 @@ type ExperimentView struct {
 	Project     string         `json:"project"`                // project directory where it ran
 	StartedAt   time.Time      `json:"started_at"`             // UTC
 	CodeVersion map[string]any `json:"code_version,omitempty"` // git state of the project, if known
+	CodeBackup  map[string]any `json:"code_backup,omitempty"`  // backup settings, and what code.zip holds
+	Version     string         `json:"machinable_version"`     // the release that ran it
 
 	once       sync.Once
 	components []*ComponentView
@@ -50,6 +52,9 @@ type ComponentView struct {
 	Config     map[string]any  `json:"config"`              // resolved config
 	Flags      map[string]any  `json:"flags"`               // SEED, COMPONENT_ID, repeat flags, ...
 	Resources  map[string]any  `json:"resources,omitempty"` // what it asked of the engine
+	// Components are the sub-components (name, config, flags), as
+	// scheduled.
+	Components []map[string]any `json:"components,omitempty"`
 }
 
 // Experiments lists the experiments below the storage root, newest first.
@@ -136,6 +141,7 @@ func (s *Storage) view(path string) (*ExperimentView, error) {
 		return nil, fmt.Errorf("experiment %s: %s: %w", s.Describe(path), s.Describe(file), err)
 	}
 	v.CodeVersion = jsonvalue.NormalizeMap(v.CodeVersion)
+	v.CodeBackup = jsonvalue.NormalizeMap(v.CodeBackup)
 	return v, nil
 }
 
@@ -177,6 +183,9 @@ func (e *ExperimentView) Components() ([]*ComponentView, error) {
 			c.Config = jsonvalue.NormalizeMap(c.Config)
 			c.Flags = jsonvalue.NormalizeMap(c.Flags)
 			c.Resources = jsonvalue.NormalizeMap(c.Resources)
+			for i, sub := range c.Components {
+				c.Components[i] = jsonvalue.NormalizeMap(sub)
+			}
 		}
 		e.components = sched.Components
 	})
@@ -337,4 +346,215 @@ func parallel(n int, fn func(i int)) {
 	}
 	close(next)
 	wg.Wait()
+}
+
+// FindAll lists every experiment below the storage root, newest first
+// (2.x's Storage.find_all).
+func (s *Storage) FindAll() ([]*ExperimentView, error) { return s.Experiments() }
+
+// FindMany looks up experiments by ID in one pass over the storage; an ID
+// that is not there gives nil at its place (2.x's Storage.find_many). An
+// ID stored at more than one place is an error, as in Experiment.
+func (s *Storage) FindMany(ids []string) ([]*ExperimentView, error) {
+	dirs, err := s.experimentDirs()
+	if err != nil {
+		return nil, err
+	}
+	byID := map[string][]string{}
+	for _, d := range dirs {
+		byID[filepath.Base(d)] = append(byID[filepath.Base(d)], d)
+	}
+	out := make([]*ExperimentView, len(ids))
+	for i, id := range ids {
+		found := byID[id]
+		switch {
+		case len(found) == 0:
+			continue
+		case len(found) > 1:
+			sort.Strings(found)
+			return nil, fmt.Errorf("experiment %s is in storage %s more than once: %v", id, s.URL, found)
+		}
+		if out[i], err = s.view(found[0]); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// FindByDirectory lists the experiments stored directly in a directory
+// of the storage ("" or "/" for the root; leading and trailing slashes
+// are ignored, as 2.x's find_by_directory does), newest first. A
+// directory that does not exist or is outside the storage holds none.
+func (s *Storage) FindByDirectory(directory string) ([]*ExperimentView, error) {
+	directory = strings.Trim(filepath.ToSlash(directory), "/")
+	if CheckDirectory(directory) != nil {
+		return nil, nil
+	}
+	all, err := s.Experiments()
+	if err != nil {
+		return nil, err
+	}
+	var out []*ExperimentView
+	for _, v := range all {
+		if v.Location() == directory {
+			out = append(out, v)
+		}
+	}
+	return out, nil
+}
+
+// Location is the directory the experiment is stored in, relative to the
+// storage root, with slashes ("" at the root). It is where the experiment
+// was found, which is Directory unless the files were moved.
+func (e *ExperimentView) Location() string {
+	rel, err := filepath.Rel(e.storage.Root, filepath.Dir(e.exp.Path))
+	if err != nil || rel == "." {
+		return ""
+	}
+	return filepath.ToSlash(rel)
+}
+
+// URL is the experiment's address: a local path, s3://bucket/key, or
+// mem://name/path (the last only within this process).
+func (e *ExperimentView) URL() string { return e.exp.URL() }
+
+// Timestamp is StartedAt in seconds since the epoch (2.0's timestamp).
+func (e *ExperimentView) Timestamp() float64 {
+	return float64(e.StartedAt.UnixNano()) / 1e9
+}
+
+// HasCodeBackup reports whether the experiment has a code.zip.
+func (e *ExperimentView) HasCodeBackup() bool { return e.exp.HasFile("code.zip") }
+
+// Host reads host.json: where the experiment was prepared.
+func (e *ExperimentView) Host() (map[string]any, error) {
+	return readObject(e.storage, filepath.Join(e.exp.Path, "host.json"))
+}
+
+// ReadFile returns a file of the experiment by its relative path
+// ("host.json", "code.zip"); one that is not there wraps fs.ErrNotExist.
+func (e *ExperimentView) ReadFile(name string) ([]byte, error) {
+	return readInside(e.storage, e.exp.Path, name)
+}
+
+// FinishedAt is when the last component finished, nil until every
+// component has finished (2.9's Submission.finished_at); a failed or
+// interrupted one is not finished, as for the component.
+func (e *ExperimentView) FinishedAt() (*time.Time, error) {
+	sts, err := e.Statuses()
+	if err != nil {
+		return nil, err
+	}
+	var last *time.Time
+	for _, st := range sts {
+		if st.Status != StatusFinished || st.FinishedAt == nil {
+			return nil, nil
+		}
+		if last == nil || st.FinishedAt.After(*last) {
+			last = st.FinishedAt
+		}
+	}
+	return last, nil
+}
+
+// URL is the component's address (see ExperimentView.URL).
+func (c *ComponentView) URL() string { return c.Experiment.URL() + "/" + c.ID }
+
+// Host reads the component's host.json: where it ran; nil before it ran.
+func (c *ComponentView) Host() (map[string]any, error) {
+	m, err := readObject(c.Experiment.storage, filepath.Join(c.dir(), "host.json"))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	return m, err
+}
+
+// HasRecords reports whether the component saved rows in a scope.
+func (c *ComponentView) HasRecords(scope string) bool {
+	for _, s := range c.Scopes() {
+		if s == scope {
+			return true
+		}
+	}
+	return false
+}
+
+// ReadFile returns a file of the component by its relative path
+// ("log.txt", "data/x.json"); files appended in parts (on object stores)
+// are read whole. One that is not there wraps fs.ErrNotExist.
+func (c *ComponentView) ReadFile(name string) ([]byte, error) {
+	if err := checkInside(name); err != nil {
+		return nil, err
+	}
+	r, err := openAppended(c.fs(), filepath.Join(c.dir(), filepath.FromSlash(name)))
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("component %s has no file %q: %w", c.ID, name, fs.ErrNotExist)
+		}
+		return nil, c.Experiment.storage.redact(err)
+	}
+	defer r.Close()
+	return io.ReadAll(r)
+}
+
+// DataNames lists the files in the component's data directory (what
+// self.storage.save_data wrote), sorted; none when there is none.
+func (c *ComponentView) DataNames() []string {
+	entries, _ := afero.ReadDir(c.fs(), filepath.Join(c.dir(), "data"))
+	seen := map[string]bool{}
+	var out []string
+	for _, e := range entries {
+		name := strings.TrimSuffix(e.Name(), partsSuffix)
+		if seen[name] || strings.HasPrefix(name, ".") { // .tmp files of atomic writes
+			continue
+		}
+		seen[name] = true
+		out = append(out, name)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// checkInside accepts a relative path that stays inside a directory.
+func checkInside(name string) error {
+	clean := filepath.ToSlash(filepath.Clean(filepath.FromSlash(name)))
+	if name == "" || clean == "." || strings.ContainsRune(name, 0) || filepath.IsAbs(name) || strings.HasPrefix(name, "/") ||
+		clean == ".." || strings.HasPrefix(clean, "../") {
+		return fmt.Errorf("invalid file name %q: expected a relative path inside the directory", name)
+	}
+	return nil
+}
+
+func readInside(s *Storage, dir, name string) ([]byte, error) {
+	if err := checkInside(name); err != nil {
+		return nil, err
+	}
+	p := filepath.Join(dir, filepath.FromSlash(name))
+	b, err := readWhole(s.Fs, p)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("%s: %w", s.Describe(p), fs.ErrNotExist)
+		}
+		return nil, s.redact(err)
+	}
+	return b, nil
+}
+
+// readObject decodes a JSON object file, validated like any input.
+func readObject(s *Storage, p string) (map[string]any, error) {
+	b, err := readWhole(s.Fs, p)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("%s: %w", s.Describe(p), fs.ErrNotExist)
+		}
+		return nil, s.redact(err)
+	}
+	var m map[string]any
+	if err := jsonvalue.Unmarshal(b, &m); err != nil || m == nil {
+		if err == nil {
+			err = errors.New("expected a JSON object")
+		}
+		return nil, fmt.Errorf("%s: %w", s.Describe(p), err)
+	}
+	return jsonvalue.NormalizeMap(m), nil
 }
