@@ -296,6 +296,7 @@ func (x *Executor) Resume(ctx context.Context, exp *storage.Experiment, engineSp
 // run runs the components of ex that still need to, and reports.
 func (x *Executor) run(ctx context.Context, ex *runtime.Execution, exp *storage.Experiment, engine engines.Engine, resumed, failFast bool, rep Reporter) (*runtime.Result, error) {
 	result := &runtime.Result{Execution: ex, Experiment: exp, Resumed: resumed}
+	noteExperiment(exp) // the storage's search index, if it has one
 	todo, previous, err := pending(exp, ex, resumed, x.now())
 	if err != nil {
 		return result, err
@@ -320,8 +321,8 @@ func (x *Executor) run(ctx context.Context, ex *runtime.Execution, exp *storage.
 		Components: todo,
 		FailFast:   failFast,
 		Console:    steady(rep.Output()),
-		Started:    rep.Started,
-		Done:       rep.Finished,
+		Started:    noteStarted(exp, rep.Started),
+		Done:       noteDone(exp, rep.Finished),
 		Unattended: x.Unattended,
 	}
 	if x.Ask != nil {

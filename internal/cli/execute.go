@@ -94,7 +94,11 @@ _machinable/engines/NAME.star.`,
 					return &exitError{code: ExitError, err: err}
 				}
 			}
-			res, err := runExecutor(stdout, cmd.ErrOrStderr()).Execute(cmd.Context(), req)
+			x, err := settingsExecutor(stdout, cmd.ErrOrStderr())
+			if err != nil {
+				return err
+			}
+			res, err := x.Execute(cmd.Context(), req)
 			warnNotKept(cmd.ErrOrStderr(), []*runtime.Result{res}, "pass --storage ./results or set MACHINABLE_STORAGE")
 			return exitForResult(cmd.Context(), res, err)
 		},

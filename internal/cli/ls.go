@@ -99,6 +99,8 @@ func codeShort(cv map[string]any) string {
 
 func newLsCommand(stdout io.Writer) *cobra.Command {
 	var storageURL string
+	var where []string // search through the storage's index (index.go)
+	var experiments bool
 	cmd := &cobra.Command{
 		Use:   "ls [STORAGE]",
 		Short: "List the experiments of a storage, newest first",
@@ -111,10 +113,16 @@ counted as running; a note below the table names them.
 Reads execution.json, schedule.json and the status of each component,
 never records. The storage is the argument, else --storage, else
 $MACHINABLE_STORAGE, else the first results directory in the current
-directory or above it, up to the project root (machinable.yaml).`,
+directory or above it, up to the project root (machinable.yaml).
+
+With --where, it lists the components matching every condition instead
+(with --experiments, the experiments holding them), found through the
+storage's search index (see machinable index).`,
 		Example: `  machinable ls
   machinable ls ~/results
-  MACHINABLE_STORAGE=/data/results machinable ls`,
+  MACHINABLE_STORAGE=/data/results machinable ls
+  machinable ls --where 'config.learning_rate > 0.1' --where 'status = finished'
+  machinable ls --experiments --where 'name = trainer'`,
 		Args: atMostOneArg("a storage URL"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
@@ -127,10 +135,18 @@ directory or above it, up to the project root (machinable.yaml).`,
 			if err != nil {
 				return &exitError{code: ExitError, err: fmt.Errorf("ls: %w", err)}
 			}
+			if experiments && len(where) == 0 {
+				return &exitError{code: ExitError, err: fmt.Errorf("ls: --experiments lists the experiments holding the components --where matches; give --where too")}
+			}
+			if len(where) > 0 {
+				return runSearch(cmd.Context(), stdout, cmd.ErrOrStderr(), st, where, experiments)
+			}
 			return runLs(stdout, st, time.Now())
 		},
 	}
 	cmd.Flags().StringVar(&storageURL, "storage", "", storageFlagHelp)
+	cmd.Flags().StringArrayVar(&where, "where", nil, whereFlagHelp)
+	cmd.Flags().BoolVar(&experiments, "experiments", false, "with --where: list the experiments holding matching components, and how many match")
 	return cmd
 }
 

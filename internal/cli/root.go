@@ -96,6 +96,7 @@ func MainIO(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		newWorkerCommand(stdout), newRestoreCommand(stdout), newVersionCommand(stdout),
 		newLsCommand(stdout), newShowCommand(stdout), newRecordsCommand(stdout), newConfigCommand(stdout), newLogCommand(stdout, stderr),
 		newREPLCommand(stdin, stdout, stderr), newExecuteCommand(stdout), newInitCommand(stdout))
+	root.AddCommand(newIndexCommand(stdout, stderr))
 	root.AddCommand(newVendorCommand(stdout))
 	strictHelp(root)
 	addCompletions(root, stdout)

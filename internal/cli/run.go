@@ -32,7 +32,8 @@ script with the same seed and storage again resumes: finished components
 are kept, the rest run.
 
 The storage is --storage, else the script's execute(storage=...), else
-$MACHINABLE_STORAGE, else mem:// (kept in memory only: the results are
+$MACHINABLE_STORAGE, else default_storage of ~/.machinable/settings.yaml
+(or the file $MACHINABLE_SETTINGS names), else mem:// (kept in memory only: the results are
 gone when the run ends). A relative path in the script is relative to
 the script's directory; on the command line and in $MACHINABLE_STORAGE
 to the current directory.`,
@@ -42,7 +43,11 @@ to the current directory.`,
 		Args: oneArg("a script file (FILE.star)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			surviveClosedPipe()
-			opts := dsl.Options{Executor: runExecutor(stdout, cmd.ErrOrStderr()), Stdout: stdout, Storage: storage, Project: project, FailFast: failFast,
+			x, err := settingsExecutor(stdout, cmd.ErrOrStderr())
+			if err != nil {
+				return err
+			}
+			opts := dsl.Options{Executor: x, Stdout: stdout, Storage: storage, Project: project, FailFast: failFast,
 				DefaultStorage: envStorage()}
 			if err := checkStorageFlag(storage); err != nil {
 				return &exitError{code: ExitError, err: err}
