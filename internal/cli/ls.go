@@ -27,6 +27,9 @@ func defaultStorage(notes io.Writer) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	if u := settingsStorage(); u != "" && os.Getenv("MACHINABLE_STORAGE") == "" {
+		return u, nil
+	}
 	d, err := storage.FindDefault(cwd)
 	if err != nil {
 		return "", err
