@@ -33,12 +33,8 @@ func NewComponentLoader() *ComponentLoader {
 	return &ComponentLoader{cache: map[string]*componentFactory{}}
 }
 
-// Register adds the Starlark component loader and the loader of project
-// hooks (_machinable/project.star) to a registry.
-func Register(reg *runtime.Registry) {
-	reg.AddLoader(NewComponentLoader())
-	RegisterHooks(reg) // _machinable/project.star (hooks.go)
-}
+// Register adds a Starlark component loader to a registry.
+func Register(reg *runtime.Registry) { reg.AddLoader(NewComponentLoader()) }
 
 func moduleFile(projectDir, module string) string {
 	return filepath.Join(projectDir, filepath.FromSlash(strings.ReplaceAll(module, ".", "/"))+".star")

@@ -237,8 +237,8 @@ CREATE TABLE components (
 	status_json TEXT NOT NULL,     -- the whole status, to tell stale from running
 	started_at TEXT,
 	finished_at TEXT,
-	config TEXT NOT NULL,          -- JSON
-	flags TEXT NOT NULL,           -- JSON
+	config BLOB NOT NULL,          -- JSONB: searched without parsing text
+	flags BLOB NOT NULL,           -- JSONB
 	PRIMARY KEY (experiment_path, id)
 );
 CREATE INDEX components_name ON components(name);
@@ -365,7 +365,7 @@ func insertExperiments(tx *sql.Tx, exps []*expRow) error {
 		return err
 	}
 	defer insExp.Close()
-	insComp, err := tx.Prepare(`INSERT INTO components(experiment_path, id, experiment, position, name, status, status_json, started_at, finished_at, config, flags) VALUES (?,?,?,?,?,?,?,?,?,?,?)`)
+	insComp, err := tx.Prepare(`INSERT INTO components(experiment_path, id, experiment, position, name, status, status_json, started_at, finished_at, config, flags) VALUES (?,?,?,?,?,?,?,?,?,jsonb(?),jsonb(?))`)
 	if err != nil {
 		return err
 	}

@@ -68,7 +68,7 @@ func (ix *Index) Search(ctx context.Context, conds []Condition, opt SearchOption
 		}
 	}
 	q := `SELECT e.path, e.id, e.seed, e.directory, e.started_at, e.engine, e.project, e.code_version,
-		c.id, c.name, c.status_json, c.config, c.flags
+		c.id, c.name, c.status_json, json(c.config), json(c.flags)
 		FROM components c JOIN experiments e ON e.path = c.experiment_path`
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
