@@ -57,12 +57,12 @@ func (ex *Execution) Summary() string {
 		if fl := summaryFlags(sc.Flags); fl != "" {
 			fmt.Fprintf(&b, "      flags:  %s\n", fl)
 		}
-		fmt.Fprintf(&b, "      config: %s\n", summaryJSON(sc.Config))
+		fmt.Fprintf(&b, "      config: %s\n", summaryJSON(shownConfig(sc.Config)))
 		if sc.Checkpoint != "" {
 			fmt.Fprintf(&b, "      checkpoint: %s\n", sc.Checkpoint)
 		}
 		for _, sub := range sc.Components {
-			fmt.Fprintf(&b, "      sub-component %s: %s\n", sub.Name, summaryJSON(sub.Config))
+			fmt.Fprintf(&b, "      sub-component %s: %s\n", sub.Name, summaryJSON(shownConfig(sub.Config)))
 		}
 	}
 	return b.String()
@@ -88,7 +88,7 @@ func codeVersionLine(ex *Execution) string {
 		s += " " + v.Branch
 	}
 	if v.Commit != "" {
-		s += " " + v.Commit[:min(len(v.Commit), 12)]
+		s += " " + v.Commit[:min(len(v.Commit), 7)]
 	} else {
 		s += " (no commits)"
 	}
@@ -111,6 +111,18 @@ func summaryFlags(flags map[string]any) string {
 		parts[i] = k + "=" + summaryJSON(flags[k])
 	}
 	return strings.Join(parts, " ")
+}
+
+// shownConfig leaves out hidden keys (_name: often secrets) and the
+// ~version sections; the versions applied are in the flag VERSIONING.
+func shownConfig(c map[string]any) map[string]any {
+	out := make(map[string]any, len(c))
+	for k, v := range c {
+		if !strings.HasPrefix(k, "_") && !strings.HasPrefix(k, "~") {
+			out[k] = v
+		}
+	}
+	return out
 }
 
 func summaryJSON(v any) string {
