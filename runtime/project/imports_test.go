@@ -28,6 +28,9 @@ func TestVendorImports(t *testing.T) {
 		// vendor's inheritance (dependent^base) is resolved in the vendor.
 		{"dependent", "vendor.fooba.experiments.dependent", "",
 			map[string]any{"elephant": "at_home", "overwrite_me": map[string]any{"keep": "me", "nested": "here"}}},
+		// A +. parent is the vendor's, not this file's entry of that name.
+		{"dep_child", "dep_child", "+.fooba.experiments.dependent",
+			map[string]any{"elephant": "at_home", "overwrite_me": map[string]any{"keep": "me", "nested": "level"}}},
 		// Inheritance across two levels of vendor projects.
 		{"chained", "vendor.fooba.models.chained", "",
 			map[string]any{"base": "value", "deep": "early", "here": "we_go"}},

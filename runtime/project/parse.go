@@ -395,9 +395,8 @@ func (p *Project) resolve(e *entry, chain []*entry) error {
 // global one).
 func (p *Project) parentOf(e *entry) *entry {
 	if strings.HasPrefix(e.parentKey, "+.") {
-		if parent := e.ns.declared(e.parentKey); parent != nil {
-			return parent // declared here, maybe with config of its own
-		}
+		// Always the vendor's own, as 2.x: not an entry of this file that
+		// imports it with config of its own.
 		parent, err := p.vendorEntry(e.ns, e.parentKey)
 		if err != nil {
 			return nil
