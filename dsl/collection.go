@@ -177,12 +177,6 @@ func (c *collection) allComponents() (starlark.Value, error) {
 // step gives None, so filters and plucks over mixed elements just work.
 func lookup(v starlark.Value, key string) (starlark.Value, error) {
 	for _, part := range strings.Split(key, ".") {
-		if b, ok := v.(*starlark.Builtin); ok && noArgMethods[b.Name()] { // "records.last.loss"
-			var err error
-			if v, err = starlark.Call(&starlark.Thread{}, b, nil, nil); err != nil {
-				return nil, err
-			}
-		}
 		switch x := v.(type) {
 		case starlark.HasAttrs:
 			a, err := x.Attr(part)
