@@ -44,6 +44,7 @@ func New(opts ...Option) *Interpreter {
 	reg := runtime.NewRegistry()
 	dsl.Register(reg) // .star component modules of the project
 	x := executor.New(reg, cfg.stdout)
+	x.Settings = cfg.settings
 	stdout, stderr := cfg.stdout, cfg.stderr
 	x.NewReporter = func() executor.Reporter { return newReporter(stdout, stderr) }
 	return &Interpreter{cfg: cfg, components: reg, engines: x.Engines, executor: x}

@@ -3,6 +3,8 @@ package interp
 import (
 	"io"
 
+	"github.com/machinable-go/machinable/settings"
+
 	"go.starlark.net/starlark"
 )
 
@@ -16,6 +18,7 @@ type config struct {
 	engine         any
 	seed           any
 	quiet          bool
+	settings       *settings.Settings
 }
 
 // Option configures an Interpreter; pass options to New.
