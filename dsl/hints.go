@@ -56,6 +56,8 @@ var pythonHints = []pythonHint{
 	hint(`undefined: isinstance`, "", `Starlark has no isinstance: compare type(x) == "dict" (type returns the name as a string)`),
 	hint(`undefined: (map|filter)\b`, "", `Starlark has no $1: use a list comprehension, [f(x) for x in xs if cond(x)]`),
 	hint(`list has no \.sort field or method`, "", `Starlark lists have no sort method: xs = sorted(xs)`),
+	hint(`list has no \.(max|min|sum|avg|count|unique|first|last|filter|where|all|take|pluck|as_json|as_numpy|each|reject|chunk|reduce|section|implode|empty) field or method`, "",
+		`pluck, map, zip and section return lists, not collections: call the collection's method with the key (cs.$1("config.lr")), or use Starlark's functions on the list (max(xs), len(xs), xs[0])`),
 	hint(`dict has no \.(\w+) field or method$`, "", `a dict's keys are not attributes: use d["$1"] or d.get("$1")`),
 	hint(`format spec features not supported`, "", `Starlark's str.format has no format spec: use format(x, ".4f") for the field`),
 	hint(`unknown conversion %\.`, "", `Starlark's % has no width or precision: use format(x, ".4f")`),

@@ -41,6 +41,7 @@ var pythonHabits = []struct {
 	{"isinstance", "x = isinstance(1, int)\n", `bad\.star:1:5: undefined: isinstance`, `Starlark has no isinstance: compare type(x) == "dict"`},
 	{"map", "x = map(str, [1])\n", `bad\.star:1:5: undefined: map`, `Starlark has no map: use a list comprehension`},
 	{"list.sort", "xs = [2, 1]\nxs.sort()\n", `bad\.star:2:3: in <toplevel>\nError: list has no \.sort field or method`, `Starlark lists have no sort method: xs = sorted(xs)`},
+	{"collection method on a plucked list", "xs = [0.5, 0.2]\nbest = xs.max()\n", `bad\.star:2:10: in <toplevel>\nError: list has no \.max field or method`, `pluck, map, zip and section return lists, not collections: call the collection's method with the key (cs.max("config.lr"))`},
 	{"dict attribute", "d = {\"lr\": 1}\nx = d.lr\n", `bad\.star:2:6: in <toplevel>\nError: dict has no \.lr field or method`, `a dict's keys are not attributes: use d["lr"] or d.get("lr")`},
 	{"format spec", "x = '{:.4f}'.format(0.5)\n", `bad\.star:1:20: in <toplevel>`, `Starlark's str.format has no format spec: use format(x, ".4f")`},
 }
