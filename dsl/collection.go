@@ -177,6 +177,12 @@ func (c *collection) allComponents() (starlark.Value, error) {
 // step gives None, so filters and plucks over mixed elements just work.
 func lookup(v starlark.Value, key string) (starlark.Value, error) {
 	for _, part := range strings.Split(key, ".") {
+		if b, ok := v.(*starlark.Builtin); ok && noArgMethods[b.Name()] { // "records.last.loss"
+			var err error
+			if v, err = starlark.Call(&starlark.Thread{}, b, nil, nil); err != nil {
+				return nil, err
+			}
+		}
 		switch x := v.(type) {
 		case starlark.HasAttrs:
 			a, err := x.Attr(part)
@@ -374,6 +380,18 @@ func firstOrLast(c *collection, th *starlark.Thread, b *starlark.Builtin, args s
 		} else if t {
 			return e, nil
 		}
+	}
+	if f != nil {
+		return defaultValue(th, def)
+	}
+	return def, nil
+}
+
+// defaultValue is a default argument as 2.x reads it: a function is
+// called for it.
+func defaultValue(th *starlark.Thread, def starlark.Value) (starlark.Value, error) {
+	if f, ok := def.(starlark.Callable); ok {
+		return starlark.Call(th, f, nil, nil)
 	}
 	return def, nil
 }
@@ -817,7 +835,7 @@ func colGet(c *collection, th *starlark.Thread, b *starlark.Builtin, args starla
 		key += len(c.elems)
 	}
 	if key < 0 || key >= len(c.elems) {
-		return def, nil
+		return defaultValue(th, def)
 	}
 	return c.elems[key], nil
 }
