@@ -37,11 +37,13 @@ func (s *storageValue) Freeze()               {}
 func (s *storageValue) Truth() starlark.Bool  { return true }
 func (s *storageValue) Hash() (uint32, error) { return starlark.String(s.st.URL).Hash() }
 func (s *storageValue) AttrNames() []string {
-	return []string{"experiments", "find", "find_all", "find_by_directory", "find_many", "url"}
+	return []string{"experiments", "find", "find_all", "find_by_directory", "find_many", "search", "url"}
 }
 
 func (s *storageValue) Attr(name string) (starlark.Value, error) {
 	switch name {
+	case "search": // dsl/query_index.go
+		return s.searchBuiltin(), nil
 	case "url":
 		return starlark.String(s.st.URL), nil
 	case "experiments":
