@@ -18,11 +18,12 @@ type selfValue struct {
 	inst  *instance
 	attrs map[string]starlark.Value
 
-	config *mapping
-	flags  *mapping
-	record *recordValue
-	store  *storeValue
-	log    *logValue
+	config  *mapping
+	flags   *mapping
+	record  *recordValue
+	store   *storeValue
+	log     *logValue
+	storage *componentStorageValue
 }
 
 var (
@@ -34,10 +35,11 @@ func newSelfValue(s *runtime.Self, inst *instance) *selfValue {
 	v := &selfValue{self: s, inst: inst, attrs: map[string]starlark.Value{}}
 	v.bindMaps()
 	if s.Record != nil {
-		v.record = &recordValue{r: s.Record, scope: "default"}
+		v.record = &recordValue{r: s.Record, scope: "default", self: s}
 	}
 	v.store = &storeValue{self: s}
 	v.log = &logValue{self: s}
+	v.storage = &componentStorageValue{self: s, sv: v}
 	if s.Attrs != nil {
 		s.Attrs[selfValueKey] = v
 	}
@@ -70,7 +72,7 @@ func (s *selfValue) Freeze()               {}
 func (s *selfValue) Truth() starlark.Bool  { return true }
 func (s *selfValue) Hash() (uint32, error) { return starlark.String(s.self.ID).Hash() }
 
-var selfBuiltins = []string{"components", "config", "flags", "log", "node", "record", "save_checkpoint", "store"}
+var selfBuiltins = []string{"components", "config", "flags", "log", "node", "record", "save_checkpoint", "storage", "store"}
 
 func (s *selfValue) Attr(name string) (starlark.Value, error) {
 	switch name {
@@ -87,6 +89,8 @@ func (s *selfValue) Attr(name string) (starlark.Value, error) {
 		return s.record, nil
 	case "store":
 		return s.store, nil
+	case "storage":
+		return s.storage, nil
 	case "log":
 		return s.log, nil
 	case "node":
@@ -165,94 +169,6 @@ func (s *selfValue) saveCheckpoint(_ *starlark.Thread, b *starlark.Builtin, args
 	return starlark.String(path), nil
 }
 
-// recordValue is self.record or a writer from get_record_writer(scope):
-// record["k"] = v, record.update(dict), record.save().
-type recordValue struct {
-	r     *runtime.Record
-	scope string
-}
-
-var (
-	_ starlark.HasSetKey = (*recordValue)(nil)
-	_ starlark.HasAttrs  = (*recordValue)(nil)
-)
-
-func (r *recordValue) String() string        { return fmt.Sprintf("<record %s>", r.scope) }
-func (r *recordValue) Type() string          { return "record" }
-func (r *recordValue) Freeze()               {}
-func (r *recordValue) Truth() starlark.Bool  { return starlark.Bool(r.r.Pending()) }
-func (r *recordValue) Hash() (uint32, error) { return 0, fmt.Errorf("unhashable type: record") }
-
-func (r *recordValue) Get(k starlark.Value) (starlark.Value, bool, error) {
-	key, ok := k.(starlark.String)
-	if !ok {
-		return nil, false, fmt.Errorf("record keys are strings, got %s", k.Type())
-	}
-	v, found := r.r.Get(string(key))
-	if !found {
-		return nil, false, nil
-	}
-	return toStarlark(v), true, nil
-}
-
-func (r *recordValue) SetKey(k, v starlark.Value) error {
-	key, ok := k.(starlark.String)
-	if !ok {
-		return fmt.Errorf("record keys are strings, got %s", k.Type())
-	}
-	g, err := fromStarlark(v)
-	if err != nil {
-		return fmt.Errorf("record[%q]: %w", string(key), err)
-	}
-	r.r.Set(string(key), g)
-	return nil
-}
-
-func (r *recordValue) AttrNames() []string { return []string{"empty", "save", "update"} }
-
-func (r *recordValue) Attr(name string) (starlark.Value, error) {
-	switch name {
-	case "save":
-		return starlark.NewBuiltin("save", func(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-			if err := unpackArgs(b.Name(), args, kwargs); err != nil {
-				return nil, err
-			}
-			if !r.r.Pending() {
-				return nil, fmt.Errorf("record.save(): the row is empty; set values first, e.g. self.record[\"loss\"] = 0.1")
-			}
-			return starlark.None, r.r.Save()
-		}), nil
-	case "update":
-		return starlark.NewBuiltin("update", func(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-			var d starlark.Value = starlark.None
-			if err := unpackPositionalArgs(b.Name(), args, nil, 0, &d); err != nil {
-				return nil, err
-			}
-			values, err := fromStarlarkMap("record.update", d)
-			if err != nil {
-				return nil, err
-			}
-			if values == nil {
-				values = map[string]any{}
-			}
-			for _, kv := range kwargs {
-				g, err := fromStarlark(kv[1])
-				if err != nil {
-					return nil, err
-				}
-				values[string(kv[0].(starlark.String))] = g
-			}
-			r.r.Update(values)
-			return starlark.None, nil
-		}), nil
-	case "empty":
-		return starlark.NewBuiltin("empty", func(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-			return starlark.Bool(!r.r.Pending()), nil
-		}), nil
-	}
-	return nil, noSuchAttr(r, name)
-}
-
 // storeValue is self.store: write, read, get_record_writer.
 type storeValue struct{ self *runtime.Self }
 
@@ -303,7 +219,7 @@ func (s *storeValue) Attr(name string) (starlark.Value, error) {
 			if err != nil {
 				return nil, err
 			}
-			return &recordValue{r: r, scope: scope}, nil
+			return &recordValue{r: r, scope: scope, self: s.self}, nil
 		}), nil
 	}
 	return nil, noSuchAttr(s, name)

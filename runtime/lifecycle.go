@@ -401,6 +401,7 @@ func (c *component) execute(ctx context.Context) (any, error) {
 	if _, _, err := c.call(ctx, OnBeforeExecute); err != nil {
 		return nil, err
 	}
+	c.self.MarkExecuteStart() // after on_before_execute, as 2.0
 	result, _, err := c.call(ctx, OnExecute)
 	if raised(err) {
 		result, err = Stop, nil

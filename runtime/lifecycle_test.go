@@ -350,7 +350,7 @@ func TestIterationProtocolGo(t *testing.T) {
 				for _, r := range rows {
 					var ks []string
 					for k := range r {
-						if k != "_time" {
+						if k == "_iteration" || !strings.HasPrefix(k, "_") { // not the meta fields
 							ks = append(ks, k)
 						}
 					}

@@ -3,7 +3,10 @@ package runtime
 import (
 	"fmt"
 	"io"
+	"maps"
 	"math/rand/v2"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -59,7 +62,14 @@ type Self struct {
 	SaveCheckpoint func(timestep any) (string, error)
 
 	writers sync.Map // scope -> *Record
+
+	// executeStart is when on_execute began: records time their first
+	// row from it, as 2.0's statistics["on_execute_start"].
+	executeStart time.Time
 }
+
+// MarkExecuteStart notes that the component's execution begins now.
+func (s *Self) MarkExecuteStart() { s.executeStart = time.Now() }
 
 // RecordWriter returns the record of a scope, creating it on first use.
 func (s *Self) RecordWriter(scope string) (*Record, error) {
@@ -84,17 +94,33 @@ type Record struct {
 	writer *storage.RecordWriter
 	self   *Self
 	row    map[string]any
+	keys   []string // the row's keys in the order they were first set, as 2.x's OrderedDict
+
+	created time.Time // when the record was made: the clock before any row
+	first   time.Time // the first saved row's time; zero before it
+	last    time.Time // the last saved row's time
+	saved   int       // rows saved through this record
 }
 
 func newRecord(w *storage.RecordWriter, self *Self) *Record {
-	return &Record{writer: w, self: self, row: map[string]any{}}
+	return &Record{writer: w, self: self, row: map[string]any{}, created: time.Now()}
 }
+
+// Scope is the record's scope ("default" for self.record).
+func (r *Record) Scope() string { return r.writer.Scope }
 
 // Set sets a value of the pending row.
 func (r *Record) Set(key string, value any) {
 	r.mu.Lock()
-	r.row[key] = value
+	r.set(key, value)
 	r.mu.Unlock()
+}
+
+func (r *Record) set(key string, value any) {
+	if _, ok := r.row[key]; !ok {
+		r.keys = append(r.keys, key)
+	}
+	r.row[key] = value
 }
 
 // Get returns a value of the pending row.
@@ -105,11 +131,23 @@ func (r *Record) Get(key string) (any, bool) {
 	return v, ok
 }
 
+// Delete removes a value of the pending row; false if it was not set.
+func (r *Record) Delete(key string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if _, ok := r.row[key]; !ok {
+		return false
+	}
+	delete(r.row, key)
+	r.keys = slices.DeleteFunc(r.keys, func(k string) bool { return k == key })
+	return true
+}
+
 // Update sets several values.
 func (r *Record) Update(values map[string]any) {
 	r.mu.Lock()
-	for k, v := range values {
-		r.row[k] = v
+	for _, k := range slices.Sorted(maps.Keys(values)) {
+		r.set(k, values[k])
 	}
 	r.mu.Unlock()
 }
@@ -121,31 +159,140 @@ func (r *Record) Pending() bool {
 	return len(r.row) > 0
 }
 
-// Keys lists the keys of the pending row.
+// Len is the number of values in the pending row (2.x's len(record)).
+func (r *Record) Len() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.row)
+}
+
+// Keys lists the keys of the pending row, in the order they were set.
 func (r *Record) Keys() []string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	keys := make([]string, 0, len(r.row))
-	for k := range r.row {
-		keys = append(keys, k)
-	}
-	return keys
+	return append([]string(nil), r.keys...)
 }
 
-// Save appends the pending row, stamped with the time and the iteration,
-// and starts a new one.
+// Save appends the pending row, stamped with the time, the timing fields
+// and the iteration, and starts a new one. An empty row is saved too.
 func (r *Record) Save() error {
+	_, err := r.SaveRow(true)
+	return err
+}
+
+// SaveRow is 2.x's record.save(force=...): it appends the pending row and
+// returns it as written. An empty row is not saved unless force is set
+// (then it holds the meta fields only); the pending row is cleared either
+// way, as in 2.x.
+//
+// The meta fields are 2.0's: _timestamp (Unix seconds), _time (local time
+// with its offset), _seconds_taken and _time_taken (since the previous row
+// of this record, or the start of the component's execution before the
+// first), _total_seconds_taken and _total_time_taken (since the first row,
+// or that start); the seconds are whole, as 2.0's.
+func (r *Record) SaveRow(force bool) (map[string]any, error) {
 	r.mu.Lock()
 	row := r.row
 	r.row = map[string]any{}
-	r.mu.Unlock()
-	row["_time"] = time.Now().UTC().Format(time.RFC3339Nano)
+	r.keys = nil
+	if len(row) == 0 && !force {
+		r.mu.Unlock()
+		return row, nil
+	}
+	now := time.Now()
+	iteration := r.elapsed("iteration", now)
+	total := r.elapsed("total", now)
+	row["_timestamp"] = float64(now.UnixMicro()) / 1e6
+	row["_time"] = now.Format("2006-01-02T15:04:05.000000-07:00")
+	row["_seconds_taken"] = int64(iteration / time.Second)
+	row["_time_taken"] = DurationWords(iteration)
+	row["_total_seconds_taken"] = int64(total / time.Second)
+	row["_total_time_taken"] = DurationWords(total)
 	if r.self != nil && r.self.Iteration >= 0 {
 		if _, ok := row["_iteration"]; !ok {
 			row["_iteration"] = r.self.Iteration
 		}
 	}
-	return r.writer.Append(row)
+	if r.first.IsZero() {
+		r.first = now
+	}
+	r.last = now
+	r.saved++
+	r.mu.Unlock()
+	return row, r.writer.Append(row)
+}
+
+// Timing is 2.x's record.timing(mode, end): the time from the previous
+// row ("iteration"), from the first row ("total"), or "total" divided by
+// the rows saved ("avg"), to end. Before any row, the start is when the
+// component's execution began.
+func (r *Record) Timing(mode string, end time.Time) (time.Duration, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	switch mode {
+	case "iteration", "total":
+		return r.elapsed(mode, end), nil
+	case "avg":
+		d := r.elapsed("total", end)
+		if r.saved > 0 {
+			d /= time.Duration(r.saved)
+		}
+		return d, nil
+	}
+	return 0, fmt.Errorf("record.timing: mode %q: expected \"iteration\", \"avg\" or \"total\"", mode)
+}
+
+// elapsed is the time to end from the previous row (iteration) or the
+// first (total); r.mu is held. (2.0 counted from the start's whole
+// second, which made every short iteration look as long as the time
+// since that second began.)
+func (r *Record) elapsed(mode string, end time.Time) time.Duration {
+	start := r.created
+	if r.self != nil && !r.self.executeStart.IsZero() {
+		start = r.self.executeStart
+	}
+	switch {
+	case mode == "iteration" && !r.last.IsZero():
+		start = r.last
+	case mode == "total" && !r.first.IsZero():
+		start = r.first
+	}
+	d := end.Sub(start)
+	if d < 0 {
+		return 0
+	}
+	return d
+}
+
+// DurationWords writes a duration the way 2.x's records do (pendulum's
+// in_words): "1 day 2 hours 5 seconds", "0.25 seconds" under a second.
+func DurationWords(d time.Duration) string {
+	if d < 0 {
+		d = -d
+	}
+	secs := int64(d / time.Second)
+	units := []struct {
+		name string
+		size int64
+	}{{"week", 7 * 86400}, {"day", 86400}, {"hour", 3600}, {"minute", 60}, {"second", 1}}
+	var parts []string
+	for _, u := range units {
+		n := secs / u.size
+		secs %= u.size
+		switch {
+		case n == 1:
+			parts = append(parts, "1 "+u.name)
+		case n > 1:
+			parts = append(parts, fmt.Sprintf("%d %ss", n, u.name))
+		}
+	}
+	if len(parts) == 0 {
+		if d > 0 {
+			return fmt.Sprintf("%.2f seconds", d.Seconds())
+		}
+		return "0 microseconds"
+	}
+	return strings.Join(parts, " ")
 }
 
 // Logger writes "time LEVEL message" lines to the component's log.txt and

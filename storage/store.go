@@ -6,10 +6,12 @@ import (
 	"io/fs"
 	"path"
 	"path/filepath"
+	"sort"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/machinable-go/machinable/internal/jsonvalue"
+	"github.com/spf13/afero"
 )
 
 // ErrStoreExists is returned when a stored value would be overwritten
@@ -38,29 +40,41 @@ func (c *Component) StoreWrite(name string, value any, overwrite bool) error {
 		values[name] = value
 		return writeJSON(c.fs, filepath.Join(c.Path, "store.json"), values, true)
 	}
-	p := filepath.Join(c.Path, "store", filepath.FromSlash(name))
-	if _, err := c.fs.Stat(p); err == nil && !overwrite {
-		return fmt.Errorf("store.write(%q): %w in component %s; pass overwrite=True to replace it", name, ErrStoreExists, c.ID)
-	}
-	if err := mkdirAll(c.fs, filepath.Dir(p)); err != nil {
-		return err
-	}
-	if path.Ext(name) == ".json" {
-		return writeJSON(c.fs, p, value, true)
-	}
-	var data []byte
-	switch v := value.(type) {
-	case []byte:
-		data = v
-	case string:
-		data = []byte(v)
-	default:
-		data = []byte(fmt.Sprint(v))
-	}
-	if err := writeAtomic(c.fs, p, data, false); err != nil {
+	if err := c.writeValueFile(filepath.Join(c.Path, "store", filepath.FromSlash(name)), name, value, overwrite); err != nil {
 		return fmt.Errorf("store.write(%q): %w", name, err)
 	}
 	return nil
+}
+
+// writeValueFile writes a value to the file p by name's extension: .json
+// as JSON, anything else as text or bytes. Unless overwrite is set an
+// existing file is refused (atomically: a concurrent writer cannot slip
+// in between), with an error wrapping ErrStoreExists.
+func (c *Component) writeValueFile(p, name string, value any, overwrite bool) error {
+	if err := mkdirAll(c.fs, filepath.Dir(p)); err != nil {
+		return err
+	}
+	var data []byte
+	if path.Ext(name) == ".json" {
+		var err error
+		if data, err = marshal(value); err != nil {
+			return fmt.Errorf("encode as JSON: %w", err)
+		}
+	} else {
+		switch v := value.(type) {
+		case []byte:
+			data = v
+		case string:
+			data = []byte(v)
+		default:
+			data = []byte(fmt.Sprint(v))
+		}
+	}
+	err := writeAtomic(c.fs, p, data, !overwrite)
+	if errors.Is(err, fs.ErrExist) {
+		return fmt.Errorf("%w in component %s; pass overwrite=True to replace it", ErrStoreExists, c.ID)
+	}
+	return err
 }
 
 // StoreRead returns a value saved by StoreWrite.
@@ -119,4 +133,128 @@ func checkStoreName(name string) error {
 		return fmt.Errorf("store: name %q escapes the component directory", name)
 	}
 	return nil
+}
+
+// machinableFiles are the files and directories of a component directory
+// that machinable writes itself; SaveFile never writes them, since a
+// replaced status.json or a half-written log would break the component.
+var machinableFiles = map[string]bool{
+	"component.json": true, "components.json": true, "host.json": true, "status.json": true,
+	"store.json": true, "log.txt": true, "output.log": true, "ray.json": true, "slurm.json": true,
+	"records": true, "attempts": true,
+}
+
+// SaveFile writes a file of the component directory (self.storage's
+// save_file and save_data): .json as JSON, anything else as text or
+// bytes. Names that leave the directory, or name a file machinable keeps
+// there (status.json, records/...), are refused, and so is replacing a
+// file unless overwrite is set.
+func (c *Component) SaveFile(name string, value any, overwrite bool) error {
+	if err := checkStoreName(name); err != nil {
+		return err
+	}
+	clean := path.Clean(name)
+	if top, _, _ := strings.Cut(clean, "/"); machinableFiles[top] {
+		return fmt.Errorf("save_file(%q): %s is written by machinable; choose another name, e.g. data/%s", name, top, path.Base(clean))
+	}
+	if path.Ext(clean) == "" {
+		return fmt.Errorf("save_file(%q): expected a name with an extension (.json for JSON, .txt or any other for text)", name)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err := c.writeValueFile(filepath.Join(c.Path, filepath.FromSlash(clean)), clean, value, overwrite); err != nil {
+		return fmt.Errorf("save_file(%q): %w", name, err)
+	}
+	return nil
+}
+
+// LoadFile reads a file of the component directory: .json decoded (and
+// checked like any stored JSON), anything else as text. A missing file is
+// an error wrapping fs.ErrNotExist.
+func (c *Component) LoadFile(name string) (any, error) {
+	if err := checkStoreName(name); err != nil {
+		return nil, err
+	}
+	clean := path.Clean(name)
+	p := filepath.Join(c.Path, filepath.FromSlash(clean))
+	data, err := c.readAppended(filepath.FromSlash(clean))
+	if err == nil && len(data) == 0 {
+		// readAppended treats a missing file as empty: tell them apart.
+		if ok, serr := c.HasFile(clean); serr == nil && !ok {
+			err = fs.ErrNotExist
+		}
+	}
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("file %q: not found in component %s: %w", name, c.ID, fs.ErrNotExist)
+	} else if err != nil {
+		return nil, err
+	}
+	if path.Ext(clean) == ".json" {
+		v, err := jsonvalue.Decode(data)
+		if err != nil {
+			return nil, &CorruptError{Path: c.describe(p), Err: err}
+		}
+		return v, nil
+	}
+	if !utf8.Valid(data) {
+		return data, nil
+	}
+	return string(data), nil
+}
+
+// HasFile reports whether the component directory holds a file or
+// directory of that name (appended files included).
+func (c *Component) HasFile(name string) (bool, error) {
+	if err := checkStoreName(name); err != nil {
+		return false, err
+	}
+	p := filepath.Join(c.Path, filepath.FromSlash(path.Clean(name)))
+	for _, q := range []string{p, p + partsSuffix} {
+		_, err := c.fs.Stat(q)
+		if err == nil {
+			return true, nil
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return false, err
+		}
+	}
+	return false, nil
+}
+
+// ListFiles lists the names in a directory of the component, sorted; a
+// directory never written is empty.
+func (c *Component) ListFiles(dir string) ([]string, error) {
+	if err := checkStoreName(dir); err != nil {
+		return nil, err
+	}
+	entries, err := afero.ReadDir(c.fs, filepath.Join(c.Path, filepath.FromSlash(path.Clean(dir))))
+	if errors.Is(err, fs.ErrNotExist) {
+		return []string{}, nil
+	} else if err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	names := make([]string, 0, len(entries))
+	for _, e := range entries {
+		// an appended file on an object store is a directory of parts
+		name := strings.TrimSuffix(e.Name(), partsSuffix)
+		if !strings.HasPrefix(name, tempPrefix) && !seen[name] {
+			seen[name] = true
+			names = append(names, name)
+		}
+	}
+	sort.Strings(names)
+	return names, nil
+}
+
+// URL names a file of the component (or the directory, for ""): a local
+// path, or the s3:// or mem:// address.
+func (c *Component) URL(name string) (string, error) {
+	p := c.Path
+	if name != "" {
+		if err := checkStoreName(name); err != nil {
+			return "", err
+		}
+		p = filepath.Join(p, filepath.FromSlash(path.Clean(name)))
+	}
+	return c.describe(p), nil
 }

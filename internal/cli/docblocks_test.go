@@ -34,7 +34,8 @@ package cli
 // starts a new copy. In output, the copy shows as
 // /home/you/machinable/PATH (/home/you/project without dir=), and $HOME as
 // /home/you. Before comparing, times and durations are masked on both sides
-// (the page keeps realistic values), so are 7-character commit hashes;
+// (the page keeps realistic values; record rows' _timestamp and
+// _time_taken too), so are 7-character commit hashes;
 // trailing blanks are dropped and gaps of two or more spaces (between table
 // columns, whose width follows the masked values) compare equal. In
 // expected output, a line "..." stands for any lines, and a line ending in
@@ -83,6 +84,7 @@ var docPages = []string{
 	"docs/reproducibility.md",
 	"docs/compatibility.md",
 	"docs/cli.md",
+	"docs/project.md",
 }
 
 const (
@@ -204,6 +206,10 @@ var (
 	docColumnGap = regexp.MustCompile(`(\S)  +`)
 	// a short commit hash: the commit of a copy depends on its files
 	docMaskCommit = regexp.MustCompile(`\b[0-9a-f]*[0-9][0-9a-f]*\b`)
+	// record rows' _timestamp (Unix seconds, as CSV or a Starlark float)
+	// and durations in words (_time_taken)
+	docMaskStamp = regexp.MustCompile(`\b1\d{9}\.\d+\b|\b1\.\d+e\+09\b`)
+	docMaskWords = regexp.MustCompile(`\b\d+(\.\d+)? (micro)?seconds?\b`)
 )
 
 // normalizeDocOutput masks what varies between runs, on both sides.
@@ -211,6 +217,8 @@ func normalizeDocOutput(s string) string {
 	s = docMaskTime.ReplaceAllString(s, "<TIME>")
 	s = docMaskClock.ReplaceAllString(s, "<TIME>")
 	s = docMaskDur.ReplaceAllString(s, "<DUR>")
+	s = docMaskStamp.ReplaceAllString(s, "<STAMP>")
+	s = docMaskWords.ReplaceAllString(s, "<DUR>")
 	s = docMaskCommit.ReplaceAllStringFunc(s, func(h string) string {
 		if len(h) != 7 || !strings.ContainsAny(h, "abcdef") {
 			return h

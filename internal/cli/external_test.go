@@ -44,7 +44,7 @@ func TestExternalPythonProgram(t *testing.T) {
 	}
 	// first row of the first component: python3's random.Random(263761070)
 	first, _ := os.ReadFile(filepath.Join(dir, "native", "8gWVkz", "e9DJBHuoiCvn", "records", "default.jsonl"))
-	if !strings.HasPrefix(string(first), `{"_time":`) || !strings.Contains(string(first), `"loss":0.9078044880049067`) {
+	if !strings.HasPrefix(string(first), `{"_seconds_taken":`) || !strings.Contains(string(first), `"loss":0.9078044880049067`) {
 		t.Errorf("first record: %s", first)
 	}
 	out, _ := os.ReadFile(filepath.Join(dir, "native", "8gWVkz", "e9DJBHuoiCvn", "output.log"))

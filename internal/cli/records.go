@@ -10,6 +10,7 @@ import (
 	"io"
 	"math"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -104,6 +105,10 @@ func formatValue(v any) string {
 	case int64:
 		return strconv.FormatInt(x, 10)
 	case float64:
+		if a := math.Abs(x); a >= 1e6 && a < 1e16 && x != math.Trunc(x) {
+			// as Python writes it (a _timestamp: 1796008121.208551), not 1.796e+09
+			return strconv.FormatFloat(x, 'f', -1, 64)
+		}
 		if x == math.Trunc(x) && !math.IsInf(x, 0) && math.Abs(x) < 1e21 {
 			return strconv.FormatFloat(x, 'f', -1, 64) + ".0"
 		}
@@ -123,7 +128,7 @@ func compactJSON(v any) string {
 }
 
 // columns collects the union of row keys in first-seen order (a row's own
-// keys in the order they are stored: sorted), with _time and _iteration
+// keys in the order they are stored: sorted), with the meta fields
 // last.
 type columns struct {
 	names []string
@@ -147,14 +152,21 @@ func (c *columns) add(row map[string]any) {
 	}
 }
 
+// metaColumns are the fields machinable stamps on every row, in the order
+// they come after the row's own values.
+var metaColumns = append([]string{"_time", "_iteration"}, timingColumns...)
+
+// timingColumns are 2.x's timing fields of a row.
+var timingColumns = []string{"_timestamp", "_seconds_taken", "_time_taken", "_total_seconds_taken", "_total_time_taken"}
+
 func (c *columns) ordered() []string {
 	var out, tail []string
 	for _, k := range c.names {
-		if k != "_time" && k != "_iteration" {
+		if !slices.Contains(metaColumns, k) {
 			out = append(out, k)
 		}
 	}
-	for _, k := range []string{"_time", "_iteration"} {
+	for _, k := range metaColumns {
 		if c.seen[k] {
 			tail = append(tail, k)
 		}
@@ -162,8 +174,8 @@ func (c *columns) ordered() []string {
 	return append(out, tail...)
 }
 
-// rowKeys orders one row's keys like the columns: sorted, _time and
-// _iteration last.
+// rowKeys orders one row's keys like the columns: sorted, the meta
+// fields last.
 func rowKeys(row map[string]any) []string {
 	var c columns
 	c.add(row)
@@ -181,7 +193,9 @@ another scope (--scope). With only the experiment ID, the rows of every
 component in schedule order, with a leading "component" column.
 
 Columns are the union of the rows' keys in the order first seen (each row's
-keys as stored: sorted), with _time and _iteration last. Formats: an aligned table (default); csv (a header,
+keys as stored: sorted), then the fields machinable stamps on each row: _time, _iteration,
+_timestamp, _seconds_taken, _time_taken, _total_seconds_taken, _total_time_taken. Formats: an aligned table (default;
+without those timing fields after _iteration); csv (a header,
 then one line per row; a missing value is an empty cell); json (one JSON
 array of objects, keys in column order, whole floats kept as floats). Rows
 are streamed from the files, never all held in memory; a row being written
@@ -292,6 +306,11 @@ func writeRecords(w io.Writer, comps []*storage.ComponentView, scope, format str
 		return 0, nil
 	}
 	names := cols.ordered()
+	if format == "table" {
+		// the timing fields would double the table's width: csv and json
+		// have them
+		names = slices.DeleteFunc(names, func(k string) bool { return slices.Contains(timingColumns, k) })
+	}
 	header := names
 	if withComponent {
 		header = append([]string{"component"}, names...)

@@ -11,7 +11,7 @@ import (
 )
 
 // timestamps removes what legitimately differs between two runs.
-var timestamps = regexp.MustCompile(`"(_time|started_at|heartbeat_at|finished_at)":\s*"[^"]*"`)
+var timestamps = regexp.MustCompile(`"(_time|_timestamp|_seconds_taken|_time_taken|_total_seconds_taken|_total_time_taken|started_at|heartbeat_at|finished_at)":\s*("[^"]*"|[-+.0-9eE]+)`)
 
 // reproducible reads every file of an experiment whose content must not
 // change between runs of the same seed: records (without their
