@@ -67,7 +67,7 @@ func (l *ComponentLoader) Load(projectDir, module string) (runtime.Factory, bool
 	if err != nil {
 		return nil, false, withSourceHint(err, src) // syntax errors carry file:line:col
 	}
-	f := &componentFactory{file: file, root: projectDir, prog: prog, warnings: unknownEvents(parsed)}
+	f := &componentFactory{file: file, root: vendorRoot(projectDir, module), prog: prog, warnings: unknownEvents(parsed)}
 	l.cache[file] = f
 	return f, true, nil
 }

@@ -53,8 +53,10 @@ func bareRepo(t *testing.T, files map[string]string) string {
 }
 
 var vendorProject = map[string]string{
-	"machinable.yaml":  "mixins:\n  - extra:\n      scale: 3\ncomponents:\n  - models.base:\n      lr: 0.1\n      _mixins_: [extra]\n",
-	"models/base.star": "def on_execute(self):\n    print(\"vendor code\", self.config.lr, self.config.scale, self._extra_.double(self.config.lr))\n",
+	"machinable.yaml": "mixins:\n  - extra:\n      scale: 3\ncomponents:\n  - models.base:\n      lr: 0.1\n      _mixins_: [extra]\n",
+	// load() paths of vendor code are relative to the vendor's directory.
+	"models/base.star": "load(\"lib/util.star\", \"tag\")\n\ndef on_execute(self):\n    print(tag(\"vendor code\"), self.config.lr, self.config.scale, self._extra_.double(self.config.lr))\n",
+	"lib/util.star":    "def tag(s):\n    return s\n",
 	"extra.star":       "def double(self, x):\n    return 2 * x\n",
 }
 
@@ -122,7 +124,7 @@ func TestVendorFetchLocalDirectories(t *testing.T) {
 	t.Setenv("MACHINABLE_SETTINGS", settings)
 	dir := t.TempDir()
 	// The settings' imports win over the URL, which is never tried.
-	writeFiles(t, dir, map[string]string{"machinable.yaml": "+:\n  - base: git+file:///nonexistent/base.git\n  - plain\n"})
+	writeFiles(t, dir, map[string]string{"machinable.yaml": "+:\n  - base: git+file:///nonexistent/base.git\n  - plain\ncomponents:\n  - +.base.models.base=theirs:\n"})
 	writeFiles(t, filepath.Join(dir, "vendor", "plain"), map[string]string{"machinable.yaml": "components:\n  - p:\n"})
 	stdout, stderr, code := runMain(t, dir, "vendor", "fetch")
 	if code != ExitOK {
@@ -130,6 +132,11 @@ func TestVendorFetchLocalDirectories(t *testing.T) {
 	}
 	if link, err := os.Readlink(filepath.Join(dir, "vendor", "base")); err != nil || link != shared {
 		t.Fatalf("vendor/base: link %q, %v", link, err)
+	}
+	// The linked vendor's code runs, its load() inside the link's target.
+	stdout, stderr, code = runMain(t, dir, "execute", "theirs")
+	if code != ExitOK || !strings.Contains(stdout, "vendor code 0.1 3 0.2") {
+		t.Fatalf("theirs: exit %d\n%s\n%s", code, stdout, stderr)
 	}
 	// A directory that is not the link is refused, not replaced.
 	t.Setenv("MACHINABLE_SETTINGS", "")
