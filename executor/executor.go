@@ -296,11 +296,13 @@ func (x *Executor) Resume(ctx context.Context, exp *storage.Experiment, engineSp
 // run runs the components of ex that still need to, and reports.
 func (x *Executor) run(ctx context.Context, ex *runtime.Execution, exp *storage.Experiment, engine engines.Engine, resumed, failFast bool, rep Reporter) (*runtime.Result, error) {
 	result := &runtime.Result{Execution: ex, Experiment: exp, Resumed: resumed}
-	noteExperiment(exp) // the storage's search index, if it has one
 	todo, previous, err := pending(exp, ex, resumed, x.now())
 	if err != nil {
 		return result, err
 	}
+	// The storage's search index, if it has one: after pending, which
+	// moved the earlier attempts of what runs again out of the way.
+	noteExperiment(exp)
 	if resumed {
 		running := 0
 		for _, o := range previous {

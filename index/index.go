@@ -405,7 +405,8 @@ func nullTime(t *time.Time) any {
 // Refresh brings the index up to date with the storage: experiments
 // that appeared are read, those gone are dropped, those read while being
 // prepared are read again, and every component whose recorded status may
-// still change (all but finished) has its status.json read again. It is
+// still change on its own (see changedStatuses) has its status.json read
+// again. It is
 // what makes the index safe to trust without being the source of truth;
 // it costs one listing of the experiment directories when nothing changed.
 func (ix *Index) Refresh(ctx context.Context) error {
@@ -481,10 +482,13 @@ type statusRow struct {
 	status  storage.Status
 }
 
-// changedStatuses re-reads status.json of the components not recorded
-// as finished and returns those whose status differs from the record.
+// changedStatuses re-reads status.json of the components whose recorded
+// status may change on its own (created, running, requeued, unreadable)
+// and returns those whose status differs from the record. Finished,
+// failed and interrupted are settled: they change only when an
+// experiment is resumed, and a resume tells the index (executor hook).
 func (ix *Index) changedStatuses(ctx context.Context) ([]statusRow, error) {
-	rows, err := ix.db.QueryContext(ctx, `SELECT experiment_path, id, status_json FROM components WHERE status != 'finished'`)
+	rows, err := ix.db.QueryContext(ctx, `SELECT experiment_path, id, status_json FROM components WHERE status NOT IN ('finished', 'failed', 'interrupted')`)
 	if err != nil {
 		return nil, ix.wrap(err)
 	}

@@ -184,21 +184,26 @@ func TestRefreshFollowsStorage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// finished is final for the index (a resume goes through the
-	// executor, which tells it): a failed one is re-read
-	if err := comp.WriteStatus(storage.Status{Status: storage.StatusFailed, Error: "x"}); err != nil {
+	// A settled status (finished, failed, interrupted) changes only in a
+	// resume, which tells the index: NoteStatus. A running one changes on
+	// its own, and the next search reads it again.
+	now := time.Now()
+	if err := comp.WriteStatus(storage.Status{Status: storage.StatusRunning, StartedAt: &now, HeartbeatAt: &now, HeartbeatEvery: 60}); err != nil {
 		t.Fatal(err)
+	}
+	if n := len(search(t, ix, "id = "+c.ID, "status = running")); n != 0 {
+		t.Fatalf("a settled status was re-read: %d", n)
 	}
 	if err := ix.NoteStatus(ids[0], c.ID); err != nil {
 		t.Fatal(err)
 	}
-	if n := len(search(t, ix, "id = "+c.ID, "status = failed")); n != 1 {
+	if n := len(search(t, ix, "id = "+c.ID, "status = running")); n != 1 {
 		t.Fatalf("noted status: %d", n)
 	}
-	if err := comp.WriteStatus(storage.Status{Status: storage.StatusFinished}); err != nil {
+	if err := comp.WriteStatus(storage.Status{Status: storage.StatusFailed, Error: "x"}); err != nil {
 		t.Fatal(err)
 	}
-	if n := len(search(t, ix, "id = "+c.ID, "status = finished")); n != 1 {
+	if n := len(search(t, ix, "id = "+c.ID, "status = failed")); n != 1 {
 		t.Fatalf("refreshed status: %d", n)
 	}
 	// an experiment removed: its rows are stale and go

@@ -146,3 +146,32 @@ func TestRunUpdatesIndex(t *testing.T) {
 		t.Fatalf("index after the second run, unrefreshed: %d components, %d finished", len(ms), finished)
 	}
 }
+
+// A failed component is settled for the index's refresh; resuming it
+// runs through the executor, which tells the index.
+func TestResumeUpdatesIndex(t *testing.T) {
+	dir := quickstart(t)
+	os.WriteFile(filepath.Join(dir, "broken.star"), []byte("def on_execute(self):\n    fail(\"boom\")\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "machinable.yaml"), []byte("components:\n  - optimization:\n      learning_rate: 0.1\n      iterations: 2\n      data: {name: x}\n  - broken:\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "two.star"), []byte(`execute(Experiment().component("broken").component("optimization"), storage="./results", seed=5)`+"\n"), 0o644)
+	if _, stderr, code := runMain(t, dir, "run", "two.star"); code != ExitFailed {
+		t.Fatalf("run: %d %s", code, stderr)
+	}
+	stdout, _, _ := runMain(t, dir, "ls", "--where", "status = failed")
+	lines := dataLines(stdout)
+	if len(lines) != 1 {
+		t.Fatalf("failed: %s", stdout)
+	}
+	expID := strings.Fields(lines[0])[1]
+	os.WriteFile(filepath.Join(dir, "broken.star"), []byte("def on_execute(self):\n    pass\n"), 0o644)
+	if stdout, stderr, code := runMain(t, dir, "resume", expID); code != 0 {
+		t.Fatalf("resume: %d\n%s%s", code, stdout, stderr)
+	}
+	stdout, _, _ = runMain(t, dir, "ls", "--where", "status = finished", "--where", "name = broken")
+	if len(dataLines(stdout)) != 1 {
+		t.Fatalf("after resume: %s", stdout)
+	}
+	if stdout, _, _ = runMain(t, dir, "ls", "--where", "status = failed"); !strings.HasPrefix(stdout, "No component") {
+		t.Fatalf("still failed after resume: %s", stdout)
+	}
+}
