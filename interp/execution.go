@@ -51,3 +51,46 @@ func (d defaults) Resume(ctx context.Context, exp *storage.Experiment, engine an
 func (d defaults) Export(ctx context.Context, ex *runtime.Execution, stored *storage.Experiment, path string) error {
 	return d.i.executor.Export(ctx, ex, stored, path)
 }
+
+// request is what Execute and Plan hand the executor.
+func (i *Interpreter) request(plan *runtime.Experiment, opts []ExecuteOption) runtime.ExecuteRequest {
+	var c executeConfig
+	for _, o := range opts {
+		if o != nil {
+			o(&c)
+		}
+	}
+	return runtime.ExecuteRequest{
+		Plan:     plan,
+		Storage:  c.storage,
+		Engine:   c.engine,
+		Seed:     c.seed,
+		Project:  i.cfg.project,
+		FailFast: c.failFast,
+	}
+}
+
+// Plan resolves a plan as Execute would (the same experiment ID,
+// component IDs and configs) without running it or writing anything: what
+// a script's Execution(...).summary() shows, see runtime.Execution.Summary.
+// Execute the same plan with the experiment ID as seed to run exactly it.
+func (i *Interpreter) Plan(ctx context.Context, plan *runtime.Experiment, opts ...ExecuteOption) (*runtime.Execution, error) {
+	return defaults{i}.Plan(ctx, i.request(plan, opts))
+}
+
+// Export writes a folder that runs an execution again without the
+// original project (a script's Execution(...).export(path)): the project's
+// files, a run.star and a README.md. experimentURL names a stored
+// experiment (as for Resume), whose code.zip is exported; path must not
+// exist or be empty.
+func (i *Interpreter) Export(ctx context.Context, experimentURL, path string) error {
+	exp, err := i.openExperiment(experimentURL)
+	if err != nil {
+		return err
+	}
+	ex, err := i.executor.OpenStored(ctx, exp)
+	if err != nil {
+		return err
+	}
+	return i.executor.Export(ctx, ex, exp, path)
+}

@@ -105,21 +105,7 @@ func (i *Interpreter) scriptOptions() dsl.Options {
 // non-nil when the plan cannot run at all; failed components are in
 // Result.Failed.
 func (i *Interpreter) Execute(ctx context.Context, plan *runtime.Experiment, opts ...ExecuteOption) (*runtime.Result, error) {
-	var c executeConfig
-	for _, o := range opts {
-		if o != nil {
-			o(&c)
-		}
-	}
-	req := runtime.ExecuteRequest{
-		Plan:     plan,
-		Storage:  c.storage,
-		Engine:   c.engine,
-		Seed:     c.seed,
-		Project:  i.cfg.project,
-		FailFast: c.failFast,
-	}
-	return defaults{i}.Execute(ctx, req)
+	return defaults{i}.Execute(ctx, i.request(plan, opts))
 }
 
 // Resume runs what is left of a stored experiment, as `machinable resume`
