@@ -107,7 +107,7 @@ _machinable/engines/NAME.star.`,
 	f.StringArrayVar(&versions, "version", nil, `version: "~name" or a YAML patch; repeatable (merged in order)`)
 	f.IntVar(&repeat, "repeat", 1, "independent trials, >= 0 (0 and 1: none)")
 	f.IntVar(&split, "split", 1, "splits, >= 0 (0 and 1: none)")
-	f.StringVar(&storage, "storage", "", "storage URL (default: $MACHINABLE_STORAGE, else mem://, kept in memory only)")
+	f.StringVar(&storage, "storage", "", "storage URL (default: $MACHINABLE_STORAGE, else the settings' default_storage, else mem://, kept in memory only)")
 	f.StringVar(&engine, "engine", "", "engine")
 	f.StringArrayVar(&engineOpts, "engine-opt", nil, "engine option KEY=VALUE, repeatable")
 	f.StringVar(&seed, "seed", "", seedFlagHelp)

@@ -17,7 +17,7 @@ import (
 // The read-only commands (ls, show, records, config, log) go through the
 // query API of package storage: they never write to a storage.
 
-const storageFlagHelp = "storage URL (default: $MACHINABLE_STORAGE, else the first results directory here or above, up to the project root)"
+const storageFlagHelp = "storage URL (default: $MACHINABLE_STORAGE, else the settings' default_storage, else the first results directory here or above, up to the project root)"
 
 // defaultStorage is the storage of the project the working directory is
 // in (see storage.FindDefault); notes says which one when it is not

@@ -81,7 +81,7 @@ to the current directory.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&storage, "storage", "", "storage URL (mem://, ./results, ~/results, file://...); default: the script's, else $MACHINABLE_STORAGE, else mem://")
+	f.StringVar(&storage, "storage", "", "storage URL (mem://, ./results, ~/results, file://...); default: the script's, else $MACHINABLE_STORAGE, else the settings' default_storage, else mem://")
 	f.StringVar(&engine, "engine", "", `engine ("native", "native:4", "process:2", "slurm", "detached", "dry")`)
 	f.StringArrayVar(&engineOpts, "engine-opt", nil, "engine option KEY=VALUE, repeatable (e.g. --engine slurm --engine-opt partition=gpu)")
 	f.StringVar(&seed, "seed", "", seedFlagHelp)
