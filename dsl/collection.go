@@ -891,15 +891,30 @@ func colUnique(c *collection, th *starlark.Thread, b *starlark.Builtin, args sta
 	if err != nil {
 		return nil, err
 	}
-	var seen []starlark.Value // by equality: keys need not be hashable
+	// Hashable keys are looked up in a dict; the others (dicts, lists)
+	// compared one by one, so keys need not be hashable.
+	hashed := starlark.NewDict(len(keys))
+	var unhashable []starlark.Value
 	var out []starlark.Value
 	for i, k := range keys {
-		dup, err := newCollection("", seen).contains(k)
-		if err != nil {
-			return nil, err
+		var dup bool
+		if _, err := k.Hash(); err == nil {
+			_, dup, err = hashed.Get(k)
+			if err != nil {
+				return nil, err
+			}
+			if !dup {
+				hashed.SetKey(k, starlark.None)
+			}
+		} else {
+			if dup, err = newCollection("", unhashable).contains(k); err != nil {
+				return nil, err
+			}
+			if !dup {
+				unhashable = append(unhashable, k)
+			}
 		}
 		if !dup {
-			seen = append(seen, k)
 			out = append(out, c.elems[i])
 		}
 	}
