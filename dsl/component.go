@@ -33,8 +33,12 @@ func NewComponentLoader() *ComponentLoader {
 	return &ComponentLoader{cache: map[string]*componentFactory{}}
 }
 
-// Register adds a Starlark component loader to a registry.
-func Register(reg *runtime.Registry) { reg.AddLoader(NewComponentLoader()) }
+// Register adds the Starlark component loader and the loader of project
+// hooks (_machinable/project.star) to a registry.
+func Register(reg *runtime.Registry) {
+	reg.AddLoader(NewComponentLoader())
+	RegisterHooks(reg) // _machinable/project.star (hooks.go)
+}
 
 func moduleFile(projectDir, module string) string {
 	return filepath.Join(projectDir, filepath.FromSlash(strings.ReplaceAll(module, ".", "/"))+".star")

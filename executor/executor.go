@@ -167,7 +167,14 @@ func (x *Executor) Resolve(ctx context.Context, req runtime.ExecuteRequest) (*ru
 	if err != nil {
 		return nil, nil, err
 	}
-	resolver := &runtime.Resolver{Project: proj, Registry: x.Components, SearchFrom: req.SearchFrom, SchemaValidation: x.Settings != nil && x.Settings.SchemaValidation}
+	var hooks runtime.ProjectHooks // _machinable/project.star (hooks.go)
+	if proj != nil {
+		if hooks, err = x.projectHooks(ctx, proj.Dir); err != nil {
+			return nil, nil, err
+		}
+	}
+	resolver := &runtime.Resolver{Project: proj, Registry: x.Components, SearchFrom: req.SearchFrom, SchemaValidation: x.Settings != nil && x.Settings.SchemaValidation,
+		ProjectMethods: projectMethods(hooks)}
 	schedule, err := resolver.Resolve(ctx, req.Plan, globalSeed)
 	if err != nil {
 		return nil, nil, err
@@ -180,6 +187,10 @@ func (x *Executor) Resolve(ctx context.Context, req runtime.ExecuteRequest) (*ru
 		storageURL = "mem://"
 	}
 	started := x.now()
+	directory, err := applyHooks(ctx, hooks, spec.Type, req.Plan, schedule, started)
+	if err != nil {
+		return nil, nil, err
+	}
 	ex := &runtime.Execution{
 		ExperimentID: id,
 		Seed:         globalSeed,
@@ -187,7 +198,7 @@ func (x *Executor) Resolve(ctx context.Context, req runtime.ExecuteRequest) (*ru
 		Engine:       spec.Redacted().String(),
 		EngineConfig: spec.Redacted().Options,
 		Storage:      storageURL,
-		Directory:    runtime.Strftime(req.Plan.Directory, started),
+		Directory:    directory,
 		StartedAt:    started.UTC(),
 		Version:      runtime.MachinableVersion,
 		Schedule:     schedule,
@@ -223,6 +234,10 @@ func printWarnings(w io.Writer, ex *runtime.Execution) {
 // kept, running ones left alone, the rest run again (SPEC §6).
 func (x *Executor) Execute(ctx context.Context, req runtime.ExecuteRequest) (*runtime.Result, error) {
 	ex, engine, err := x.Resolve(ctx, req)
+	if err == nil {
+		err = x.submitHooks(ctx, ex)
+		defer hostExtras.Delete(ex) // when prepare did not take it
+	}
 	if err != nil {
 		return nil, err
 	}

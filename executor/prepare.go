@@ -104,7 +104,7 @@ func prepare(ex *runtime.Execution, console io.Writer) (exp *storage.Experiment,
 			"(an object store that restarted empty?); execution.json and schedule.json are written again, and components run again unless their status.json says finished\n",
 			exp.Describe(""), len(found), plural(len(found), "y", "ies"))
 	}
-	if err := exp.WriteJSON("host.json", runtime.CurrentHost()); err != nil && !errors.Is(err, fs.ErrExist) {
+	if err := exp.WriteJSON("host.json", hostRecord(ex)); err != nil && !errors.Is(err, fs.ErrExist) {
 		discard()
 		return nil, false, err
 	}

@@ -128,6 +128,7 @@ type Registry struct {
 	mu        sync.RWMutex
 	factories map[string]Factory
 	loaders   []Loader
+	hooks     HooksLoader // the project hook files (hooks.go)
 
 	saidConfigOnly sync.Map // names of config-only components already said
 }

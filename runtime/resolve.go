@@ -19,6 +19,9 @@ type Resolver struct {
 	// SearchFrom is where machinable.yaml was looked for, named when
 	// there was none ("" is the working directory).
 	SearchFrom string
+	// ProjectMethods are the project-wide config methods (the hook
+	// file's config_<name>), looked up after the component's own.
+	ProjectMethods ConfigMethods
 	// SchemaValidation makes a key a plan sets that the component's
 	// config does not have an error (2.10+'s schema_validation setting)
 	// instead of a warning.
@@ -303,8 +306,9 @@ func (r *Resolver) resolveOne(ctx context.Context, spec ComponentSpec, patches [
 	// _evaluate: false (per component, or at the top of machinable.yaml)
 	// leaves "method(args)" values as written, as in 2.x.
 	var methods ConfigMethods
-	if cm, ok := factory.(ConfigMethods); ok && project.Evaluate(config) {
-		methods = cm
+	if project.Evaluate(config) {
+		cm, _ := factory.(ConfigMethods)
+		methods = withProjectMethods(cm, r.ProjectMethods)
 	}
 	if methods != nil && len(pending) == 0 {
 		if err := applyConfigMethods(ctx, methods, name, config); err != nil {
