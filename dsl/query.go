@@ -186,15 +186,17 @@ func (e *experimentValue) Attr(name string) (starlark.Value, error) {
 		return toStarlark(e.v.CodeVersion), nil
 	case "code_backup": // 2.x: whether the code was backed up
 		return starlark.Bool(e.v.HasCodeBackup()), nil
-	case "host":
+	case "host": // None while the experiment is being prepared
 		h, err := e.v.Host()
-		if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return starlark.None, nil
+		} else if err != nil {
 			return nil, err
 		}
 		return frozenMapping(name, h), nil
 	case "file":
 		return starlark.NewBuiltin(name, func(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-			return readFileArg(b, args, kwargs, e.v.ReadFile)
+			return readFileArg(b, args, kwargs, "filepath", e.v.ReadFile)
 		}), nil
 	case "components":
 		cs, err := e.v.Components()
@@ -254,10 +256,10 @@ func frozenMapping(name string, m map[string]any) starlark.Value {
 // component, read as 2.x reads it: .json decoded, other files as text;
 // pickles and numpy files have no reader here. A missing file is the
 // default when one is given, else an error.
-func readFileArg(b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple, read func(string) ([]byte, error)) (starlark.Value, error) {
+func readFileArg(b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple, param string, read func(string) ([]byte, error)) (starlark.Value, error) {
 	var name string
 	var def starlark.Value
-	if err := unpackArgs(b.Name(), args, kwargs, "filepath", &name, "default?", &def); err != nil {
+	if err := unpackArgs(b.Name(), args, kwargs, param, &name, "default?", &def); err != nil {
 		return nil, err
 	}
 	switch path.Ext(name) {
@@ -416,7 +418,7 @@ func (c *componentValue) Attr(name string) (starlark.Value, error) {
 		}), nil
 	case "file":
 		return starlark.NewBuiltin(name, func(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-			return readFileArg(b, args, kwargs, c.readFile)
+			return readFileArg(b, args, kwargs, "filepath", c.readFile)
 		}), nil
 	case "data": // data(name=None, default=...): a file of data/, or their names
 		return starlark.NewBuiltin(name, func(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
@@ -429,7 +431,7 @@ func (c *componentValue) Attr(name string) (starlark.Value, error) {
 				}
 				return starlark.NewList(out), nil
 			}
-			return readFileArg(b, args, kwargs, func(n string) ([]byte, error) {
+			return readFileArg(b, args, kwargs, "name", func(n string) ([]byte, error) {
 				if checkDataName(n) != nil {
 					return nil, checkDataName(n)
 				}
