@@ -34,6 +34,11 @@ standard input without prompts and exits with status 1 if any failed.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts := dsl.REPLOptions{In: stdin, Out: stdout, Err: stderr}
 			x := NewExecutor(stdout)
+			s, err := userSettings(stderr)
+			if err != nil {
+				return err
+			}
+			x.Settings = s
 			// The line editor owns standard input: after Ctrl-C the
 			// cluster engines take their default (cancel) without asking.
 			x.Ask = nil

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -115,5 +116,20 @@ func TestSettingsFileErrorsAndWarnings(t *testing.T) {
 	t.Setenv("MACHINABLE_SETTINGS", filepath.Join(dir, "missing.yaml"))
 	if _, stderr, code = runMain(t, dir, "execute", "optimization"); code != ExitError || !strings.Contains(stderr, "missing.yaml") {
 		t.Fatalf("a missing $MACHINABLE_SETTINGS file: exit %d\n%s", code, stderr)
+	}
+}
+
+// execute() in the REPL takes the settings' defaults too.
+func TestSettingsInREPL(t *testing.T) {
+	dir := quickstart(t)
+	settings := filepath.Join(t.TempDir(), "settings.yaml")
+	os.WriteFile(settings, []byte("default_engine: dry\n"), 0o644)
+	cmd := exec.Command(binary(t), "repl")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "MACHINABLE_SETTINGS="+settings, "MACHINABLE_STORAGE=")
+	cmd.Stdin = strings.NewReader("execute(\"optimization\", seed=42)\n")
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "dry run of 1 component(s)") {
+		t.Fatalf("%v\n%s", err, out)
 	}
 }
