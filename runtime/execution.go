@@ -72,6 +72,10 @@ type Execution struct {
 	// sub-components stopped drawing seeds. An old schedule is resumed as
 	// stored.
 	ScheduleFormat int `json:"schedule_format,omitempty"`
+	// Kept lists the IDs of the components a filter (Execution.filter)
+	// kept when it dropped some, so that a schedule rebuilt from the plan
+	// drops the others again; empty when nothing was filtered out.
+	Kept []string `json:"kept,omitempty"`
 	// CodeVersion is the git state of the project when it ran.
 	CodeVersion *backup.Version `json:"code_version,omitempty"`
 	// CodeBackup holds the effective code_backup settings and, when
