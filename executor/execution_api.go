@@ -51,3 +51,32 @@ func filterSchedule(schedule []runtime.ScheduledComponent, keep runtime.Schedule
 	}
 	return out, nil
 }
+
+func scheduleIDs(schedule []runtime.ScheduledComponent) []string {
+	ids := make([]string, len(schedule))
+	for i := range schedule {
+		ids[i] = schedule[i].ID
+	}
+	return ids
+}
+
+// keepOnly drops what a filter dropped when the experiment ran, from a
+// schedule rebuilt from its plan; an ID kept but not scheduled means the
+// stored execution does not match its plan.
+func keepOnly(schedule []runtime.ScheduledComponent, kept []string) ([]runtime.ScheduledComponent, error) {
+	want := make(map[string]bool, len(kept))
+	for _, id := range kept {
+		want[id] = true
+	}
+	out := make([]runtime.ScheduledComponent, 0, len(kept))
+	for _, sc := range schedule {
+		if want[sc.ID] {
+			out = append(out, sc)
+			delete(want, sc.ID)
+		}
+	}
+	if len(want) > 0 {
+		return nil, fmt.Errorf("execution.json keeps components the plan does not schedule (%d of %d)", len(want), len(kept))
+	}
+	return out, nil
+}
