@@ -205,6 +205,9 @@ func (x *Executor) Resolve(ctx context.Context, req runtime.ExecuteRequest) (*ru
 
 		ScheduleFormat: runtime.ScheduleFormat,
 	}
+	if req.Filter != nil {
+		ex.Kept = scheduleIDs(schedule)
+	}
 	if proj != nil {
 		ex.Project = proj.Dir
 		ex.Warnings = append(proj.Warnings(), resolver.Warnings...)
