@@ -422,7 +422,11 @@ func (x *Executor) resolveStored(ctx context.Context) rebuildFunc {
 			return nil, err
 		}
 		resolver := &runtime.Resolver{Project: proj, Registry: x.Components}
-		return resolver.Resolve(ctx, stored.Plan, stored.Seed)
+		sched, err := resolver.Resolve(ctx, stored.Plan, stored.Seed)
+		if err != nil || stored.Kept == nil {
+			return sched, err
+		}
+		return keepOnly(sched, stored.Kept)
 	}
 }
 
