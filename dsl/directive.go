@@ -120,25 +120,16 @@ func runDirective(ctx context.Context, projectDir string, kind directiveKind, di
 	} else if err != nil {
 		return nil, "", fmt.Errorf("%s %s: %w", kind.what, name, err)
 	}
-	predeclared := ScriptPredeclared()
-	var print func(*starlark.Thread, string)
-	st := &state{ctx: ctx, role: roleLoaded, dir: filepath.Dir(file), root: projectDir}
+	var opts Options
 	if parent != nil {
-		st.opts = parent.opts
-		for k, v := range parent.opts.Predeclared {
-			predeclared[k] = v
-		}
+		opts = parent.opts
 	}
-	out := st.opts.Stdout
+	out := opts.Stdout
 	if out == nil {
 		out = io.Discard
 	}
-	print = func(_ *starlark.Thread, msg string) { fmt.Fprintln(out, msg) }
-	st.loader = newModuleLoader(projectDir, predeclared, print, st)
-	thread := &starlark.Thread{Name: kind.what + " " + name, Load: st.loader.load, Print: print}
-	setState(thread, st)
-	defer watchContext(ctx, thread)()
-	globals, err := starlark.ExecFileOptions(fileOptions, thread, file, src, predeclared)
+	print := func(_ *starlark.Thread, msg string) { fmt.Fprintln(out, msg) }
+	globals, _, err := execProjectFile(ctx, projectDir, file, src, kind.what+" "+name, opts, print)
 	if err != nil {
 		err = withSourceHint(err, src)
 		var evalErr *starlark.EvalError
@@ -152,6 +143,24 @@ func runDirective(ctx context.Context, projectDir string, kind directiveKind, di
 		return nil, "", fmt.Errorf("%s %s: %s sets no global %q; expected %s", kind.what, name, file, kind.global, kind.expect)
 	}
 	return v, file, nil
+}
+
+// execProjectFile runs a file of the project's _machinable/ folder (an @
+// directive or the hook file) like a file loaded with load(): the script
+// builtins plus the embedder's, load() from the project root, no
+// execute(). The state it returns serves later calls of its functions.
+func execProjectFile(ctx context.Context, projectDir, file string, src []byte, name string, opts Options, print func(*starlark.Thread, string)) (starlark.StringDict, *state, error) {
+	predeclared := ScriptPredeclared()
+	for k, v := range opts.Predeclared {
+		predeclared[k] = v
+	}
+	st := &state{ctx: ctx, role: roleLoaded, dir: filepath.Dir(file), root: projectDir, opts: opts}
+	st.loader = newModuleLoader(projectDir, predeclared, print, st)
+	thread := &starlark.Thread{Name: name, Load: st.loader.load, Print: print}
+	setState(thread, st)
+	defer watchContext(ctx, thread)()
+	globals, err := starlark.ExecFileOptions(fileOptions, thread, file, src, predeclared)
+	return globals, st, err
 }
 
 // ExperimentDirective loads the experiment of an @ directive

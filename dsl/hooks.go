@@ -55,15 +55,8 @@ func (hooksLoader) LoadHooks(ctx context.Context, projectDir string) (runtime.Pr
 	} else if err != nil {
 		return nil, fmt.Errorf("project hooks: %w", err)
 	}
-	predeclared := ScriptPredeclared()
-	st := &state{ctx: ctx, role: roleLoaded, dir: filepath.Dir(file), root: projectDir}
 	print := func(_ *starlark.Thread, msg string) { fmt.Fprintln(os.Stderr, msg) }
-	st.loader = newModuleLoader(projectDir, predeclared, print, st)
-	thread := &starlark.Thread{Name: "project hooks", Load: st.loader.load, Print: print}
-	setState(thread, st)
-	stop := watchContext(ctx, thread)
-	globals, err := starlark.ExecFileOptions(fileOptions, thread, file, src, predeclared)
-	stop()
+	globals, st, err := execProjectFile(ctx, projectDir, file, src, "project hooks", Options{}, print)
 	if err != nil {
 		return nil, fmt.Errorf("project hooks: %w", evalError(withSourceHint(err, src)))
 	}
