@@ -52,6 +52,7 @@ var executionMethods = map[string]func(e *execution, th *starlark.Thread, b *sta
 	"summary":         execSummary,
 	"submit":          execSubmit,
 	"export":          execExport,
+	"is_submitted":    execIsSubmitted,
 }
 
 var executionAttrs = []string{"components", "engine", "experiment", "experiment_id", "result", "schedule", "seed", "storage", "submission_id"}
@@ -613,6 +614,26 @@ func raisedFailure(r *runtime.Result) error {
 		msg += fmt.Sprintf("; component %s (%s) failed: %s", f[0].Component.ID, f[0].Component.Name, f[0].Error)
 	}
 	return errors.New(msg)
+}
+
+// is_submitted(): whether the experiment is in its storage already (then
+// submit() resumes it).
+func execIsSubmitted(e *execution, th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	if err := unpackArgs(b.Name(), args, kwargs); err != nil {
+		return nil, err
+	}
+	if e.stored != nil {
+		return starlark.True, nil
+	}
+	ex, err := e.resolve(th, b.Name())
+	if err != nil {
+		return nil, err
+	}
+	st, err := storage.Open(ex.Storage)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", b.Name(), err)
+	}
+	return starlark.Bool(st.Exists(ex.Directory, ex.ExperimentID)), nil
 }
 
 // export(path): a folder that runs the experiment without the project.
