@@ -100,7 +100,7 @@ func (s *componentStorageValue) saveFile(dir string) builtinFn {
 			return nil, fmt.Errorf("%s(%q): %w", b.Name(), name, err)
 		}
 		if err := s.self.Store.SaveFile(joinData(dir, name), g, overwrite); err != nil {
-			return nil, fmt.Errorf("self.storage.%w", err)
+			return nil, fmt.Errorf("self.storage.%s(%q): %w", b.Name(), name, err)
 		}
 		return starlark.None, nil
 	}

@@ -317,7 +317,11 @@ func (r *Resolver) resolveOne(ctx context.Context, spec ComponentSpec, patches [
 		methods = nil
 	}
 	flags := componentFlags(spec, module, res.Versioning)
-	flags["LINEAGE"] = r.lineage(spec)
+	if _, set := spec.Flags["LINEAGE"]; !set {
+		// 2.14 computes it while parsing machinable.yaml, and a LINEAGE
+		// given with the component's flags replaces it
+		flags["LINEAGE"] = r.lineage(spec)
+	}
 	if err := checkRunFlags(name, flags); err != nil {
 		return ScheduledComponent{}, err
 	}

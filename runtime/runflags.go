@@ -3,6 +3,7 @@ package runtime
 import (
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/machinable-go/machinable/internal/jsonvalue"
@@ -19,7 +20,8 @@ const (
 
 // checkRunFlags refuses flags the run could not honour, when the plan is
 // resolved rather than when the component starts: OUTPUT_REDIRECTION
-// must name a mode, HEARTBEAT be a number of seconds > 0.
+// must name a mode, ENVIRON be a dict of names to strings or numbers,
+// HEARTBEAT be a number of seconds > 0.
 func checkRunFlags(name string, flags map[string]any) error {
 	if v, ok := flags["OUTPUT_REDIRECTION"]; ok {
 		switch v {
@@ -27,6 +29,22 @@ func checkRunFlags(name string, flags map[string]any) error {
 		default:
 			return fmt.Errorf("component %q: flag OUTPUT_REDIRECTION %v: expected %s, %s, %s or %s",
 				name, v, OutputSysAndFile, OutputFileOnly, OutputDiscard, OutputDisabled)
+		}
+	}
+	if v, ok := flags["ENVIRON"]; ok {
+		// 2.x hands it to os.environ.update: a mapping of names to values
+		env, isMap := v.(map[string]any)
+		if !isMap {
+			return fmt.Errorf("component %q: flag ENVIRON %v: expected a dict of environment variables, e.g. {\"OMP_NUM_THREADS\": \"4\"}", name, v)
+		}
+		for k, e := range env {
+			switch e.(type) {
+			case map[string]any, []any, nil:
+				return fmt.Errorf("component %q: flag ENVIRON: %s: expected a string or number, got %v", name, k, e)
+			}
+			if k == "" || strings.ContainsAny(k, "=\x00") {
+				return fmt.Errorf("component %q: flag ENVIRON: %q is not a valid environment variable name", name, k)
+			}
 		}
 	}
 	if v, ok := flags["HEARTBEAT"]; ok {

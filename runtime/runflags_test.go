@@ -84,6 +84,9 @@ func TestRunFlagsChecked(t *testing.T) {
 		`flag OUTPUT_REDIRECTION LOUD: expected SYS_AND_FILE, FILE_ONLY, DISCARD or DISABLED`: {"OUTPUT_REDIRECTION": "LOUD"},
 		`flag HEARTBEAT 0: expected a number of seconds > 0`:                                  {"HEARTBEAT": int64(0)},
 		`flag HEARTBEAT soon: expected a number of seconds > 0`:                               {"HEARTBEAT": "soon"},
+		`flag ENVIRON [A=1]: expected a dict of environment variables`:                        {"ENVIRON": []any{"A=1"}},
+		`flag ENVIRON: A: expected a string or number, got [1]`:                               {"ENVIRON": map[string]any{"A": []any{int64(1)}}},
+		`flag ENVIRON: "A=B" is not a valid environment variable name`:                        {"ENVIRON": map[string]any{"A=B": "1"}},
 	} {
 		_, err := (&Resolver{Registry: reg}).Resolve(context.Background(), NewExperiment().Component(ComponentSpec{Name: "a", Flags: want}), 7957417341)
 		if err == nil || !strings.Contains(err.Error(), flags) {

@@ -23,6 +23,9 @@ type Component struct {
 	mu      sync.Mutex
 	records map[string]*RecordWriter
 	files   []io.Closer
+	// appended are the appended files written to by this process: on an
+	// object store their first part may not be uploaded yet.
+	appended map[string]bool
 }
 
 // readAppended returns the content of an appended or plain file of the
@@ -102,7 +105,32 @@ func (l *lazyAppender) Write(p []byte) (int, error) {
 	if l.err != nil {
 		return 0, fmt.Errorf("open %s: %w", l.path, l.err)
 	}
-	return l.f.Write(p)
+	n, err := l.f.Write(p)
+	if n > 0 {
+		l.c.mu.Lock()
+		if l.c.appended == nil {
+			l.c.appended = map[string]bool{}
+		}
+		l.c.appended[l.path] = true
+		l.c.mu.Unlock()
+	}
+	return n, err
+}
+
+// wroteAppended reports whether this process appended to the file p of
+// the component (rows of a record scope, log.txt, output.log).
+func (c *Component) wroteAppended(p string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.appended[p] {
+		return true
+	}
+	for _, w := range c.records {
+		if filepath.Join(w.dir, w.Scope+".jsonl") == p && w.Rows() > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // ReadFile returns the content of a file of the component (appended

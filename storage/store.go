@@ -148,24 +148,21 @@ var machinableFiles = map[string]bool{
 // save_file and save_data): .json as JSON, anything else as text or
 // bytes. Names that leave the directory, or name a file machinable keeps
 // there (status.json, records/...), are refused, and so is replacing a
-// file unless overwrite is set.
+// file unless overwrite is set. Errors do not name the file: callers do.
 func (c *Component) SaveFile(name string, value any, overwrite bool) error {
 	if err := checkStoreName(name); err != nil {
 		return err
 	}
 	clean := path.Clean(name)
 	if top, _, _ := strings.Cut(clean, "/"); machinableFiles[top] {
-		return fmt.Errorf("save_file(%q): %s is written by machinable; choose another name, e.g. data/%s", name, top, path.Base(clean))
+		return fmt.Errorf("%s is written by machinable; choose another name, e.g. data/%s", top, path.Base(clean))
 	}
 	if path.Ext(clean) == "" {
-		return fmt.Errorf("save_file(%q): expected a name with an extension (.json for JSON, .txt or any other for text)", name)
+		return errors.New("expected a name with an extension (.json for JSON, .txt or any other for text)")
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if err := c.writeValueFile(filepath.Join(c.Path, filepath.FromSlash(clean)), clean, value, overwrite); err != nil {
-		return fmt.Errorf("save_file(%q): %w", name, err)
-	}
-	return nil
+	return c.writeValueFile(filepath.Join(c.Path, filepath.FromSlash(clean)), clean, value, overwrite)
 }
 
 // LoadFile reads a file of the component directory: .json decoded (and
@@ -203,7 +200,8 @@ func (c *Component) LoadFile(name string) (any, error) {
 }
 
 // HasFile reports whether the component directory holds a file or
-// directory of that name (appended files included).
+// directory of that name, appended files included, also those whose
+// rows an object store has not received yet.
 func (c *Component) HasFile(name string) (bool, error) {
 	if err := checkStoreName(name); err != nil {
 		return false, err
@@ -217,7 +215,7 @@ func (c *Component) HasFile(name string) (bool, error) {
 			return false, err
 		}
 	}
-	return false, nil
+	return c.wroteAppended(p), nil
 }
 
 // ListFiles lists the names in a directory of the component, sorted; a
