@@ -24,12 +24,11 @@ var HooksFile = filepath.Join(DirectiveDir, "project.star")
 
 // hookFuncs are the functions a hook file may define besides
 // config_<name> and host_<name>.
-var hookFuncs = []string{"default_resources", "experiment_directory", "host_information", "on_before_submit"}
+var hookFuncs = []string{"default_resources", "experiment_directory", "host_information", "on_before_submit", "on_submit"}
 
 // notHere are 2.x Registration methods that have no effect here; a hook
 // file defining one is refused rather than silently ignored.
 var notHere = map[string]string{
-	"on_submit":                        "use on_before_submit(execution), which runs before anything is stored",
 	"on_before_storage_creation":       "use on_before_submit(execution)",
 	"on_before_component_construction": "set what a component needs in its on_init",
 	"on_before_component_import":       "components are .star modules found by their name in machinable.yaml",
@@ -251,6 +250,22 @@ func (h *projectHooks) BeforeSubmit(ctx context.Context, execution map[string]an
 		return false, nil
 	}
 	return false, fmt.Errorf("%s: on_before_submit returned %s; expected None, True or False (to cancel)", HooksFile, v.Type())
+}
+
+// Submitted implements runtime.ProjectHooks: on_submit(execution,
+// is_resubmission) once the experiment is stored; its return value is
+// ignored, as in 2.14, and it cannot change what runs.
+func (h *projectHooks) Submitted(ctx context.Context, execution map[string]any, resubmission bool) error {
+	if !h.Has("on_submit") {
+		return nil
+	}
+	arg := toStarlark(execution)
+	if d, ok := arg.(*starlark.Dict); ok {
+		arg = structOf("execution", d)
+	}
+	arg.Freeze()
+	_, err := h.call(ctx, "on_submit", starlark.Tuple{arg, starlark.Bool(resubmission)}, nil)
+	return err
 }
 
 // structOf turns a dict with string keys into a struct, so hooks read

@@ -99,7 +99,7 @@ func TestHooksCancelStoresNothing(t *testing.T) {
 func TestHooksFileErrors(t *testing.T) {
 	for _, tc := range []struct{ hooks, want string }{
 		{"def on_before_sumbit(execution):\n    return False\n", "on_before_sumbit() is not a project hook (did you mean on_before_submit?)"},
-		{"def on_submit(execution, is_resubmission):\n    pass\n", "on_submit() is a machinable 2.x hook that has no effect here: use on_before_submit"},
+		{"def on_before_storage_creation(execution):\n    pass\n", "on_before_storage_creation() is a machinable 2.x hook that has no effect here: use on_before_submit"},
 		{"x = 1 +\n", "project.star:1:"},
 		{"def experiment_directory():\n    return '../out'\n", "experiment_directory: "},
 		{"def experiment_directory():\n    return 3\n", "experiment_directory returned int; expected a relative path string or None"},

@@ -280,6 +280,9 @@ func (x *Executor) Execute(ctx context.Context, req runtime.ExecuteRequest) (*ru
 			return nil, err
 		}
 	}
+	if err := x.submittedHook(ctx, ex, resumed); err != nil { // on_submit (hooks.go)
+		return nil, err
+	}
 	return x.run(ctx, ex, exp, engine, resumed, req.FailFast, rep)
 }
 

@@ -103,7 +103,20 @@ func (x *Executor) submitHooks(ctx context.Context, ex *runtime.Execution) error
 	return nil
 }
 
-// submitInfo is what on_before_submit sees of an execution.
+// submittedHook runs on_submit once the experiment is stored (resumed:
+// it was stored before), before its components run.
+func (x *Executor) submittedHook(ctx context.Context, ex *runtime.Execution, resumed bool) error {
+	h, err := x.projectHooks(ctx, ex.Project)
+	if err != nil || h == nil || !h.Has("on_submit") {
+		return err
+	}
+	if err := h.Submitted(ctx, submitInfo(ex), resumed); err != nil {
+		return fmt.Errorf("experiment %s is stored, its components did not run (machinable resume %s runs them): %w", ex.ExperimentID, ex.ExperimentID, err)
+	}
+	return nil
+}
+
+// submitInfo is what on_before_submit and on_submit see of an execution.
 func submitInfo(ex *runtime.Execution) map[string]any {
 	comps := make([]any, len(ex.Schedule))
 	for i, sc := range ex.Schedule {

@@ -29,6 +29,9 @@ type ProjectHooks interface {
 	// BeforeSubmit calls on_before_submit(execution) before anything is
 	// stored; false cancels the execution.
 	BeforeSubmit(ctx context.Context, execution map[string]any) (bool, error)
+	// Submitted calls on_submit(execution, is_resubmission) once the
+	// experiment is stored, before its components run.
+	Submitted(ctx context.Context, execution map[string]any, resubmission bool) error
 	// ExperimentDirectory calls experiment_directory(): the directory of
 	// an experiment that sets none ("": none).
 	ExperimentDirectory(ctx context.Context) (string, error)
