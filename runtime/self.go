@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/machinable-go/machinable/seeding"
@@ -64,14 +63,13 @@ type Self struct {
 
 	writers sync.Map // scope -> *Record
 
-	// executeStart is when on_execute began (Unix nanoseconds, atomic: a
-	// goroutine of the component may save a row meanwhile): records time
-	// their first row from it, as 2.0's statistics["on_execute_start"].
-	executeStart atomic.Int64
+	// executeStart is when on_execute began: records time their first
+	// row from it, as 2.0's statistics["on_execute_start"].
+	executeStart time.Time
 }
 
 // MarkExecuteStart notes that the component's execution begins now.
-func (s *Self) MarkExecuteStart() { s.executeStart.Store(time.Now().UnixNano()) }
+func (s *Self) MarkExecuteStart() { s.executeStart = time.Now() }
 
 // RecordWriter returns the record of a scope, creating it on first use.
 func (s *Self) RecordWriter(scope string) (*Record, error) {
@@ -250,10 +248,8 @@ func (r *Record) Timing(mode string, end time.Time) (time.Duration, error) {
 // since that second began.)
 func (r *Record) elapsed(mode string, end time.Time) time.Duration {
 	start := r.created
-	if r.self != nil {
-		if ns := r.self.executeStart.Load(); ns != 0 {
-			start = time.Unix(0, ns)
-		}
+	if r.self != nil && !r.self.executeStart.IsZero() {
+		start = r.self.executeStart
 	}
 	switch {
 	case mode == "iteration" && !r.last.IsZero():

@@ -188,6 +188,10 @@ say).`,
 		},
 	}
 	rebuild.Flags().StringVar(&storageURL, "storage", "", storageFlagHelp)
+	rebuild.ValidArgsFunction = firstArg(completeDirs) // a subcommand: addCompletions sees only the top level
+	_ = rebuild.RegisterFlagCompletionFunc("storage", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return nil, cobra.ShellCompDirectiveFilterDirs
+	})
 	cmd.AddCommand(rebuild)
 	return cmd
 }

@@ -175,3 +175,13 @@ func TestResumeUpdatesIndex(t *testing.T) {
 		t.Fatalf("still failed after resume: %s", stdout)
 	}
 }
+
+func TestIndexRebuildCompletesDirectories(t *testing.T) {
+	dir := t.TempDir()
+	for _, args := range [][]string{{"__complete", "index", "rebuild", ""}, {"__complete", "index", "rebuild", "--storage", ""}} {
+		stdout, _, code := runMain(t, dir, args...)
+		if code != 0 || !strings.HasPrefix(stdout, ":16\n") {
+			t.Errorf("%q: exit %d, %q; want directories (:16)", args, code, stdout)
+		}
+	}
+}
