@@ -88,6 +88,18 @@ func knownDirectives(projectDir string, kind directiveKind) []string {
 	return names
 }
 
+// ExperimentDirectives lists the @ names of the project's experiments
+// (_machinable/experiments/), e.g. for shell completion.
+func ExperimentDirectives(projectDir string) []string {
+	return knownDirectives(projectDir, experimentDirective)
+}
+
+// EngineDirectives lists the @ names of the project's engines
+// (_machinable/engines/).
+func EngineDirectives(projectDir string) []string {
+	return knownDirectives(projectDir, engineDirective)
+}
+
 // unknownDirective is the error for an @ name without a file: where it
 // was looked for, the known names and the nearest one.
 func unknownDirective(projectDir string, kind directiveKind, directive, file string) error {

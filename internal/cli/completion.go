@@ -50,7 +50,7 @@ func addCompletions(root *cobra.Command, stdout io.Writer) {
 			}
 		}
 		registerFlag(cmd, "engine", func(c *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
-			return engineNames(stdout), cobra.ShellCompDirectiveNoFileComp
+			return append(engineNames(stdout), directiveCompletions(c, true)...), cobra.ShellCompDirectiveNoFileComp
 		})
 		registerFlag(cmd, "storage", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 			return nil, cobra.ShellCompDirectiveFilterDirs
@@ -106,7 +106,8 @@ func completeComponents(cmd *cobra.Command, toComplete string) ([]string, cobra.
 	if p == nil {
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}
-	return withPrefix(p.Names(), toComplete), cobra.ShellCompDirectiveNoFileComp
+	names := append(p.Names(), directiveCompletions(cmd, false)...) // @experiments (directive.go)
+	return withPrefix(names, toComplete), cobra.ShellCompDirectiveNoFileComp
 }
 
 // completeVersions: the ~versions of the component given as argument.

@@ -8,6 +8,7 @@ import (
 	"github.com/machinable-go/machinable/engines"
 	"github.com/machinable-go/machinable/runtime"
 	"github.com/machinable-go/machinable/runtime/project"
+	"github.com/spf13/cobra"
 )
 
 // directiveProjectDir is where the execute command looks for @
@@ -49,4 +50,17 @@ func directiveEngine(ctx context.Context, projectFlag string, spec any) (any, er
 		return nil, fmt.Errorf("--engine %s: %w", name, err)
 	}
 	return e, nil
+}
+
+// directiveCompletions are the @ names of the experiments (engines false)
+// or engines of the project completion looks at; none without a project.
+func directiveCompletions(cmd *cobra.Command, engines bool) []string {
+	p := completionProject(cmd)
+	if p == nil {
+		return nil
+	}
+	if engines {
+		return dsl.EngineDirectives(p.Dir)
+	}
+	return dsl.ExperimentDirectives(p.Dir)
 }

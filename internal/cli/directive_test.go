@@ -90,3 +90,22 @@ func TestRunEngineDirective(t *testing.T) {
 		t.Errorf("script with @baseline: exit %d\n%s%s", code, stdout, stderr)
 	}
 }
+
+// TestCompleteDirectives: shell completion offers the project's @
+// experiments for execute and its @ engines for --engine.
+func TestCompleteDirectives(t *testing.T) {
+	dir := directiveProject(t)
+	got, _ := complete(t, dir, "execute", "@")
+	if strings.Join(got, " ") != "@baseline @sweep/lr" {
+		t.Errorf("execute @: %q", got)
+	}
+	got, _ = complete(t, dir, "execute", "opt")
+	if strings.Join(got, " ") != "optimization" {
+		t.Errorf("execute opt: %q", got)
+	}
+	got, _ = complete(t, dir, "run", "experiment.star", "--engine", "")
+	joined := " " + strings.Join(got, " ") + " "
+	if !strings.Contains(joined, " native ") || !strings.Contains(joined, " @preview ") || !strings.Contains(joined, " @two ") {
+		t.Errorf("--engine: %q", got)
+	}
+}
