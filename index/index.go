@@ -139,7 +139,7 @@ func open(st *storage.Storage, loc string, warn io.Writer) (*Index, error) {
 	}
 	ix := &Index{st: st, db: db, path: loc}
 	version, err := ix.schemaVersion()
-	if err != nil && loc != "" {
+	if err != nil && loc != "" && damaged(err) {
 		// Not a database (or a damaged one): keep it aside, start again.
 		db.Close()
 		aside, aerr := setAside(loc)
@@ -170,6 +170,20 @@ func open(st *storage.Storage, loc string, warn io.Writer) (*Index, error) {
 		}
 	}
 	return ix, nil
+}
+
+// damaged tells a file that is no database, or a damaged one, from
+// errors that say nothing about the file (busy, no permission): only the
+// former is set aside.
+func damaged(err error) bool {
+	var coded interface{ Code() int }
+	if errors.As(err, &coded) {
+		switch coded.Code() & 0xff {
+		case 11, 26: // SQLITE_CORRUPT, SQLITE_NOTADB
+			return true
+		}
+	}
+	return false
 }
 
 // setAside renames a damaged index file (and its WAL files, which belong

@@ -348,3 +348,21 @@ func TestExistingDoesNotCreate(t *testing.T) {
 		t.Fatal("index file made")
 	}
 }
+
+type codedErr int
+
+func (c codedErr) Error() string { return fmt.Sprintf("sqlite error %d", int(c)) }
+func (c codedErr) Code() int     { return int(c) }
+
+// Only a file that is no database, or a damaged one, is set aside: a
+// busy or unreadable one is an error.
+func TestDamagedOnlyForCorruption(t *testing.T) {
+	for code, want := range map[int]bool{26: true, 11: true, 11 | 1<<8: true, 5: false, 14: false, 23: false} {
+		if got := damaged(fmt.Errorf("open: %w", codedErr(code))); got != want {
+			t.Errorf("code %d: damaged %v, want %v", code, got, want)
+		}
+	}
+	if damaged(os.ErrPermission) {
+		t.Error("a permission error is damage")
+	}
+}
