@@ -96,8 +96,14 @@ func runSearch(ctx context.Context, stdout, stderr io.Writer, st *storage.Storag
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s", m.ID, m.Experiment.ID, m.Name, m.State, started)
 		if len(cols) > 0 {
-			cfg, flags := m.Config(), m.Flags()
+			var cfg, flags map[string]any // decoded once per row, only when shown
 			for _, c := range cols {
+				if cfg == nil && strings.HasPrefix(c, "config.") {
+					cfg = m.Config()
+				}
+				if flags == nil && strings.HasPrefix(c, "flags.") {
+					flags = m.Flags()
+				}
 				src, key := cfg, strings.TrimPrefix(c, "config.")
 				if strings.HasPrefix(c, "flags.") {
 					src, key = flags, strings.TrimPrefix(c, "flags.")
