@@ -116,6 +116,11 @@ func runSearch(ctx context.Context, stdout, stderr io.Writer, st *storage.Storag
 	return tw.Flush()
 }
 
+// completeWhere offers the fields a condition starts with.
+func completeWhere(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+	return append([]string{"config.", "flags."}, index.Fields...), cobra.ShellCompDirectiveNoSpace | cobra.ShellCompDirectiveNoFileComp
+}
+
 func quoteAll(ss []string) []string {
 	out := make([]string, len(ss))
 	for i, s := range ss {

@@ -185,3 +185,10 @@ func TestIndexRebuildCompletesDirectories(t *testing.T) {
 		}
 	}
 }
+
+func TestLsWhereCompletesFields(t *testing.T) {
+	stdout, _, code := runMain(t, t.TempDir(), "__complete", "ls", "--where", "")
+	if code != 0 || !strings.HasPrefix(stdout, "config.\nflags.\nname\nstatus\n") || !strings.Contains(stdout, ":6\n") {
+		t.Fatalf("exit %d, %q", code, stdout)
+	}
+}

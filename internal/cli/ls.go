@@ -149,6 +149,7 @@ storage's search index (see machinable index).`,
 	}
 	cmd.Flags().StringVar(&storageURL, "storage", "", storageFlagHelp)
 	cmd.Flags().StringArrayVar(&where, "where", nil, whereFlagHelp)
+	_ = cmd.RegisterFlagCompletionFunc("where", completeWhere)
 	cmd.Flags().BoolVar(&experiments, "experiments", false, "with --where: list the experiments holding matching components, and how many match")
 	return cmd
 }
