@@ -366,3 +366,36 @@ func TestDamagedOnlyForCorruption(t *testing.T) {
 		t.Error("a permission error is damage")
 	}
 }
+
+// What the index holds is checked like user input before it becomes a
+// path: a tampered row is an error, never a read outside the storage.
+func TestTamperedRowsAreRefused(t *testing.T) {
+	st, _ := newStorage(t, 1, 2)
+	ix, err := open(st, filepath.Join(st.Root, FileName), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.db.Close()
+	for _, q := range []string{
+		`UPDATE components SET experiment_path = '../outside/AAAAAA'`,
+		`UPDATE experiments SET path = '../outside/AAAAAA', id = 'AAAAAA'`,
+	} {
+		if _, err := ix.db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ms, err := ix.Search(context.Background(), nil, SearchOptions{NoRefresh: true})
+	if err != nil || len(ms) != 2 {
+		t.Fatalf("%d %v", len(ms), err)
+	}
+	if _, err := ix.Views(ms); err == nil || !strings.Contains(err.Error(), "invalid directory") || !strings.Contains(err.Error(), "machinable index rebuild") {
+		t.Fatalf("tampered path: %v", err)
+	}
+	// a refresh drops the rows of an experiment the storage does not have
+	if err := ix.Refresh(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if ms, _ := ix.Search(context.Background(), nil, SearchOptions{NoRefresh: true}); len(ms) != 2 || ms[0].Rel == "../outside/AAAAAA" {
+		t.Fatalf("after refresh: %d rows", len(ms))
+	}
+}
