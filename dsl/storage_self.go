@@ -7,6 +7,7 @@ import (
 	"path"
 
 	"github.com/machinable-go/machinable/runtime"
+	"github.com/machinable-go/machinable/storage"
 	"go.starlark.net/starlark"
 )
 
@@ -193,17 +194,37 @@ func (s *componentStorageValue) hasRecords(_ *starlark.Thread, b *starlark.Built
 	if err := unpackArgs(b.Name(), args, kwargs, "scope?", &scope); err != nil {
 		return nil, err
 	}
-	if _, err := s.self.RecordWriter(scope); err != nil { // checks the scope's name
+	if err := storage.CheckScope(scope); err != nil {
 		return nil, err
 	}
 	return s.has("records/" + scope + ".jsonl")
 }
 
+// getRecords is get_records(scope="default"); get_records(None) is a dict
+// of the records asked for so far, by scope, as 2.14's.
 func (s *componentStorageValue) getRecords(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	scope := "default"
-	if err := unpackArgs(b.Name(), args, kwargs, "scope?", &scope); err != nil {
+	var scopeArg starlark.Value = starlark.String("default")
+	if err := unpackArgs(b.Name(), args, kwargs, "scope?", &scopeArg); err != nil {
 		return nil, err
 	}
+	if scopeArg == starlark.None {
+		d := starlark.NewDict(1)
+		for _, sc := range s.self.RecordScopes() {
+			r, err := s.self.RecordWriter(sc)
+			if err != nil {
+				return nil, err
+			}
+			if err := d.SetKey(starlark.String(sc), &recordValue{r: r, scope: sc, self: s.self}); err != nil {
+				return nil, err
+			}
+		}
+		return d, nil
+	}
+	sv, ok := scopeArg.(starlark.String)
+	if !ok {
+		return nil, fmt.Errorf("get_records: scope: expected a string or None, got %s", scopeArg.Type())
+	}
+	scope := string(sv)
 	r, err := s.self.RecordWriter(scope)
 	if err != nil {
 		return nil, err

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/machinable-go/machinable/seeding"
@@ -63,13 +64,14 @@ type Self struct {
 
 	writers sync.Map // scope -> *Record
 
-	// executeStart is when on_execute began: records time their first
-	// row from it, as 2.0's statistics["on_execute_start"].
-	executeStart time.Time
+	// executeStart is when on_execute began (Unix nanoseconds, atomic: a
+	// goroutine of the component may save a row meanwhile): records time
+	// their first row from it, as 2.0's statistics["on_execute_start"].
+	executeStart atomic.Int64
 }
 
 // MarkExecuteStart notes that the component's execution begins now.
-func (s *Self) MarkExecuteStart() { s.executeStart = time.Now() }
+func (s *Self) MarkExecuteStart() { s.executeStart.Store(time.Now().UnixNano()) }
 
 // RecordWriter returns the record of a scope, creating it on first use.
 func (s *Self) RecordWriter(scope string) (*Record, error) {
@@ -85,6 +87,18 @@ func (s *Self) RecordWriter(scope string) (*Record, error) {
 	}
 	r, _ := s.writers.LoadOrStore(scope, newRecord(w, s))
 	return r.(*Record), nil
+}
+
+// RecordScopes lists the scopes whose records this component has asked
+// for: "default" and each RecordWriter scope, sorted.
+func (s *Self) RecordScopes() []string {
+	scopes := []string{"default"}
+	s.writers.Range(func(k, _ any) bool {
+		scopes = append(scopes, k.(string))
+		return true
+	})
+	slices.Sort(scopes)
+	return scopes
 }
 
 // Record is the pending row of a record scope: set values, then Save
@@ -248,8 +262,10 @@ func (r *Record) Timing(mode string, end time.Time) (time.Duration, error) {
 // since that second began.)
 func (r *Record) elapsed(mode string, end time.Time) time.Duration {
 	start := r.created
-	if r.self != nil && !r.self.executeStart.IsZero() {
-		start = r.self.executeStart
+	if r.self != nil {
+		if ns := r.self.executeStart.Load(); ns != 0 {
+			start = time.Unix(0, ns)
+		}
 	}
 	switch {
 	case mode == "iteration" && !r.last.IsZero():

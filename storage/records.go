@@ -108,6 +108,9 @@ func (c *Component) ReadRecords(scope string) ([]map[string]any, error) {
 	return rows, nil
 }
 
+// CheckScope refuses a record scope that is not a plain name.
+func CheckScope(scope string) error { return checkScope(scope) }
+
 func checkScope(scope string) error {
 	if scope == "" || strings.ContainsAny(scope, "/\\\x00") || scope == "." || scope == ".." || !utf8.ValidString(scope) {
 		return fmt.Errorf("record scope %q: expected a plain name such as \"default\" or \"validation\"", scope)
