@@ -1,0 +1,84 @@
+package runtime
+
+import (
+	"testing"
+	"time"
+
+	"github.com/machinable-go/machinable/storage"
+)
+
+// TestDurationWords: the _time_taken words, as pendulum writes them in
+// English (weeks and below).
+func TestDurationWords(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		0:                                 "0 microseconds",
+		250 * time.Millisecond:            "0.25 seconds",
+		time.Second:                       "1 second",
+		65 * time.Second:                  "1 minute 5 seconds",
+		2*time.Hour + 3*time.Second:       "2 hours 3 seconds",
+		8*24*time.Hour + time.Minute:      "1 week 1 day 1 minute",
+		15*24*time.Hour + 2*time.Hour + 1: "2 weeks 1 day 2 hours",
+	} {
+		if got := DurationWords(d); got != want {
+			t.Errorf("%v: %q, want %q", d, got, want)
+		}
+	}
+}
+
+// TestRecordTiming: iteration counts from the previous row, total from
+// the first, avg divides total by the rows; before any row both count
+// from the start of execution; an empty row is saved only when forced.
+func TestRecordTiming(t *testing.T) {
+	s, err := storage.Open("mem://" + t.Name())
+	if err != nil {
+		t.Fatal(err)
+	}
+	exp, err := s.CreateExperiment("", "8gWVkz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := exp.CreateComponent("e9DJBHuoiCvn")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, _ := c.Records("default")
+	self := &Self{Iteration: -1}
+	r := newRecord(w, self)
+	start := time.Now().Add(-10 * time.Second)
+	self.executeStart.Store(start.UnixNano())
+	if d, _ := r.Timing("total", start.Add(3*time.Second)); d != 3*time.Second {
+		t.Errorf("before any row: %v", d)
+	}
+	if row, err := r.SaveRow(false); err != nil || len(row) != 0 {
+		t.Fatalf("empty row saved: %v %v", row, err)
+	}
+	r.Set("a", 1)
+	row, err := r.SaveRow(false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := time.UnixMicro(int64(row["_timestamp"].(float64) * 1e6))
+	if secs := row["_seconds_taken"].(int64); secs < 9 || secs > 11 {
+		t.Errorf("_seconds_taken %d, want about 10 (since execution began)", secs)
+	}
+	if _, ok := row["_iteration"]; ok {
+		t.Error("_iteration outside iterations")
+	}
+	forced, err := r.SaveRow(true)
+	if err != nil || len(forced) != 6 {
+		t.Fatalf("forced empty row: %v %v", forced, err)
+	}
+	end := first.Add(4 * time.Second)
+	total, _ := r.Timing("total", end)
+	avg, _ := r.Timing("avg", end)
+	iter, _ := r.Timing("iteration", end)
+	if total.Round(time.Millisecond) != 4*time.Second || avg != total/2 || iter >= total {
+		t.Errorf("total %v avg %v iteration %v", total, avg, iter)
+	}
+	if _, err := r.Timing("weekly", end); err == nil {
+		t.Error("unknown mode accepted")
+	}
+	if rows, _ := c.ReadRecords("default"); len(rows) != 2 {
+		t.Errorf("%d rows stored, want 2", len(rows))
+	}
+}
