@@ -536,8 +536,8 @@ func (e *execution) resolve(thread *starlark.Thread, fn string) (*runtime.Execut
 	return ex, nil
 }
 
-// summary(): what would run, printed and returned; nothing runs or is
-// written.
+// summary(): what would run, printed and returned (a summaryValue, which
+// also chains as 2.x's did); nothing runs or is written.
 func execSummary(e *execution, th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	if err := unpackArgs(b.Name(), args, kwargs); err != nil {
 		return nil, err
@@ -548,7 +548,7 @@ func execSummary(e *execution, th *starlark.Thread, b *starlark.Builtin, args st
 	}
 	s := ex.Summary()
 	th.Print(th, strings.TrimSuffix(s, "\n"))
-	return starlark.String(s), nil
+	return &summaryValue{text: starlark.String(s), e: e}, nil
 }
 
 // submit(): runs the execution exactly as execute() does, or resumes a
