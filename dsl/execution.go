@@ -32,6 +32,7 @@ type execution struct {
 	stored   *storage.Experiment
 	storedEx *runtime.Execution
 	result   starlark.Value // what the last submit() returned
+	failures int            // failed components of the last submit() (2.x's failures)
 	// thread is the script's: attributes that need the resolved plan
 	// resolve on it (a filter runs there).
 	thread *starlark.Thread
@@ -55,7 +56,7 @@ var executionMethods = map[string]func(e *execution, th *starlark.Thread, b *sta
 	"is_submitted":    execIsSubmitted,
 }
 
-var executionAttrs = []string{"components", "engine", "experiment", "experiment_id", "result", "schedule", "seed", "storage", "submission_id"}
+var executionAttrs = []string{"components", "engine", "experiment", "experiment_id", "failures", "result", "schedule", "seed", "storage", "submission_id"}
 
 func (e *execution) String() string {
 	if e.id == "" {
@@ -97,6 +98,8 @@ func (e *execution) Attr(name string) (starlark.Value, error) {
 		return starlark.String(e.id), nil
 	case "experiment":
 		return &experiment{plan: e.plan.Clone()}, nil
+	case "failures":
+		return starlark.MakeInt(e.failures), nil
 	case "result":
 		if e.result == nil {
 			return starlark.None, nil
@@ -599,6 +602,7 @@ func (e *execution) submit(thread *starlark.Thread, fn string) (starlark.Value, 
 		return nil, err
 	}
 	e.result = v
+	e.failures = len(result.Failed())
 	if e.raise && !result.OK() {
 		return nil, raisedFailure(result)
 	}
