@@ -318,7 +318,7 @@ type compRow struct {
 // that does not read is left out (the storage's own listing reports it).
 func (ix *Index) readExperiments(rels []string) []*expRow {
 	out := make([]*expRow, len(rels))
-	parallel(len(rels), func(i int) { out[i] = readExperiment(ix.st, rels[i]) })
+	storage.Parallel(len(rels), func(i int) { out[i] = readExperiment(ix.st, rels[i]) })
 	kept := out[:0]
 	for _, r := range out {
 		if r.err == nil {
@@ -521,7 +521,7 @@ func (ix *Index) changedStatuses(ctx context.Context) ([]statusRow, error) {
 	rows.Close()
 	fresh := make([]storage.Status, len(cands))
 	ok := make([]bool, len(cands))
-	parallel(len(cands), func(i int) {
+	storage.Parallel(len(cands), func(i int) {
 		fresh[i], ok[i] = readStatus(ix.st, cands[i].rel, cands[i].id)
 	})
 	var out []statusRow
@@ -619,28 +619,4 @@ func Rel(exp *storage.Experiment) (string, error) {
 	}
 	rel = filepath.ToSlash(rel)
 	return rel, storage.CheckRelExperimentPath(rel)
-}
-
-// parallel runs fn(0..n-1) on a few goroutines: reading is I/O bound.
-func parallel(n int, fn func(i int)) {
-	workers := 8
-	if n < workers {
-		workers = n
-	}
-	var wg sync.WaitGroup
-	next := make(chan int)
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				fn(i)
-			}
-		}()
-	}
-	for i := 0; i < n; i++ {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
 }

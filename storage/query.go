@@ -66,7 +66,7 @@ func (s *Storage) Experiments() ([]*ExperimentView, error) {
 	}
 	views := make([]*ExperimentView, len(paths))
 	errs := make([]error, len(paths))
-	parallel(len(paths), func(i int) {
+	Parallel(len(paths), func(i int) {
 		views[i], errs[i] = s.view(paths[i])
 	})
 	var out []*ExperimentView
@@ -215,7 +215,7 @@ func (e *ExperimentView) Statuses() ([]Status, error) {
 	}
 	out := make([]Status, len(cs))
 	errs := make([]error, len(cs))
-	parallel(len(cs), func(i int) { out[i], errs[i] = cs[i].Status() })
+	Parallel(len(cs), func(i int) { out[i], errs[i] = cs[i].Status() })
 	for _, err := range errs {
 		if err != nil {
 			return nil, err
@@ -324,8 +324,9 @@ func (c *ComponentView) File(name string) (string, error) {
 	return string(b), err
 }
 
-// parallel runs fn(0..n-1) on a few goroutines: listing is I/O bound.
-func parallel(n int, fn func(i int)) {
+// Parallel runs fn(0..n-1) on a few goroutines, for reading many files
+// of a storage: that is I/O bound.
+func Parallel(n int, fn func(i int)) {
 	workers := 8
 	if n < workers {
 		workers = n

@@ -239,3 +239,25 @@ func String(x string, spec string) (string, error) {
 	}
 	return s.pad("", "", x, '<'), nil
 }
+
+// Repr is Python's repr of a finite float: the shortest digits that read
+// back the same, positional from 1e-4 up to 1e16 (with ".0" for whole
+// numbers) and scientific outside ("1e+16", "1.5e-07"). Callers spell
+// NaN and infinities their own way (json.dumps and YAML differ).
+func Repr(f float64) string {
+	e := strconv.FormatFloat(f, 'e', -1, 64) // like -1.5e+16
+	mant, expText, _ := strings.Cut(e, "e")
+	exp, _ := strconv.Atoi(expText)
+	if exp < -4 || exp >= 16 {
+		sign := "+"
+		if exp < 0 {
+			sign, exp = "-", -exp
+		}
+		return fmt.Sprintf("%se%s%02d", mant, sign, exp)
+	}
+	s := strconv.FormatFloat(f, 'f', -1, 64)
+	if !strings.ContainsAny(s, ".") {
+		s += ".0"
+	}
+	return s
+}

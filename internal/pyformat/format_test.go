@@ -104,3 +104,15 @@ func TestZeroPaddedGrouping(t *testing.T) {
 		t.Errorf("format(1, '01000000,d') took %v", d)
 	}
 }
+
+// TestRepr: Python's repr(float) for the forms both notations take.
+func TestRepr(t *testing.T) {
+	for f, want := range map[float64]string{
+		0: "0.0", 1: "1.0", -2.5: "-2.5", 0.1: "0.1", 1e-4: "0.0001", 1.5e-7: "1.5e-07",
+		1e16: "1e+16", 123456789012345.6: "123456789012345.6", -1e300: "-1e+300",
+	} {
+		if got := Repr(f); got != want {
+			t.Errorf("Repr(%v) = %q, want %q (Python's repr)", f, got, want)
+		}
+	}
+}
