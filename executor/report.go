@@ -1,6 +1,7 @@
 package executor
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"strings"
@@ -126,8 +127,8 @@ func SummaryLine(res *runtime.Result, took time.Duration) string {
 }
 
 // AlsoReport returns a reporter that reports as r does and also writes
-// to w each failure as it happens (the component and its whole error)
-// and the summary line. The CLI gives it stderr when stdout is not a
+// to w each failure as it happens (the component and its whole error),
+// each warning line, and the summary line. The CLI gives it stderr when stdout is not a
 // terminal: output piped to a file or a pager still leaves what went
 // wrong on the terminal, and in the error log of a batch job.
 func AlsoReport(r Reporter, w io.Writer) Reporter {
@@ -139,8 +140,35 @@ func AlsoReport(r Reporter, w io.Writer) Reporter {
 
 type alsoReporter struct {
 	Reporter
-	w  io.Writer
-	id string
+	w    io.Writer
+	id   string
+	once sync.Once
+	out  io.Writer
+}
+
+// Output is r's output with its warning lines also written to w: the
+// executor writes each warning ("warning: ...") whole, in one Write, to
+// the output it shares with the components' print().
+func (a *alsoReporter) Output() io.Writer {
+	a.once.Do(func() {
+		if out := a.Reporter.Output(); out != nil {
+			a.out = &warningTee{Writer: out, also: a.w}
+		}
+	})
+	return a.out
+}
+
+type warningTee struct {
+	io.Writer
+	also io.Writer
+}
+
+func (t *warningTee) Write(p []byte) (int, error) {
+	n, err := t.Writer.Write(p)
+	if bytes.HasPrefix(p, []byte("warning: ")) {
+		t.also.Write(p) // the console's own errors are not the run's
+	}
+	return n, err
 }
 
 func (a *alsoReporter) Begin(ex *runtime.Execution, where string) {

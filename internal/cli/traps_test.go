@@ -368,3 +368,29 @@ func TestRefusedEngineLeavesNoExperiment(t *testing.T) {
 		t.Errorf("status:\n%s", stdout)
 	}
 }
+
+// TestWarningsAlsoOnStderr: with stdout not a terminal, a warning (here
+// a version key the config does not have) is on stdout in its place and
+// also on stderr, with the failures and the summary; component output
+// is not repeated there.
+func TestWarningsAlsoOnStderr(t *testing.T) {
+	t.Setenv("MACHINABLE_STORAGE", "")
+	dir := quickstart(t)
+	os.WriteFile(filepath.Join(dir, "typo.star"), []byte(`execute(Experiment().component("optimization", {"learnin_rate": 0.2}), storage="./results", seed=5)`+"\n"), 0o644)
+	stdout, stderr, code := runMain(t, dir, "run", "typo.star")
+	if code != ExitOK {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	warning := regexp.MustCompile(`(?m)^warning: .*learnin_rate.*did you mean .*learning_rate.*$`).FindString(stdout)
+	if warning == "" {
+		t.Fatalf("no warning on stdout:\n%s", stdout)
+	}
+	if !strings.Contains(stderr, warning+"\n") {
+		t.Errorf("warning %q not on stderr:\n%s", warning, stderr)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(stderr), "\n") {
+		if !strings.HasPrefix(line, "warning: ") && !strings.HasPrefix(line, "Experiment ") {
+			t.Errorf("stderr has a line that is neither a warning nor the summary: %q", line)
+		}
+	}
+}
