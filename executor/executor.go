@@ -323,7 +323,7 @@ func (x *Executor) run(ctx context.Context, ex *runtime.Execution, exp *storage.
 	}
 	// The storage's search index, if it has one: after pending, which
 	// moved the earlier attempts of what runs again out of the way.
-	noteExperiment(exp)
+	notes := noteExperiment(exp)
 	if resumed {
 		running := 0
 		for _, o := range previous {
@@ -344,8 +344,8 @@ func (x *Executor) run(ctx context.Context, ex *runtime.Execution, exp *storage.
 		Components: todo,
 		FailFast:   failFast,
 		Console:    steady(rep.Output()),
-		Started:    noteStarted(exp, rep.Started),
-		Done:       noteDone(exp, rep.Finished),
+		Started:    notes.started(rep.Started),
+		Done:       notes.done(rep.Finished),
 		Unattended: x.Unattended,
 	}
 	if x.Ask != nil {

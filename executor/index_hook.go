@@ -12,42 +12,58 @@ import (
 // index, and a failed update is no failed run: the index is rebuilt or
 // refreshed from the storage before it answers a search.
 
-// noteExperiment records a just written experiment in its storage's index.
-func noteExperiment(exp *storage.Experiment) {
-	if ix := index.Existing(exp.Storage()); ix != nil {
-		if rel, err := index.Rel(exp); err == nil {
-			_ = ix.NoteExperiment(rel)
-		}
-	}
+// indexNotes records what a run writes in its storage's index. The index
+// is looked up once, when the experiment is written, not on every
+// component event; one made during the run catches up at its first
+// search.
+type indexNotes struct {
+	ix  *index.Index // nil: the storage has no index
+	rel string
 }
 
-// noteStarted and noteDone wrap the engine's callbacks to record the
-// component's status as stored.
-func noteStarted(exp *storage.Experiment, next func(*runtime.ScheduledComponent)) func(*runtime.ScheduledComponent) {
+// noteExperiment records a just written experiment in its storage's
+// index, if it has one.
+func noteExperiment(exp *storage.Experiment) indexNotes {
+	ix := index.Existing(exp.Storage())
+	if ix == nil {
+		return indexNotes{}
+	}
+	rel, err := index.Rel(exp)
+	if err != nil {
+		return indexNotes{}
+	}
+	_ = ix.NoteExperiment(rel)
+	return indexNotes{ix: ix, rel: rel}
+}
+
+// started and done wrap the engine's callbacks to record the component's
+// status as stored.
+func (n indexNotes) started(next func(*runtime.ScheduledComponent)) func(*runtime.ScheduledComponent) {
+	if n.ix == nil {
+		return next
+	}
 	return func(c *runtime.ScheduledComponent) {
-		noteStatus(exp, c)
+		n.status(c)
 		if next != nil {
 			next(c)
 		}
 	}
 }
 
-func noteDone(exp *storage.Experiment, next func(runtime.Outcome)) func(runtime.Outcome) {
+func (n indexNotes) done(next func(runtime.Outcome)) func(runtime.Outcome) {
+	if n.ix == nil {
+		return next
+	}
 	return func(o runtime.Outcome) {
-		noteStatus(exp, o.Component)
+		n.status(o.Component)
 		if next != nil {
 			next(o)
 		}
 	}
 }
 
-func noteStatus(exp *storage.Experiment, c *runtime.ScheduledComponent) {
-	if c == nil {
-		return
-	}
-	if ix := index.Existing(exp.Storage()); ix != nil {
-		if rel, err := index.Rel(exp); err == nil {
-			_ = ix.NoteStatus(rel, c.ID)
-		}
+func (n indexNotes) status(c *runtime.ScheduledComponent) {
+	if c != nil {
+		_ = n.ix.NoteStatus(n.rel, c.ID)
 	}
 }
