@@ -281,6 +281,22 @@ func colAll(c *collection, th *starlark.Thread, b *starlark.Builtin, args starla
 	return starlark.NewList(append([]starlark.Value(nil), c.elems...)), nil
 }
 
+// keep is the elements for which pred is true, as a collection of the
+// same kind: filter, reject, where and status differ only in pred.
+func (c *collection) keep(pred func(e starlark.Value) (bool, error)) (starlark.Value, error) {
+	var out []starlark.Value
+	for _, e := range c.elems {
+		ok, err := pred(e)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			out = append(out, e)
+		}
+	}
+	return c.with(out), nil
+}
+
 // filter(callback=None): the elements for which callback is true; without
 // one, the true elements. A dotted key works as a callback too.
 func colFilter(c *collection, th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
@@ -292,17 +308,10 @@ func colFilter(c *collection, th *starlark.Thread, b *starlark.Builtin, args sta
 	if err != nil {
 		return nil, err
 	}
-	var out []starlark.Value
-	for _, e := range c.elems {
+	return c.keep(func(e starlark.Value) (bool, error) {
 		v, err := kf(th, e)
-		if err != nil {
-			return nil, err
-		}
-		if v.Truth() {
-			out = append(out, e)
-		}
-	}
-	return c.with(out), nil
+		return err == nil && bool(v.Truth()), err
+	})
 }
 
 // reject(callback): filter's opposite; a value that is not a function
@@ -312,27 +321,16 @@ func colReject(c *collection, th *starlark.Thread, b *starlark.Builtin, args sta
 	if err := unpackArgs(b.Name(), args, kwargs, "callback", &cb); err != nil {
 		return nil, err
 	}
-	var out []starlark.Value
-	for _, e := range c.elems {
+	return c.keep(func(e starlark.Value) (bool, error) {
 		var drop bool
+		var err error
 		if f, ok := cb.(starlark.Callable); ok {
-			t, err := truth(th, f, e)
-			if err != nil {
-				return nil, err
-			}
-			drop = t
+			drop, err = truth(th, f, e)
 		} else {
-			eq, err := starlark.Equal(e, cb)
-			if err != nil {
-				return nil, err
-			}
-			drop = eq
+			drop, err = starlark.Equal(e, cb)
 		}
-		if !drop {
-			out = append(out, e)
-		}
-	}
-	return c.with(out), nil
+		return !drop, err
+	})
 }
 
 func colWhere(c *collection, th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
@@ -341,17 +339,14 @@ func colWhere(c *collection, th *starlark.Thread, b *starlark.Builtin, args star
 	if err := unpackArgs(b.Name(), args, kwargs, "key", &key, "value", &want); err != nil {
 		return nil, err
 	}
-	var out []starlark.Value
-	for _, e := range c.elems {
+	return c.keep(func(e starlark.Value) (bool, error) {
 		got, err := lookup(e, key)
 		if err != nil {
-			return nil, err
+			return false, err
 		}
-		if eq, err := starlark.Equal(got, want); err == nil && eq {
-			out = append(out, e)
-		}
-	}
-	return c.with(out), nil
+		eq, err := starlark.Equal(got, want)
+		return err == nil && eq, nil // values that cannot be compared are not equal
+	})
 }
 
 // firstOrLast is first(callback=None, default=None) and last(...).
@@ -1132,17 +1127,10 @@ func colStatus(c *collection, th *starlark.Thread, b *starlark.Builtin, args sta
 		}
 		return nil, errors.New(msg)
 	}
-	var out []starlark.Value
-	for _, e := range c.elems {
+	return c.keep(func(e starlark.Value) (bool, error) {
 		v, err := lookup(e, "is_"+status)
-		if err != nil {
-			return nil, err
-		}
-		if v.Truth() {
-			out = append(out, e)
-		}
-	}
-	return c.with(out), nil
+		return err == nil && bool(v.Truth()), err
+	})
 }
 
 func colGroupBy(c *collection, th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
