@@ -27,8 +27,10 @@ func defaultStorage(notes io.Writer) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if u := settingsStorage(); u != "" && os.Getenv("MACHINABLE_STORAGE") == "" {
-		return u, nil
+	if os.Getenv("MACHINABLE_STORAGE") == "" { // it comes first: FindDefault reads it
+		if u := settingsStorage(); u != "" {
+			return u, nil
+		}
 	}
 	d, err := storage.FindDefault(cwd)
 	if err != nil {
@@ -41,8 +43,8 @@ func defaultStorage(notes io.Writer) (string, error) {
 }
 
 // inspectStorage opens the storage a reading command looks at: the URL
-// given, else $MACHINABLE_STORAGE, else the project's results directory
-// (./results or a parent's). A local storage that does not exist is an
+// given, else $MACHINABLE_STORAGE, else the settings' default_storage,
+// else the project's results directory (./results or a parent's). A local storage that does not exist is an
 // error rather than an empty listing.
 func inspectStorage(url string, notes io.Writer) (*storage.Storage, error) {
 	if url == "" {
