@@ -17,6 +17,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/machinable-go/machinable/internal/jsonvalue"
+	"github.com/machinable-go/machinable/internal/pyformat"
 	"github.com/machinable-go/machinable/internal/suggest"
 	"github.com/machinable-go/machinable/storage"
 	"github.com/spf13/cobra"
@@ -92,8 +93,8 @@ func quickComponent(e *storage.ExperimentView, id string) (*storage.ComponentVie
 }
 
 // formatValue renders a record or config value in a table or CSV cell:
-// strings as they are, whole floats with ".0" (as stored), lists and maps
-// as compact JSON.
+// strings as they are, floats as Python writes them (whole ones with
+// ".0"), lists and maps as compact JSON.
 func formatValue(v any) string {
 	switch x := v.(type) {
 	case nil:
@@ -105,14 +106,11 @@ func formatValue(v any) string {
 	case int64:
 		return strconv.FormatInt(x, 10)
 	case float64:
-		if a := math.Abs(x); a >= 1e6 && a < 1e16 && x != math.Trunc(x) {
-			// as Python writes it (a _timestamp: 1796008121.208551), not 1.796e+09
-			return strconv.FormatFloat(x, 'f', -1, 64)
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return strconv.FormatFloat(x, 'g', -1, 64)
 		}
-		if x == math.Trunc(x) && !math.IsInf(x, 0) && math.Abs(x) < 1e21 {
-			return strconv.FormatFloat(x, 'f', -1, 64) + ".0"
-		}
-		return strconv.FormatFloat(x, 'g', -1, 64)
+		// as Python writes it: 0.1, 2.0, a _timestamp 1796008121.208551, 1e-05
+		return pyformat.Repr(x)
 	}
 	return compactJSON(v)
 }
