@@ -14,15 +14,17 @@ import (
 // parameter and lists them all (execute(..., seeds=1): did you mean
 // "seed"?). Starlark's own suggestion misses most names.
 func unpackArgs(fnname string, args starlark.Tuple, kwargs []starlark.Tuple, pairs ...any) error {
-	names := make([]string, 0, len(pairs)/2)
-	for i := 0; i+1 < len(pairs); i += 2 {
-		name, _ := pairs[i].(string)
-		names = append(names, strings.TrimRight(name, "?"))
-	}
-	for _, kv := range kwargs {
-		key, _ := starlark.AsString(kv[0])
-		if !slices.Contains(names, key) {
-			return unknownKeyword(fnname, key, names)
+	if len(kwargs) > 0 { // most calls pass none: no names to collect
+		names := make([]string, 0, len(pairs)/2)
+		for i := 0; i+1 < len(pairs); i += 2 {
+			name, _ := pairs[i].(string)
+			names = append(names, strings.TrimRight(name, "?"))
+		}
+		for _, kv := range kwargs {
+			key, _ := starlark.AsString(kv[0])
+			if !slices.Contains(names, key) {
+				return unknownKeyword(fnname, key, names)
+			}
 		}
 	}
 	return starlark.UnpackArgs(fnname, args, kwargs, pairs...)
