@@ -1,38 +1,90 @@
 // Package raytest serves, for tests, the job endpoints of Ray's Job
-// Submission REST API over real HTTP on 127.0.0.1.
+// Submission REST API over real HTTP (or HTTPS) on 127.0.0.1, answering
+// as a real Ray head node does.
 //
-// This is NOT Ray. There is no cluster, no scheduling by resources, no
-// runtime_env packaging. It implements the documented endpoints that the
-// ray engine uses (POST /api/jobs/, GET /api/jobs/{id}, GET
-// /api/jobs/{id}/logs, POST /api/jobs/{id}/stop, GET /api/jobs/, GET
-// /api/version) and really runs each job's entrypoint as a subprocess
-// (`sh -c ENTRYPOINT`) on this machine, with runtime_env.env_vars in its
-// environment and runtime_env.working_dir as its directory when that is a
-// local path. Jobs go PENDING → RUNNING → SUCCEEDED, FAILED (exit code not
-// 0) or STOPPED (a stop request sends SIGTERM to the job's process group,
-// SIGKILL 5 s later). The logs are the combined stdout and stderr.
+// This is NOT Ray: Ray cannot be installed where this project is built.
+// It follows Ray's own dashboard code (python/ray/dashboard/modules/job/
+// in ray-project/ray: job_head.py, job_agent.py, job_manager.py,
+// job_supervisor.py, common.py, utils.py, pydantic_models.py; and
+// python/ray/_private/authentication/http_token_authentication.py), and
+// each behaviour below names the file it follows:
 //
-// Requests are validated strictly, as a strict server would: unknown
-// top-level fields of a submission, a missing entrypoint, wrongly typed
-// values or a submission_id in use are answered 400, so a client bug
-// shows instead of being ignored.
+//   - a taken submission_id is answered 500 with the head's nested
+//     traceback, not 400 (the head forwards to an agent);
+//   - fields newer than the configured ray_version are answered 400 with
+//     Python's "unexpected keyword argument" (submission_id needs 2.0,
+//     entrypoint_num_* and entrypoint_resources 2.2, entrypoint_memory 2.8);
+//   - what Ray checks late (resource names, runtime_env contents) is
+//     accepted with 200 and the job then FAILS;
+//   - jobs are placed on simulated nodes: without entrypoint resources on
+//     the head node; with them on a node that has them free, else they
+//     stay PENDING, and FAIL after the start timeout (15 minutes);
+//   - a stop request for a PENDING job answers {"stopped": false} and the
+//     job stays PENDING; a RUNNING job gets SIGTERM, SIGKILL 3 s later;
+//   - a job's environment is the node's (Options.NodeEnv), never the
+//     test's, plus runtime_env.env_vars and what Ray adds;
+//   - token authentication answers 401/403 as Ray's middleware does.
+//
+// Entrypoints really run (`sh -c ENTRYPOINT`) as processes on this
+// machine; the logs are their combined stdout and stderr.
 package raytest
 
 import (
+	"crypto/x509"
 	"encoding/json"
-	"fmt"
-	"github.com/machinable-go/machinable/internal/syncbuf"
+	"encoding/pem"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
-	"sort"
+	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
 )
+
+// Options make the server behave like a particular cluster.
+type Options struct {
+	// RayVersion is what GET /api/version answers as ray_version, and
+	// decides which request fields the server knows. Default "2.52.0".
+	RayVersion string
+	// Nodes are the cluster's nodes; the first is the head node. Default:
+	// a head node with 4 CPUs and no GPU.
+	Nodes []Node
+	// StartTimeout is RAY_JOB_START_TIMEOUT_SECONDS: a job still PENDING
+	// that long after submission FAILS. Default 15 minutes, as in Ray.
+	StartTimeout time.Duration
+	// StopWait is RAY_JOB_STOP_WAIT_TIME_S: SIGKILL follows SIGTERM after
+	// it. Default 3 s, as in Ray.
+	StopWait time.Duration
+	// NodeEnv is the environment of the cluster's processes, beyond PATH
+	// (this machine's) and HOME (a directory of the node's own).
+	NodeEnv map[string]string
+	// Token turns on token authentication (RAY_AUTH_MODE=token).
+	Token string
+	// NoAgentFor answers the first N submissions "No available agent",
+	// as a head node does right after `ray start`.
+	NoAgentFor int
+	// SubmitDelay delays the answer to a submission after the job is
+	// accepted, as a slow or overloaded head node does.
+	SubmitDelay time.Duration
+	// TLS serves HTTPS with a certificate of a private CA (CAFile).
+	TLS bool
+	// LogMaxBytes caps the logs endpoint's answer as Ray ≥ 2.50 does
+	// (RAY_JOB_LOG_MAX_READ_BYTES, 16 MiB); 0 returns the whole log, as
+	// older Ray does.
+	LogMaxBytes int
+}
+
+// Node is a simulated cluster node: what its entrypoints may reserve.
+type Node struct {
+	Name      string
+	CPUs      float64
+	GPUs      float64
+	Memory    int64
+	Resources map[string]float64
+}
 
 // Job is what the server knows of one job, as Jobs returns it.
 type Job struct {
@@ -48,55 +100,102 @@ type Job struct {
 	Resources    map[string]float64
 	Logs         string
 	ExitCode     *int
-	// StopRequested is set once a stop request came for the job.
+	// Node is the node the entrypoint ran on ("" while PENDING).
+	Node string
+	// Env is the entrypoint's environment ("" entries absent).
+	Env map[string]string
+	// StopRequested is set once a stop request stopped the job.
 	StopRequested bool
+	// StopRefused is set when a stop request came while the job was
+	// PENDING: Ray cannot stop it then, and it may start later.
+	StopRefused bool
 	// Header holds the request headers of the submission.
 	Header http.Header
 }
 
 // Server is a running test server.
 type Server struct {
-	srv *httptest.Server
+	srv    *httptest.Server
+	opts   Options
+	caFile string
+	home   string
 
-	mu      sync.Mutex
-	jobs    map[string]*job
-	order   []string
-	require map[string]string // header -> value every request needs
-	stops   int
-	wg      sync.WaitGroup
-	closed  bool
+	mu        sync.Mutex
+	jobs      map[string]*job
+	order     []string
+	require   map[string]string // header -> value every request needs
+	free      []Node            // what each node has not reserved
+	stops     int
+	submits   int // POST /api/jobs/ received
+	noAgent   int // submissions still to answer "No available agent"
+	wg        sync.WaitGroup
+	closed    bool
+	wake      chan struct{} // the scheduler looks at PENDING jobs again
+	schedDone chan struct{}
 }
 
-type job struct {
-	Job
-	cmd       *exec.Cmd
-	logs      *syncbuf.Buffer
-	start     time.Time
-	end       time.Time
-	done      chan struct{}
-	submitted time.Time
-}
+// Start serves a new server with the default options on 127.0.0.1:0; it
+// stops at cleanup, killing the jobs still running.
+func Start(t testing.TB) *Server { return StartWith(t, Options{}) }
 
-// Start serves a new server on 127.0.0.1:0; it stops at cleanup, killing
-// the jobs still running.
-func Start(t testing.TB) *Server {
+// StartWith serves a new server that behaves as opts say.
+func StartWith(t testing.TB, opts Options) *Server {
 	t.Helper()
-	s := &Server{jobs: map[string]*job{}, require: map[string]string{}}
+	if opts.RayVersion == "" {
+		opts.RayVersion = "2.52.0"
+	}
+	if len(opts.Nodes) == 0 {
+		opts.Nodes = []Node{{Name: "head", CPUs: 4}}
+	}
+	if opts.StartTimeout == 0 {
+		opts.StartTimeout = 15 * time.Minute // DEFAULT_JOB_START_TIMEOUT_SECONDS, dashboard/consts.py
+	}
+	if opts.StopWait == 0 {
+		opts.StopWait = 3 * time.Second // DEFAULT_RAY_JOB_STOP_WAIT_TIME_S, job_supervisor.py
+	}
+	s := &Server{opts: opts, jobs: map[string]*job{}, require: map[string]string{}, noAgent: opts.NoAgentFor,
+		home: t.TempDir(), wake: make(chan struct{}, 1), schedDone: make(chan struct{})}
+	for _, n := range opts.Nodes {
+		s.free = append(s.free, n.clone())
+	}
 	mux := http.NewServeMux()
+	// job_head.py registers these routes; POST needs the trailing slash.
 	mux.HandleFunc("GET /api/version", s.version)
 	mux.HandleFunc("POST /api/jobs/{$}", s.submit)
-	mux.HandleFunc("POST /api/jobs", s.submit)
+	mux.HandleFunc("/api/jobs", func(w http.ResponseWriter, r *http.Request) { // aiohttp does not redirect
+		http.Error(w, "404: Not Found", http.StatusNotFound)
+	})
 	mux.HandleFunc("GET /api/jobs/{$}", s.list)
 	mux.HandleFunc("GET /api/jobs/{id}", s.get)
 	mux.HandleFunc("GET /api/jobs/{id}/logs", s.logs)
 	mux.HandleFunc("POST /api/jobs/{id}/stop", s.stop)
-	s.srv = httptest.NewServer(s.auth(mux))
+	if opts.TLS {
+		s.srv = httptest.NewTLSServer(s.auth(mux))
+		s.caFile = filepath.Join(t.TempDir(), "ray-ca.pem")
+		cert := s.srv.Certificate()
+		if err := os.WriteFile(s.caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Raw}), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	} else {
+		s.srv = httptest.NewServer(s.auth(mux))
+	}
+	go s.schedule()
 	t.Cleanup(s.Close)
 	return s
 }
 
 // URL is the server's address, what the engine's address option takes.
 func (s *Server) URL() string { return s.srv.URL }
+
+// CAFile is the PEM file of the certificate a TLS server is served with.
+func (s *Server) CAFile() string { return s.caFile }
+
+// CertPool holds that certificate.
+func (s *Server) CertPool() *x509.CertPool {
+	p := x509.NewCertPool()
+	p.AddCert(s.srv.Certificate())
+	return p
+}
 
 // RequireHeader makes every request without that header value fail with
 // 401, as a cluster behind an authenticating proxy would.
@@ -113,6 +212,14 @@ func (s *Server) Stops() int {
 	return s.stops
 }
 
+// Submits counts the submissions received (POST /api/jobs/), answered
+// or not.
+func (s *Server) Submits() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.submits
+}
+
 // Jobs returns a snapshot of the jobs in the order they were submitted.
 func (s *Server) Jobs() []Job {
 	s.mu.Lock()
@@ -127,9 +234,21 @@ func (s *Server) Jobs() []Job {
 	return out
 }
 
+// Forget drops a job, as `ray job delete` or a head node restarted
+// without GCS fault tolerance does: it is then unknown (404).
+func (s *Server) Forget(id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.jobs, id)
+}
+
 // Close kills the jobs still running and stops serving.
 func (s *Server) Close() {
 	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return
+	}
 	s.closed = true
 	for _, j := range s.jobs {
 		if j.cmd != nil && j.cmd.Process != nil && j.Status == "RUNNING" {
@@ -137,10 +256,16 @@ func (s *Server) Close() {
 		}
 	}
 	s.mu.Unlock()
+	s.poke()
+	<-s.schedDone
 	s.wg.Wait()
 	s.srv.Close()
 }
 
+// auth checks the token as Ray's token_auth_middleware does
+// (python/ray/_private/authentication/http_token_authentication.py):
+// every route, 401 without an Authorization header, 403 with a wrong one.
+// Headers set with RequireHeader stand for a proxy in front.
 func (s *Server) auth(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
@@ -155,6 +280,20 @@ func (s *Server) auth(next http.Handler) http.Handler {
 			http.Error(w, "401: missing or wrong "+missing+" header", http.StatusUnauthorized)
 			return
 		}
+		if s.opts.Token != "" {
+			h := r.Header.Get("Authorization")
+			if h == "" {
+				h = r.Header.Get("X-Ray-Authorization") // for proxies that eat Authorization
+			}
+			switch {
+			case h == "":
+				http.Error(w, "Unauthorized: Missing authentication token", http.StatusUnauthorized)
+				return
+			case strings.TrimPrefix(h, "Bearer ") != s.opts.Token || !strings.HasPrefix(h, "Bearer "):
+				http.Error(w, "Forbidden: Invalid authentication token", http.StatusForbidden)
+				return
+			}
+		}
 		next.ServeHTTP(w, r)
 	})
 }
@@ -164,231 +303,8 @@ func writeJSON(w http.ResponseWriter, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
+// version answers as modules/version.py does; "version" is the job API's
+// own version.
 func (s *Server) version(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, map[string]string{"version": "0", "ray_version": "raytest (not Ray)", "ray_commit": ""})
-}
-
-// submitRequest is JobSubmitRequest with every documented field.
-type submitRequest struct {
-	Entrypoint              string             `json:"entrypoint"`
-	SubmissionID            *string            `json:"submission_id"`
-	JobID                   *string            `json:"job_id"`
-	RuntimeEnv              map[string]any     `json:"runtime_env"`
-	Metadata                map[string]string  `json:"metadata"`
-	EntrypointNumCPUs       *float64           `json:"entrypoint_num_cpus"`
-	EntrypointNumGPUs       *float64           `json:"entrypoint_num_gpus"`
-	EntrypointMemory        *int64             `json:"entrypoint_memory"`
-	EntrypointResources     map[string]float64 `json:"entrypoint_resources"`
-	EntrypointLabelSelector map[string]string  `json:"entrypoint_label_selector"`
-}
-
-func (s *Server) submit(w http.ResponseWriter, r *http.Request) {
-	var req submitRequest
-	dec := json.NewDecoder(r.Body)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
-		http.Error(w, "TypeError: invalid job submission: "+err.Error(), http.StatusBadRequest)
-		return
-	}
-	if strings.TrimSpace(req.Entrypoint) == "" {
-		http.Error(w, "ValueError: entrypoint is required", http.StatusBadRequest)
-		return
-	}
-	for k := range req.EntrypointResources {
-		if k == "CPU" || k == "GPU" {
-			http.Error(w, "ValueError: use entrypoint_num_cpus / entrypoint_num_gpus, not entrypoint_resources "+k, http.StatusBadRequest)
-			return
-		}
-	}
-	env := map[string]string{}
-	dir := ""
-	for k, v := range req.RuntimeEnv {
-		switch k {
-		case "env_vars":
-			m, ok := v.(map[string]any)
-			if !ok {
-				http.Error(w, "TypeError: runtime_env.env_vars must be a dict of strings", http.StatusBadRequest)
-				return
-			}
-			for name, val := range m {
-				str, ok := val.(string)
-				if !ok {
-					http.Error(w, fmt.Sprintf("TypeError: runtime_env.env_vars[%q] must be a string, got %T", name, val), http.StatusBadRequest)
-					return
-				}
-				env[name] = str
-			}
-		case "working_dir":
-			d, _ := v.(string)
-			if fi, err := os.Stat(d); d == "" || strings.Contains(d, "://") || err != nil || !fi.IsDir() {
-				http.Error(w, fmt.Sprintf("ValueError: raytest only runs in a local working_dir, got %v", v), http.StatusBadRequest)
-				return
-			}
-			dir = d
-		}
-	}
-	id := ""
-	switch {
-	case req.SubmissionID != nil:
-		id = *req.SubmissionID
-	case req.JobID != nil:
-		id = *req.JobID
-	}
-	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
-		http.Error(w, "server closing", http.StatusServiceUnavailable)
-		return
-	}
-	if id == "" {
-		id = fmt.Sprintf("raysubmit_%d", len(s.order)+1)
-	}
-	if _, ok := s.jobs[id]; ok {
-		s.mu.Unlock()
-		http.Error(w, fmt.Sprintf("Traceback (most recent call last):\nValueError: Job with submission_id %s already exists. Please use a different submission_id.", id), http.StatusBadRequest)
-		return
-	}
-	j := &job{Job: Job{SubmissionID: id, Entrypoint: req.Entrypoint, Status: "PENDING", Message: "Job has not started yet.",
-		RuntimeEnv: req.RuntimeEnv, Metadata: req.Metadata, NumCPUs: req.EntrypointNumCPUs, NumGPUs: req.EntrypointNumGPUs,
-		Memory: req.EntrypointMemory, Resources: req.EntrypointResources, Header: r.Header.Clone()},
-		logs: &syncbuf.Buffer{}, done: make(chan struct{}), submitted: time.Now()}
-	s.jobs[id] = j
-	s.order = append(s.order, id)
-	s.wg.Add(1)
-	s.mu.Unlock()
-	go s.run(j, env, dir)
-	writeJSON(w, map[string]string{"job_id": id, "submission_id": id})
-}
-
-// run starts the entrypoint and records how it ends.
-func (s *Server) run(j *job, env map[string]string, dir string) {
-	defer s.wg.Done()
-	defer close(j.done)
-	cmd := exec.Command("sh", "-c", j.Entrypoint)
-	cmd.Dir = dir
-	cmd.Env = os.Environ()
-	for k, v := range env {
-		cmd.Env = append(cmd.Env, k+"="+v)
-	}
-	cmd.Stdout, cmd.Stderr = j.logs, j.logs
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	s.mu.Lock()
-	if j.StopRequested || s.closed {
-		j.Status, j.Message, j.end = "STOPPED", "Job was intentionally stopped.", time.Now()
-		s.mu.Unlock()
-		return
-	}
-	err := cmd.Start()
-	if err != nil {
-		j.Status, j.Message, j.end = "FAILED", "Job failed to start: "+err.Error(), time.Now()
-		s.mu.Unlock()
-		return
-	}
-	j.cmd, j.Status, j.Message, j.start = cmd, "RUNNING", "Job is currently running.", time.Now()
-	s.mu.Unlock()
-	err = cmd.Wait()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	j.end = time.Now()
-	code := cmd.ProcessState.ExitCode()
-	j.ExitCode = &code
-	switch {
-	case j.StopRequested:
-		j.Status, j.Message = "STOPPED", "Job was intentionally stopped."
-	case err == nil:
-		j.Status, j.Message = "SUCCEEDED", "Job finished successfully."
-	default:
-		tail := j.logs.String()
-		if len(tail) > 20000 {
-			tail = tail[len(tail)-20000:]
-		}
-		j.Status = "FAILED"
-		j.Message = fmt.Sprintf("Job entrypoint command failed with exit code %d, last available logs (truncated to 20,000 chars):\n%s", code, tail)
-	}
-}
-
-// details is JobDetails as the dashboard answers it.
-func (j *job) details() map[string]any {
-	ms := func(t time.Time) any {
-		if t.IsZero() {
-			return nil
-		}
-		return t.UnixMilli()
-	}
-	d := map[string]any{
-		"type": "SUBMISSION", "job_id": nil, "submission_id": j.SubmissionID, "driver_info": nil,
-		"status": j.Status, "entrypoint": j.Entrypoint, "message": j.Message, "error_type": nil,
-		"start_time": ms(j.start), "end_time": ms(j.end), "metadata": j.Metadata, "runtime_env": j.RuntimeEnv,
-		"driver_agent_http_address": nil, "driver_node_id": nil, "driver_exit_code": j.ExitCode,
-		"entrypoint_num_cpus": j.NumCPUs, "entrypoint_num_gpus": j.NumGPUs, "entrypoint_memory": j.Memory,
-		"entrypoint_resources": j.Resources,
-	}
-	if j.start.IsZero() && !j.end.IsZero() {
-		d["start_time"] = j.submitted.UnixMilli()
-	}
-	return d
-}
-
-func (s *Server) lookup(w http.ResponseWriter, r *http.Request) *job {
-	j := s.jobs[r.PathValue("id")]
-	if j == nil {
-		http.Error(w, fmt.Sprintf("Job %s does not exist", r.PathValue("id")), http.StatusNotFound)
-	}
-	return j
-}
-
-func (s *Server) get(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if j := s.lookup(w, r); j != nil {
-		writeJSON(w, j.details())
-	}
-}
-
-func (s *Server) list(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	ids := append([]string(nil), s.order...)
-	sort.Strings(ids)
-	out := make([]map[string]any, 0, len(ids))
-	for _, id := range ids {
-		out = append(out, s.jobs[id].details())
-	}
-	writeJSON(w, out)
-}
-
-func (s *Server) logs(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	j := s.lookup(w, r)
-	s.mu.Unlock()
-	if j != nil {
-		writeJSON(w, map[string]string{"logs": j.logs.String()})
-	}
-}
-
-func (s *Server) stop(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	j := s.lookup(w, r)
-	if j == nil {
-		return
-	}
-	s.stops++
-	if j.Status != "PENDING" && j.Status != "RUNNING" {
-		writeJSON(w, map[string]bool{"stopped": false})
-		return
-	}
-	j.StopRequested = true
-	if j.Status == "RUNNING" {
-		pid := j.cmd.Process.Pid
-		_ = syscall.Kill(-pid, syscall.SIGTERM)
-		go func() {
-			select {
-			case <-j.done:
-			case <-time.After(5 * time.Second):
-				_ = syscall.Kill(-pid, syscall.SIGKILL)
-			}
-		}()
-	}
-	writeJSON(w, map[string]bool{"stopped": true})
+	writeJSON(w, map[string]string{"version": "4", "ray_version": s.opts.RayVersion, "ray_commit": "raytest"})
 }
