@@ -60,15 +60,31 @@ func (d *detached) Preflight(ctx context.Context, ex *runtime.Execution, st *sto
 	return Preflight(ctx, inner, ex, st)
 }
 
-func (r *rayEngine) Preflight(ctx context.Context, _ *runtime.Execution, st *storage.Storage) error {
+// Preflight checks the dashboard answers and that its Ray takes every
+// component's resources.
+func (r *rayEngine) Preflight(ctx context.Context, ex *runtime.Execution, st *storage.Storage) error {
 	if err := sharedStorage("ray", "the jobs run in other processes (on other nodes) and", st); err != nil {
 		return err
 	}
-	if err := r.client.reachable(ctx); err != nil {
+	version, err := r.client.reachable(ctx)
+	if err != nil {
 		if !strings.HasPrefix(err.Error(), "engine ray: ") {
 			err = fmt.Errorf("engine ray: %w", err)
 		}
 		return err
+	}
+	if ex == nil {
+		return nil
+	}
+	for i := range ex.Schedule {
+		sc := &ex.Schedule[i]
+		var req rayRequest
+		if err := applyComponentResources(&req, sc); err != nil {
+			return err
+		}
+		if err := version.check(req, fmt.Sprintf("component %s (%s)", sc.ID, sc.Name), r.opts.address); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -1,23 +1,16 @@
 package engines
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
-	"net/url"
-	"os"
 	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
-	"github.com/machinable-go/machinable/internal/jsonvalue"
 	"github.com/machinable-go/machinable/runtime"
 	"github.com/machinable-go/machinable/storage"
 )
@@ -50,28 +43,17 @@ var rayTerminal = map[string]bool{"SUCCEEDED": true, "FAILED": true, "STOPPED": 
 
 func newRay(spec Spec) (Engine, error) {
 	if err := checkOptions(spec, "address", "binary", "headers", "on_interrupt", "parallelism",
-		"per_component", "poll", "runtime_env", "wait"); err != nil {
+		"per_component", "poll", "runtime_env", "verify", "wait"); err != nil {
 		return nil, err
 	}
-	o := rayOptions{address: os.Getenv("RAY_ADDRESS"), perComponent: true, wait: true, poll: time.Second}
-	if o.address == "" {
-		o.address = "http://127.0.0.1:8265"
+	o := rayOptions{perComponent: true, wait: true, poll: time.Second}
+	var err error
+	if o.address, err = rayAddressFrom(spec); err != nil {
+		return nil, err
 	}
 	bad := func(key, want string, v any) error {
 		return fmt.Errorf("engine ray: option %q: expected %s, got %v", key, want, v)
 	}
-	if v, ok := spec.Options["address"]; ok {
-		s, ok := v.(string)
-		if !ok || s == "" {
-			return nil, bad("address", "the dashboard address such as \"http://head:8265\"", v)
-		}
-		o.address = s
-	}
-	addr, err := rayAddress(o.address)
-	if err != nil {
-		return nil, err
-	}
-	o.address = addr
 	for key, dst := range map[string]*bool{"per_component": &o.perComponent, "wait": &o.wait} {
 		if v, ok := spec.Options[key]; ok {
 			b, ok := v.(bool)
@@ -98,18 +80,15 @@ func newRay(spec Spec) (Engine, error) {
 		return nil, bad("parallelism", "a positive number of jobs in flight", o.parallelism)
 	}
 	if v, ok := spec.Options["runtime_env"]; ok {
-		m, ok := v.(map[string]any)
-		if !ok {
-			return nil, bad("runtime_env", "a dict such as {\"env_vars\": {\"OMP_NUM_THREADS\": \"1\"}}", v)
+		if o.runtimeEnv, err = rayRuntimeEnv(v); err != nil {
+			return nil, err
 		}
-		if ev, ok := m["env_vars"]; ok {
-			if _, ok := ev.(map[string]any); !ok {
-				return nil, bad("runtime_env", "env_vars to be a dict of strings", ev)
-			}
-		}
-		o.runtimeEnv = m
 	}
-	headers, err := rayHeaders(spec)
+	headers, authFrom, err := rayHeaders(spec)
+	if err != nil {
+		return nil, err
+	}
+	hc, err := rayTransport(spec)
 	if err != nil {
 		return nil, err
 	}
@@ -118,54 +97,8 @@ func newRay(spec Spec) (Engine, error) {
 		return nil, err
 	}
 	return &rayEngine{opts: o, binary: bin, client: &rayClient{
-		base: o.address, headers: headers, http: &http.Client{Timeout: 30 * time.Second},
+		base: o.address, headers: headers, authFrom: authFrom, http: hc, timeout: 30 * time.Second,
 	}}, nil
-}
-
-// rayAddress normalizes an address to the dashboard's base URL.
-func rayAddress(a string) (string, error) {
-	if strings.HasPrefix(a, "ray://") {
-		return "", fmt.Errorf("engine ray: address %q is a Ray Client address; the job API is served by the dashboard, e.g. http://<head>:8265", a)
-	}
-	if !strings.Contains(a, "://") {
-		a = "http://" + a
-	}
-	u, err := url.Parse(a)
-	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
-		return "", fmt.Errorf("engine ray: address %q: expected the dashboard URL such as http://127.0.0.1:8265", a)
-	}
-	return strings.TrimRight(a, "/"), nil
-}
-
-// rayHeaders reads $RAY_JOB_HEADERS (a JSON object, as Ray's CLI does) and
-// the headers option on top of it. "$VAR" in a value is read from the
-// environment, so a token need not be written into the engine options,
-// which execution.json keeps.
-func rayHeaders(spec Spec) (map[string]string, error) {
-	h := map[string]string{}
-	if s := os.Getenv("RAY_JOB_HEADERS"); s != "" {
-		var m map[string]string
-		if err := json.Unmarshal([]byte(s), &m); err != nil {
-			return nil, fmt.Errorf("engine ray: $RAY_JOB_HEADERS: expected a JSON object of strings such as {\"Authorization\": \"Bearer ...\"}")
-		}
-		for k, v := range m {
-			h[k] = v
-		}
-	}
-	if v, ok := spec.Options["headers"]; ok {
-		m, ok := v.(map[string]any)
-		if !ok {
-			return nil, fmt.Errorf("engine ray: option \"headers\": expected a dict such as {\"Authorization\": \"Bearer $RAY_TOKEN\"}")
-		}
-		for k, val := range m {
-			s, ok := val.(string)
-			if !ok {
-				return nil, fmt.Errorf("engine ray: option \"headers\": the value of %q is not a string", k)
-			}
-			h[k] = os.ExpandEnv(s)
-		}
-	}
-	return h, nil
 }
 
 func (r *rayEngine) Name() string { return "ray" }
@@ -224,8 +157,14 @@ func (r *rayEngine) Run(ctx context.Context, job *Job) (outcomes []runtime.Outco
 			return nil, err
 		}
 	}
-	if err := r.client.reachable(ctx); err != nil {
+	version, err := r.client.reachable(ctx)
+	if err != nil {
 		return nil, err
+	}
+	for i, sc := range todo {
+		if err := version.check(reqs[i], fmt.Sprintf("component %s (%s)", sc.ID, sc.Name), r.opts.address); err != nil {
+			return nil, err
+		}
 	}
 	info := RayInfo{Address: redactedAddress(r.opts.address), Binary: r.binary, PerComponent: r.opts.perComponent,
 		SubmittedAt: time.Now().UTC(), Jobs: map[string]string{}}
@@ -290,6 +229,7 @@ func (r *rayEngine) Run(ctx context.Context, job *Job) (outcomes []runtime.Outco
 			} else {
 				fmt.Fprintf(job.Console, "ray: stopped the jobs still running (POST .../stop)\n")
 			}
+			rec.pendingNotice(job.Console)
 		}
 		if detach && (err == nil || errors.Is(err, context.Canceled)) {
 			err = &DetachedError{Running: int(rec.leftRunning.Load())}
@@ -307,59 +247,16 @@ func (r *rayEngine) request(job *Job, sc *runtime.ScheduledComponent) (rayReques
 		Metadata: map[string]string{"machinable_experiment": exp.ID, "machinable_component": sc.ID,
 			"machinable_name": sc.Name, "machinable_storage": exp.URL()},
 	}
-	if err := applyRayResources(&req, sc.Resources); err != nil {
-		return req, fmt.Errorf("engine ray: component %s (%s): %w", sc.ID, sc.Name, err)
-	}
-	return req, nil
+	return req, applyComponentResources(&req, sc)
 }
 
-// applyRayResources maps a component's resources onto the entrypoint's:
-// num_cpus/cpus, num_gpus/gpus, memory (bytes); anything else is a custom
-// resource.
-func applyRayResources(req *rayRequest, res map[string]any) error {
-	keys := make([]string, 0, len(res))
-	for k := range res {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		f, ok := jsonvalue.Float(res[k])
-		if !ok {
-			return fmt.Errorf("resource %q: expected a number for Ray, got %v", k, res[k])
-		}
-		switch k {
-		case "num_cpus", "cpus":
-			req.EntrypointNumCPUs = &f
-		case "num_gpus", "gpus":
-			req.EntrypointNumGPUs = &f
-		case "memory":
-			n := int64(f)
-			req.EntrypointMemory = &n
-		default:
-			if req.EntrypointResources == nil {
-				req.EntrypointResources = map[string]float64{}
-			}
-			req.EntrypointResources[k] = f
-		}
+// applyComponentResources maps sc's resources onto req, naming sc in an
+// error.
+func applyComponentResources(req *rayRequest, sc *runtime.ScheduledComponent) error {
+	if err := applyRayResources(req, sc.Resources); err != nil {
+		return fmt.Errorf("engine ray: component %s (%s): %w", sc.ID, sc.Name, err)
 	}
 	return nil
-}
-
-// runtimeEnv is the runtime_env option with the env_vars the engine adds.
-func (r *rayEngine) runtimeEnv(submissionID string) map[string]any {
-	env := map[string]any{}
-	for k, v := range r.opts.runtimeEnv {
-		env[k] = v
-	}
-	vars := map[string]string{}
-	if m, ok := r.opts.runtimeEnv["env_vars"].(map[string]any); ok {
-		for k, v := range m {
-			vars[k] = fmt.Sprint(v) // Ray wants strings
-		}
-	}
-	vars["MACHINABLE_RAY_SUBMISSION_ID"] = submissionID
-	env["env_vars"] = vars
-	return env
 }
 
 // rayRecord keeps ray.json up to date as jobs are submitted.
@@ -373,6 +270,28 @@ type rayRecord struct {
 	onInterrupt func() string
 	// leftRunning counts the jobs left running by a detach.
 	leftRunning atomic.Int32
+	// pending are the jobs still PENDING after a stop request.
+	pending []string
+}
+
+func (rr *rayRecord) stillPending(id string) {
+	rr.mu.Lock()
+	defer rr.mu.Unlock()
+	rr.pending = append(rr.pending, id)
+}
+
+// pendingNotice says which jobs Ray could not stop because they had not
+// started: they may still run later, or fail at the cluster's start
+// timeout.
+func (rr *rayRecord) pendingNotice(w io.Writer) {
+	rr.mu.Lock()
+	defer rr.mu.Unlock()
+	if len(rr.pending) == 0 {
+		return
+	}
+	sort.Strings(rr.pending)
+	fmt.Fprintf(w, "ray: %d job(s) were still waiting for resources, and Ray cannot stop a job before it starts: they may still run later (or fail after the cluster's start timeout, 15 minutes by default). Stop them once they run with `ray job stop ID`: %s\n",
+		len(rr.pending), strings.Join(rr.pending, " "))
 }
 
 func (rr *rayRecord) add(ids []string, submissionID string) error {
@@ -389,60 +308,6 @@ func (rr *rayRecord) submitted() []string {
 	rr.mu.Lock()
 	defer rr.mu.Unlock()
 	return append([]string(nil), rr.ids...)
-}
-
-// submit posts a job under machinable-<EXPERIMENT>-<COMPONENT>, adding
-// -2, -3, ... when the cluster knows that ID already (a resume).
-func (r *rayEngine) submit(ctx context.Context, job *Job, sc *runtime.ScheduledComponent, req rayRequest, rec *rayRecord) (string, error) {
-	base := "machinable-" + job.Experiment.ID
-	ids := []string{}
-	if sc != nil {
-		base += "-" + sc.ID
-		ids = append(ids, sc.ID)
-	} else {
-		for _, c := range job.Todo() {
-			ids = append(ids, c.ID)
-		}
-	}
-	for attempt := 1; attempt <= 100; attempt++ {
-		id := base
-		if attempt > 1 {
-			id = fmt.Sprintf("%s-%d", base, attempt)
-		}
-		req.SubmissionID = id
-		req.RuntimeEnv = r.runtimeEnv(id)
-		var resp struct {
-			JobID        string `json:"job_id"`
-			SubmissionID string `json:"submission_id"`
-		}
-		// Not cut short by Ctrl-C: a job the server accepted must be known
-		// here, so it can be stopped.
-		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-		err := r.client.do(sctx, http.MethodPost, "/api/jobs/", req, &resp)
-		cancel()
-		var he *rayHTTPError
-		if errors.As(err, &he) && he.code == http.StatusBadRequest && strings.Contains(he.body, "already exists") {
-			continue
-		}
-		if err != nil {
-			return "", err
-		}
-		if resp.SubmissionID != "" {
-			id = resp.SubmissionID
-		}
-		if err := rec.add(ids, id); err != nil {
-			return id, err
-		}
-		if job.Console != nil {
-			what := "component " + strings.Join(ids, ", ")
-			if sc == nil {
-				what = fmt.Sprintf("%d component(s)", len(ids))
-			}
-			fmt.Fprintf(job.Console, "ray: submitted %s (%s)\n", id, what)
-		}
-		return id, nil
-	}
-	return "", fmt.Errorf("engine ray: %s: submission IDs %s to %s-100 all exist on %s", base, base, base, redactedAddress(r.opts.address))
 }
 
 // runOne submits one component, follows its job until it ends and reads
@@ -466,6 +331,10 @@ func (r *rayEngine) runOne(ctx context.Context, job *Job, sc *runtime.ScheduledC
 		rec.leftRunning.Add(1)
 		return out, false
 	}
+	if errors.Is(err, errRayStillPending) {
+		rec.stillPending(id)
+		return out, false // it did not run (yet)
+	}
 	st, serr := job.Experiment.ComponentStatus(sc.ID)
 	switch {
 	case serr == nil && (st.Status == storage.StatusFinished || st.Status == storage.StatusFailed || st.Status == storage.StatusInterrupted):
@@ -484,256 +353,11 @@ func (r *rayEngine) runOne(ctx context.Context, job *Job, sc *runtime.ScheduledC
 	return out, true
 }
 
-// follow polls a job until it is terminal. When ctx ends, it stops the job
-// (on_interrupt cancel) and waits a while for it to end, or (detach)
-// returns at once; interrupted says ctx ended.
-func (r *rayEngine) follow(ctx context.Context, id string, onInterrupt func() string) (rayJob, bool, error) {
-	var (
-		rj        rayJob
-		failSince time.Time
-		lastErr   error
-	)
-	interrupted := false
-	var deadline time.Time
-	for {
-		if ctx.Err() != nil && !interrupted {
-			interrupted = true
-			if onInterrupt() == InterruptDetach {
-				return rj, true, nil
-			}
-			if err := r.stop(id); err != nil {
-				return rj, true, err
-			}
-			deadline = time.Now().Add(20 * time.Second)
-		}
-		pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-		err := r.client.do(pctx, http.MethodGet, "/api/jobs/"+url.PathEscape(id), nil, &rj)
-		cancel()
-		switch {
-		case err == nil:
-			failSince, lastErr = time.Time{}, nil
-			if rayTerminal[rj.Status] {
-				return rj, interrupted, nil
-			}
-		case failSince.IsZero():
-			failSince, lastErr = time.Now(), err
-		default:
-			lastErr = err
-			if time.Since(failSince) > time.Minute {
-				return rj, interrupted, fmt.Errorf("lost contact with the Ray job server for a minute: %w", lastErr)
-			}
-		}
-		if interrupted && time.Now().After(deadline) {
-			return rj, true, fmt.Errorf("still %s 20s after the stop request", rj.Status)
-		}
-		select {
-		case <-ctx.Done():
-			if !interrupted {
-				continue // stop it at once
-			}
-			time.Sleep(r.opts.poll)
-		case <-time.After(r.opts.poll):
-		}
-	}
-}
-
-// stop asks the cluster to stop a job; it must work after Ctrl-C.
-func (r *rayEngine) stop(id string) error {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	var resp struct {
-		Stopped bool `json:"stopped"`
-	}
-	return r.client.do(ctx, http.MethodPost, "/api/jobs/"+url.PathEscape(id)+"/stop", nil, &resp)
-}
-
-func (r *rayEngine) stopAll(ids []string) {
-	for _, id := range ids {
-		_ = r.stop(id)
-	}
-}
-
-// failure describes a job that ended without a final component status:
-// the last log line first (consoles show only the first line), then the
-// Ray status and message, then the tail of the logs.
-func (r *rayEngine) failure(id string, rj rayJob) string {
-	msg := fmt.Sprintf("Ray job %s ended %s without a final status", id, rj.Status)
-	if m := strings.TrimSpace(rj.Message); m != "" {
-		first, _, _ := strings.Cut(m, "\n")
-		first, _, _ = strings.Cut(first, ", last available logs") // the logs follow anyway
-		msg += ": " + strings.TrimSpace(first)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	var logs struct {
-		Logs string `json:"logs"`
-	}
-	if err := r.client.do(ctx, http.MethodGet, "/api/jobs/"+url.PathEscape(id)+"/logs", nil, &logs); err != nil {
-		return msg + "; logs: " + err.Error()
-	}
-	tail := lastLines(logs.Logs, 20)
-	if tail == "" {
-		return msg
-	}
-	lines := strings.Split(tail, "\n")
-	return strings.TrimSpace(lines[len(lines)-1]) + " (" + msg + ")\n" + tail
-}
-
-// lastLines returns the last n non-empty-trailing lines of s.
-func lastLines(s string, n int) string {
-	lines := strings.Split(strings.TrimRight(s, "\n \t\r"), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.TrimSpace(strings.Join(lines, "\n"))
-}
-
 func (r *rayEngine) followHint(job *Job) {
 	if job.Console != nil {
 		exp := job.Experiment
 		fmt.Fprintf(job.Console, "Follow it with: machinable status %s --storage %s\n", exp.ID, exp.Storage().URL)
 	}
-}
-
-// runWhole submits one job, `machinable resume EXPERIMENT_URL --engine
-// native`, for all components, and follows their statuses.
-func (r *rayEngine) runWhole(ctx context.Context, job *Job, todo []*runtime.ScheduledComponent, reqs []rayRequest, rec *rayRecord) ([]runtime.Outcome, error) {
-	exp := job.Experiment
-	req := rayRequest{
-		Entrypoint: shellQuote(r.binary) + " resume " + shellQuote(exp.URL()) + " --engine native",
-		Metadata:   map[string]string{"machinable_experiment": exp.ID, "machinable_storage": exp.URL()},
-	}
-	if job.FailFast {
-		req.Entrypoint += " --fail-fast"
-	}
-	// The components run one after the other: reserve the largest need.
-	for _, q := range reqs {
-		req.EntrypointNumCPUs = maxPtr(req.EntrypointNumCPUs, q.EntrypointNumCPUs)
-		req.EntrypointNumGPUs = maxPtr(req.EntrypointNumGPUs, q.EntrypointNumGPUs)
-		req.EntrypointMemory = maxPtr(req.EntrypointMemory, q.EntrypointMemory)
-		for k, v := range q.EntrypointResources {
-			if req.EntrypointResources == nil {
-				req.EntrypointResources = map[string]float64{}
-			}
-			req.EntrypointResources[k] = max(req.EntrypointResources[k], v)
-		}
-	}
-	id, err := r.submit(ctx, job, nil, req, rec)
-	if err != nil {
-		return nil, err
-	}
-	if !r.opts.wait {
-		r.followHint(job)
-		return nil, nil
-	}
-	left := map[string]*runtime.ScheduledComponent{}
-	for _, sc := range todo {
-		left[sc.ID] = sc
-	}
-	started := map[string]bool{}
-	var outcomes []runtime.Outcome
-	check := func() {
-		for _, sc := range todo {
-			if left[sc.ID] == nil {
-				continue
-			}
-			st, err := exp.ComponentStatus(sc.ID)
-			if err != nil {
-				continue
-			}
-			if o, ok := finalOutcome(sc, st); ok {
-				delete(left, sc.ID)
-				outcomes = append(outcomes, o)
-				if job.Done != nil {
-					job.Done(o)
-				}
-			} else if st.Status == storage.StatusRunning {
-				if !started[sc.ID] && job.Started != nil {
-					job.Started(sc)
-				}
-				started[sc.ID] = true
-			}
-		}
-	}
-	interrupted := false
-	var deadline time.Time
-	for {
-		if ctx.Err() != nil && !interrupted {
-			interrupted = true
-			if rec.onInterrupt() == InterruptDetach {
-				if job.Console != nil {
-					fmt.Fprintf(job.Console, "ray: detached; job %s keeps running: machinable status %s --storage %s\n", id, exp.ID, exp.Storage().URL)
-				}
-				return outcomes, &DetachedError{Running: len(left)}
-			}
-			if err := r.stop(id); err != nil {
-				return outcomes, err
-			}
-			if job.Console != nil {
-				fmt.Fprintf(job.Console, "ray: stopped job %s\n", id)
-			}
-			deadline = time.Now().Add(20 * time.Second)
-		}
-		var rj rayJob
-		pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-		err := r.client.do(pctx, http.MethodGet, "/api/jobs/"+url.PathEscape(id), nil, &rj)
-		cancel()
-		check()
-		if err == nil && rayTerminal[rj.Status] {
-			if len(left) > 0 && !interrupted {
-				msg := r.failure(id, rj)
-				for _, sc := range todo {
-					if left[sc.ID] == nil {
-						continue
-					}
-					o := runtime.Outcome{Component: sc, Status: storage.StatusFailed, Error: msg}
-					outcomes = append(outcomes, o)
-					if job.Done != nil {
-						job.Done(o)
-					}
-				}
-			}
-			break
-		}
-		if len(left) == 0 && err == nil && interrupted {
-			break
-		}
-		if interrupted && time.Now().After(deadline) {
-			break
-		}
-		select {
-		case <-ctx.Done():
-			if interrupted {
-				time.Sleep(r.opts.poll)
-			}
-		case <-time.After(r.opts.poll):
-		}
-	}
-	if interrupted {
-		return outcomes, ctx.Err()
-	}
-	return outcomes, nil
-}
-
-func maxPtr[T int64 | float64](a, b *T) *T {
-	if b == nil {
-		return a
-	}
-	if a == nil || *b > *a {
-		v := *b
-		return &v
-	}
-	return a
-}
-
-// redactedAddress drops a password from an address before it is shown
-// or stored.
-func redactedAddress(a string) string {
-	u, err := url.Parse(a)
-	if err != nil {
-		return a
-	}
-	return u.Redacted()
 }
 
 // trimmedError is an error with a shorter message.
@@ -744,88 +368,3 @@ type trimmedError struct {
 
 func (e trimmedError) Error() string { return e.msg }
 func (e trimmedError) Unwrap() error { return e.err }
-
-// rayClient talks to the job API of a Ray dashboard.
-type rayClient struct {
-	base    string
-	headers map[string]string
-	http    *http.Client
-}
-
-// rayHTTPError is an answer other than 2xx.
-type rayHTTPError struct {
-	code int
-	body string
-}
-
-func (e *rayHTTPError) Error() string { return e.body }
-
-// do sends a request with the headers and decodes a JSON answer into out.
-// Errors name the method, address and endpoint, never the headers.
-func (c *rayClient) do(ctx context.Context, method, path string, body, out any) error {
-	var rd io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return err
-		}
-		rd = bytes.NewReader(b)
-	}
-	where := fmt.Sprintf("%s %s%s", method, redactedAddress(c.base), path)
-	req, err := http.NewRequestWithContext(ctx, method, c.base+path, rd)
-	if err != nil {
-		return fmt.Errorf("engine ray: %s: %w", where, err)
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	for k, v := range c.headers {
-		req.Header.Set(k, v)
-	}
-	resp, err := c.http.Do(req)
-	if err != nil {
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err // the URL is in where already
-		}
-		return fmt.Errorf("engine ray: %s: %w", where, err)
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
-	if err != nil {
-		return fmt.Errorf("engine ray: %s: %w", where, err)
-	}
-	if resp.StatusCode/100 != 2 {
-		text := strings.TrimSpace(string(data))
-		if len(text) > 2000 {
-			text = text[len(text)-2000:] // Ray answers with a Python traceback: its end says why
-		}
-		hint := ""
-		if resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden {
-			hint = " (an authenticated cluster? set the headers option or $RAY_JOB_HEADERS)"
-		}
-		return fmt.Errorf("engine ray: %s: %s%s: %w", where, resp.Status, hint, &rayHTTPError{code: resp.StatusCode, body: text})
-	}
-	if out != nil {
-		if err := json.Unmarshal(data, out); err != nil {
-			return fmt.Errorf("engine ray: %s: unexpected answer (is this a Ray dashboard?): %w", where, err)
-		}
-	}
-	return nil
-}
-
-// reachable checks the job server answers (GET /api/version) before
-// anything is submitted.
-func (c *rayClient) reachable(ctx context.Context) error {
-	var v struct {
-		Version string `json:"version"`
-	}
-	err := c.do(ctx, http.MethodGet, "/api/version", nil, &v)
-	if err == nil {
-		return nil
-	}
-	if errors.Is(err, syscall.ECONNREFUSED) {
-		return fmt.Errorf("engine ray: nothing listens at %s (connection refused): start a cluster (`ray start --head` serves the job API on port 8265) or set the address option or $RAY_ADDRESS to its dashboard", redactedAddress(c.base))
-	}
-	return fmt.Errorf("%w (the Ray dashboard address comes from the address option or $RAY_ADDRESS)", err)
-}

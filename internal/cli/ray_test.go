@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -12,31 +13,33 @@ import (
 	"time"
 
 	"github.com/machinable-go/machinable/internal/raytest"
+	"github.com/machinable-go/machinable/internal/s3test"
+	"github.com/machinable-go/machinable/runtime"
 )
 
-// The ray engine is tested against internal/raytest, which implements the
-// documented job endpoints and runs each entrypoint as a local process:
-// not against Ray (docs/ray.md).
+// The ray engine is tested against internal/raytest, which answers as a
+// real Ray head node does (each behaviour cites Ray's code) and runs each
+// entrypoint as a local process: not against Ray, which cannot be
+// installed here (docs/ray.md).
 
 // TestRayMatchesNative: the quickstart through the ray engine (one job per
-// component, storage on the shared local file system) stores exactly what
-// the native engine stores; the jobs carry the worker entrypoint, the
-// engine's env var and the header taken from the environment, and ray.json
-// records the submission IDs but no header.
+// component, storage on the shared local file system, Ray's token
+// authentication with the token from $RAY_AUTH_TOKEN) stores exactly what
+// the native engine stores; the jobs carry the worker entrypoint and the
+// engine's env var; ray.json records the submission IDs but no token. A
+// resume finds the IDs taken and moves to -2 without posting a taken one.
 func TestRayMatchesNative(t *testing.T) {
 	t.Setenv("MACHINABLE_BINARY", binary(t))
 	dir := quickstart(t)
-	srv := raytest.Start(t)
 	const token = "ray-test-token-5f3a9c"
-	srv.RequireHeader("Authorization", "Bearer "+token)
-	t.Setenv("RAY_TEST_TOKEN", token)
+	srv := raytest.StartWith(t, raytest.Options{Token: token})
+	t.Setenv("RAY_AUTH_TOKEN", token)
 	stdout, stderr, code := runMain(t, dir, "run", "experiment.star", "--storage", "native")
 	if code != 0 {
 		t.Fatalf("native: %d\n%s%s", code, stdout, stderr)
 	}
 	stdout, stderr, code = runMain(t, dir, "run", "experiment.star", "--storage", "ray",
-		"--engine", "ray", "--engine-opt", "address="+srv.URL(), "--engine-opt", "poll=50ms",
-		"--engine-opt", "headers={Authorization: Bearer $RAY_TEST_TOKEN}")
+		"--engine", "ray", "--engine-opt", "address="+srv.URL(), "--engine-opt", "poll=50ms")
 	if code != 0 || !strings.Contains(stdout, "3 finished, 0 failed") || !strings.Contains(stdout, "ray: submitted machinable-8gWVkz-e9DJBHuoiCvn") {
 		t.Fatalf("ray: %d\n%s%s", code, stdout, stderr)
 	}
@@ -48,7 +51,7 @@ func TestRayMatchesNative(t *testing.T) {
 	for _, j := range jobs {
 		env, _ := j.RuntimeEnv["env_vars"].(map[string]any)
 		if j.Status != "SUCCEEDED" || !strings.Contains(j.Entrypoint, "' worker '") || env["MACHINABLE_RAY_SUBMISSION_ID"] != j.SubmissionID ||
-			j.Metadata["machinable_experiment"] != "8gWVkz" {
+			j.Metadata["machinable_experiment"] != "8gWVkz" || j.Header.Get("Authorization") != "Bearer "+token || j.Node != "head" {
 			t.Errorf("job %+v", j)
 		}
 	}
@@ -65,12 +68,25 @@ func TestRayMatchesNative(t *testing.T) {
 		t.Error("the token was printed")
 	}
 
-	// Resuming submits again under a new submission ID.
+	// Resuming submits again under a new submission ID: Ray answers a
+	// taken one with 500, so the engine looks IDs up before posting.
 	os.Remove(filepath.Join(dir, "ray", "8gWVkz", "e9DJBHuoiCvn", "status.json"))
+	before := srv.Submits()
 	stdout, stderr, code = runMain(t, dir, "resume", "8gWVkz", "--storage", "ray", "--engine", "ray", "--engine-opt", "address="+srv.URL(),
-		"--engine-opt", "poll=50ms", "--engine-opt", "headers={Authorization: Bearer $RAY_TEST_TOKEN}")
-	if code != 0 || !strings.Contains(stdout, "ray: submitted machinable-8gWVkz-e9DJBHuoiCvn-2") {
-		t.Fatalf("resume: %d\n%s%s", code, stdout, stderr)
+		"--engine-opt", "poll=50ms")
+	if code != 0 || !strings.Contains(stdout, "ray: submitted machinable-8gWVkz-e9DJBHuoiCvn-2") || srv.Submits() != before+1 {
+		t.Fatalf("resume: %d, %d submission(s)\n%s%s", code, srv.Submits()-before, stdout, stderr)
+	}
+
+	// Behind a proxy that wants its own header, the headers option (with
+	// $VARIABLE from the environment) is sent instead of Ray's token.
+	proxy := raytest.Start(t)
+	proxy.RequireHeader("Authorization", "Basic cHJveHk=")
+	t.Setenv("PROXY_AUTH", "Basic cHJveHk=")
+	stdout, stderr, code = runMain(t, dir, "run", "experiment.star", "--storage", "proxied", "--engine", "ray", "--engine-opt", "address="+proxy.URL(),
+		"--engine-opt", "poll=50ms", "--engine-opt", "headers={Authorization: $PROXY_AUTH}")
+	if code != 0 || !strings.Contains(stdout, "3 finished") {
+		t.Fatalf("proxy: %d\n%s%s", code, stdout, stderr)
 	}
 }
 
@@ -100,7 +116,7 @@ func TestRayFailures(t *testing.T) {
 
 	t.Setenv("RAY_ADDRESS", "http://127.0.0.1:1")
 	stdout, stderr, code = runMain(t, dir, "run", "spin_run.star", "--storage", "none", "--engine", "ray")
-	if code == 0 || !strings.Contains(stderr, "nothing listens at http://127.0.0.1:1 (connection refused)") || !strings.Contains(stderr, "$RAY_ADDRESS") {
+	if code == 0 || !strings.Contains(stderr, "nothing listens at http://127.0.0.1:1 (connection refused)") || !strings.Contains(stderr, "$RAY_API_SERVER_ADDRESS or $RAY_ADDRESS") {
 		t.Errorf("exit %d\n%s%s", code, stdout, stderr)
 	}
 	_, stderr, code = runMain(t, dir, "run", "spin_run.star", "--storage", "mem://", "--engine", "ray", "--engine-opt", "address="+srv.URL())
@@ -208,5 +224,125 @@ func TestRayWholeExecution(t *testing.T) {
 	jobs := srv.Jobs()
 	if len(jobs) != 1 || jobs[0].SubmissionID != "machinable-hp2cEP" || !strings.Contains(jobs[0].Entrypoint, "' resume '") {
 		t.Errorf("jobs %+v", jobs)
+	}
+}
+
+// TestRayClusterPlacement: what a real cluster does with resources. An
+// older Ray that does not take them is refused before anything is stored;
+// components without resources run on the head node and see its GPUs;
+// those with resources (Ray's own "CPU" name included) run where those are
+// free and see only the GPUs they asked for.
+func TestRayClusterPlacement(t *testing.T) {
+	t.Setenv("MACHINABLE_BINARY", binary(t))
+	dir := spinProject(t, 1000, 1, "")
+	os.WriteFile(filepath.Join(dir, "placed.star"), []byte(`execute(Experiment()
+    .component("spin")
+    .component("spin", resources={"CPU": 1})
+    .component("spin", resources={"num_gpus": 1}),
+  storage="./results", seed=3, engine={"type": "ray", "address": "`+"$RAY_API_SERVER_ADDRESS"+`", "poll": "50ms"})
+`), 0o644)
+	old := raytest.StartWith(t, raytest.Options{RayVersion: "2.1.0"})
+	t.Setenv("RAY_API_SERVER_ADDRESS", old.URL())
+	script, _ := os.ReadFile(filepath.Join(dir, "placed.star"))
+	os.WriteFile(filepath.Join(dir, "placed.star"), []byte(strings.Replace(string(script), `"address": "$RAY_API_SERVER_ADDRESS", `, "", 1)), 0o644)
+	stdout, stderr, code := runMain(t, dir, "run", "placed.star")
+	if code == 0 || !strings.Contains(stderr, "asks for CPUs, GPUs or custom resources, which Ray's job API takes from Ray 2.2 on; the cluster at "+old.URL()+" runs Ray 2.1.0") {
+		t.Fatalf("Ray 2.1: exit %d\n%s%s", code, stdout, stderr)
+	}
+	if entries, _ := os.ReadDir(filepath.Join(dir, "results")); len(entries) != 0 || len(old.Jobs()) != 0 {
+		t.Errorf("a refused run stores and submits nothing: %d entries, %d jobs", len(entries), len(old.Jobs()))
+	}
+
+	srv := raytest.StartWith(t, raytest.Options{Nodes: []raytest.Node{{Name: "head", GPUs: 2}, {Name: "worker", CPUs: 4, GPUs: 2}}})
+	t.Setenv("RAY_API_SERVER_ADDRESS", srv.URL())
+	stdout, stderr, code = runMain(t, dir, "run", "placed.star")
+	if code != 0 || !strings.Contains(stdout, "3 finished") {
+		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
+	}
+	byAsk := map[string]raytest.Job{} // the jobs run concurrently: find each by what it asks
+	for _, j := range srv.Jobs() {
+		switch {
+		case j.NumCPUs != nil:
+			byAsk["cpu"] = j
+		case j.NumGPUs != nil:
+			byAsk["gpu"] = j
+		default:
+			byAsk["none"] = j
+		}
+	}
+	none, cpu, gpu := byAsk["none"], byAsk["cpu"], byAsk["gpu"]
+	if _, set := none.Env["CUDA_VISIBLE_DEVICES"]; none.Node != "head" || set {
+		t.Errorf("no resources: on the head node, all its GPUs: %+v", none)
+	}
+	if cpu.Node != "worker" || *cpu.NumCPUs != 1 || cpu.Resources != nil || cpu.Env["CUDA_VISIBLE_DEVICES"] != "" {
+		t.Errorf(`{"CPU": 1}: entrypoint_num_cpus, on the worker, no GPU: %+v`, cpu)
+	}
+	if gpu.Node != "head" || gpu.Env["CUDA_VISIBLE_DEVICES"] != "0" {
+		t.Errorf(`{"num_gpus": 1}: one GPU: %+v`, gpu)
+	}
+}
+
+// TestRayCancelPending: Ctrl-C while a job waits for resources (a GPU no
+// node has): Ray cannot stop it (it stays PENDING and may start later, or
+// fail at the start timeout); the engine says so and names it, and stops
+// the running one.
+func TestRayCancelPending(t *testing.T) {
+	t.Setenv("MACHINABLE_BINARY", binary(t))
+	dir := spinProject(t, 50000000, 2, "")
+	srv := raytest.StartWith(t, raytest.Options{Nodes: []raytest.Node{{Name: "head", CPUs: 1}}})
+	t.Chdir(dir)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		waitFor(t, 60*time.Second, "a running component", func() bool { return count(statuses(t, dir), "running") >= 1 })
+		cancel()
+	}()
+	var console strings.Builder
+	plan := runtime.NewExperiment().Component(runtime.ComponentSpec{Name: "spin", Resources: map[string]any{"num_cpus": int64(1)}}).
+		Component(runtime.ComponentSpec{Name: "spin", Resources: map[string]any{"num_gpus": int64(1)}}) // no node has a GPU
+	res, err := NewExecutor(&console).Execute(ctx, runtime.ExecuteRequest{Plan: plan, Storage: filepath.Join(dir, "results"), Project: dir, Seed: 1,
+		Engine: map[string]any{"type": "ray", "address": srv.URL(), "poll": "50ms", "on_interrupt": "cancel"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	jobs := srv.Jobs()
+	if len(jobs) == 2 && jobs[0].Status == "PENDING" {
+		jobs[0], jobs[1] = jobs[1], jobs[0] // submitted concurrently
+	}
+	if len(jobs) != 2 || srv.Stops() != 2 || jobs[0].Status != "STOPPED" || jobs[1].Status != "PENDING" || !jobs[1].StopRefused {
+		t.Fatalf("jobs %+v, %d stops", jobs, srv.Stops())
+	}
+	if c := res.Counts(); c.Interrupted != 1 || c.NotRun != 1 {
+		t.Errorf("counts %+v", c)
+	}
+	if !regexp.MustCompile(`ray: 1 job\(s\) were still waiting for resources, and Ray cannot stop a job before it starts: they may still run later .*: ` + jobs[1].SubmissionID).MatchString(console.String()) {
+		t.Errorf("console:\n%s", console.String())
+	}
+}
+
+// TestRayS3NeedsCredentialsOnNodes: a job's environment is the node's,
+// not the submitter's: with an s3:// storage, a node without credentials
+// fails the component; credentials in the nodes' environment (or in
+// runtime_env.env_vars) make it work.
+func TestRayS3NeedsCredentialsOnNodes(t *testing.T) {
+	t.Setenv("MACHINABLE_BINARY", binary(t))
+	s3 := s3test.Start(t, "results")
+	url := s3.URL("results/ray")
+	dir := spinProject(t, 1000, 1, "")
+	bare := raytest.StartWith(t, raytest.Options{NodeEnv: map[string]string{"AWS_EC2_METADATA_DISABLED": "true"}})
+	stdout, stderr, code := runMain(t, dir, "run", "spin_run.star", "--storage", url, "--engine", "ray", "--engine-opt", "address="+bare.URL(), "--engine-opt", "poll=50ms")
+	if code != ExitFailed || !strings.Contains(stdout, "0 finished, 1 failed") || !strings.Contains(stdout, "ended FAILED without a final status") {
+		t.Fatalf("no credentials on the node: exit %d\n%s%s", code, stdout, stderr)
+	}
+	nodeEnv := map[string]string{}
+	for _, kv := range os.Environ() {
+		if k, v, _ := strings.Cut(kv, "="); strings.HasPrefix(k, "AWS_") {
+			nodeEnv[k] = v
+		}
+	}
+	configured := raytest.StartWith(t, raytest.Options{NodeEnv: nodeEnv})
+	stdout, stderr, code = runMain(t, dir, "run", "spin_run.star", "--storage", url, "--seed", "2", "--engine", "ray", "--engine-opt", "address="+configured.URL(), "--engine-opt", "poll=50ms")
+	if code != 0 || !strings.Contains(stdout, "1 finished, 0 failed") {
+		t.Fatalf("credentials on the node: exit %d\n%s%s", code, stdout, stderr)
 	}
 }

@@ -89,7 +89,7 @@ func (s *Server) schedule() {
 		}
 		for _, id := range s.order {
 			j := s.jobs[id]
-			if j == nil || j.Status != "PENDING" {
+			if j == nil || j.Status != "PENDING" || j.placed {
 				continue
 			}
 			if wait := time.Since(j.submitted); wait > s.opts.StartTimeout {
@@ -122,7 +122,7 @@ func (s *Server) schedule() {
 				j.reserved = node
 				j.gpus = s.gpuIDs(node, j)
 			}
-			j.Node = s.opts.Nodes[node].Name
+			j.Node, j.placed = s.opts.Nodes[node].Name, true
 			s.wg.Add(1)
 			go s.run(j)
 		}

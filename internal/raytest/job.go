@@ -22,6 +22,7 @@ type job struct {
 	end       time.Time
 	done      chan struct{}
 	submitted time.Time
+	placed    bool   // its entrypoint is starting or started
 	reserved  int    // the node whose resources it holds, -1 for none
 	gpus      string // CUDA_VISIBLE_DEVICES when scheduled by resources
 }

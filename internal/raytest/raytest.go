@@ -33,6 +33,8 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
+	"io"
+	"log"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -122,6 +124,7 @@ type Server struct {
 
 	mu        sync.Mutex
 	jobs      map[string]*job
+	forgotten []*job
 	order     []string
 	require   map[string]string // header -> value every request needs
 	free      []Node            // what each node has not reserved
@@ -170,7 +173,9 @@ func StartWith(t testing.TB, opts Options) *Server {
 	mux.HandleFunc("GET /api/jobs/{id}/logs", s.logs)
 	mux.HandleFunc("POST /api/jobs/{id}/stop", s.stop)
 	if opts.TLS {
-		s.srv = httptest.NewTLSServer(s.auth(mux))
+		s.srv = httptest.NewUnstartedServer(s.auth(mux))
+		s.srv.Config.ErrorLog = log.New(io.Discard, "", 0) // refused handshakes are what TLS tests test
+		s.srv.StartTLS()
 		s.caFile = filepath.Join(t.TempDir(), "ray-ca.pem")
 		cert := s.srv.Certificate()
 		if err := os.WriteFile(s.caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Raw}), 0o644); err != nil {
@@ -227,6 +232,9 @@ func (s *Server) Jobs() []Job {
 	out := make([]Job, 0, len(s.order))
 	for _, id := range s.order {
 		j := s.jobs[id]
+		if j == nil {
+			continue // forgotten
+		}
 		c := j.Job
 		c.Logs = j.logs.String()
 		out = append(out, c)
@@ -239,6 +247,9 @@ func (s *Server) Jobs() []Job {
 func (s *Server) Forget(id string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if j := s.jobs[id]; j != nil {
+		s.forgotten = append(s.forgotten, j) // still killed at Close
+	}
 	delete(s.jobs, id)
 }
 
@@ -250,7 +261,7 @@ func (s *Server) Close() {
 		return
 	}
 	s.closed = true
-	for _, j := range s.jobs {
+	for _, j := range append(s.forgotten, s.all()...) {
 		if j.cmd != nil && j.cmd.Process != nil && j.Status == "RUNNING" {
 			_ = syscall.Kill(-j.cmd.Process.Pid, syscall.SIGKILL)
 		}
@@ -260,6 +271,14 @@ func (s *Server) Close() {
 	<-s.schedDone
 	s.wg.Wait()
 	s.srv.Close()
+}
+
+func (s *Server) all() []*job {
+	out := make([]*job, 0, len(s.jobs))
+	for _, j := range s.jobs {
+		out = append(out, j)
+	}
+	return out
 }
 
 // auth checks the token as Ray's token_auth_middleware does

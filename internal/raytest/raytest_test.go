@@ -109,7 +109,7 @@ func TestRayServerAnswersAsRay(t *testing.T) {
 	s := Start(t)
 	for body, want := range map[string]string{
 		`{"entrypoint": "true", "submision_id": "x"}`: "TypeError: JobSubmitRequest.__init__() got an unexpected keyword argument 'submision_id'",
-		`{"entrypoint": 3}`: "TypeError: entrypoint must be a string",
+		`{"entrypoint": 3}`:                           "TypeError: entrypoint must be a string",
 	} {
 		if code, got := post(t, s.URL()+"/api/jobs/", body); code != 400 || !strings.Contains(got, want) {
 			t.Errorf("%s: %d %s", body, code, got)
