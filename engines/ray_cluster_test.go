@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -198,5 +199,30 @@ func TestRayFailureWithoutLogs(t *testing.T) {
 	srv.Forget(id)
 	if msg := r.failure(id, rj); !strings.Contains(msg, "; logs: 404 Not Found)") || strings.Contains(msg, "does not exist") || !strings.HasPrefix(msg, "the real reason") {
 		t.Errorf("logs gone: %s", msg)
+	}
+}
+
+// BenchmarkRaySubmit: one submission as the engine makes it (a lookup of
+// the ID, then the POST, then ray.json written atomically) against the
+// stand-in over loopback HTTP.
+func BenchmarkRaySubmit(b *testing.B) {
+	srv := raytest.StartWith(b, raytest.Options{Nodes: []raytest.Node{{Name: "head"}}}) // nothing starts: only the API is timed
+	e, err := newRay(Spec{Type: "ray", Options: map[string]any{"address": srv.URL(), "binary": "/bin/true"}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	r := e.(*rayEngine)
+	st, _ := storage.Open(b.TempDir())
+	exp, _ := st.CreateExperiment("", "hp2cEP")
+	job := &Job{Experiment: exp}
+	rec := &rayRecord{exp: exp, info: RayInfo{Jobs: map[string]string{}}}
+	sc := &runtime.ScheduledComponent{ID: "c", Name: "train", Resources: map[string]any{"num_gpus": int64(1)}}
+	req, _ := r.request(job, sc)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		sc.ID = "c" + strconv.Itoa(i)
+		if _, err := r.submit(context.Background(), job, sc, req, rec); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

@@ -32,7 +32,10 @@ func engineSpec(engine string, opts []string) (any, error) {
 		_, err = engines.NewRegistry().New(parsed)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("--engine %s: %w", engine, err)
+		// The flag names the engine already: "--engine ray: engine ray: …"
+		// would say it twice.
+		msg := strings.TrimPrefix(err.Error(), "engine "+parsed.Type+": ")
+		return nil, fmt.Errorf("--engine %s: %s", engine, msg)
 	}
 	return spec, nil
 }

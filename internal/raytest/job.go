@@ -173,9 +173,8 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, out)
 }
 
-// logs answers {"logs": …}; with LogMaxBytes the tail only, as
-// job_log_storage_client.py does from Ray 2.50 on
-// (RAY_JOB_LOG_MAX_READ_BYTES).
+// logs answers {"logs": …}; with LogMaxBytes the tail only, as the
+// newest job_log_storage_client.py does (RAY_JOB_LOG_MAX_READ_BYTES).
 func (s *Server) logs(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	j := s.lookup(w, r)

@@ -73,9 +73,9 @@ type Options struct {
 	SubmitDelay time.Duration
 	// TLS serves HTTPS with a certificate of a private CA (CAFile).
 	TLS bool
-	// LogMaxBytes caps the logs endpoint's answer as Ray ≥ 2.50 does
-	// (RAY_JOB_LOG_MAX_READ_BYTES, 16 MiB); 0 returns the whole log, as
-	// older Ray does.
+	// LogMaxBytes caps the logs endpoint's answer as the newest Ray does
+	// (RAY_JOB_LOG_MAX_READ_BYTES, 16 MiB, job_log_storage_client.py); 0
+	// returns the whole log, as older releases do.
 	LogMaxBytes int
 }
 
