@@ -297,7 +297,7 @@ func TestEngineFlagErrors(t *testing.T) {
 	}{
 		{[]string{"--engine", "foo:3"}, `error: --engine foo:3: unknown engine "foo"; known engines: detached, dry, native, process, ray, remote, slurm`},
 		{[]string{"--engine", "nativ"}, `unknown engine "nativ" (did you mean "native"?)`},
-		{[]string{"--engine", "process:2", "--engine-opt", "binray=/x"}, `error: --engine process:2: engine process: unknown option "binray" (did you mean "binary"?`},
+		{[]string{"--engine", "process:2", "--engine-opt", "binray=/x"}, `error: --engine process:2: unknown option "binray" (did you mean "binary"?`},
 	} {
 		stdout, stderr, code := runMain(t, dir, append([]string{"run", "experiment.star"}, tc.args...)...)
 		if code != ExitError || !strings.Contains(stderr, tc.want) || strings.Contains(stderr, "Traceback") || strings.Contains(stdout, "Experiment") {
