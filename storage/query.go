@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -37,6 +39,7 @@ type ExperimentView struct {
 	CodeVersion map[string]any `json:"code_version,omitempty"` // git state of the project, if known
 	CodeBackup  map[string]any `json:"code_backup,omitempty"`  // backup settings, and what code.zip holds
 	Version     string         `json:"machinable_version"`     // the release that ran it
+	Plan        map[string]any `json:"plan,omitempty"`         // the plan as Experiment.to_json() gives it
 
 	once       sync.Once
 	components []*ComponentView
@@ -142,6 +145,7 @@ func (s *Storage) view(path string) (*ExperimentView, error) {
 	}
 	v.CodeVersion = jsonvalue.NormalizeMap(v.CodeVersion)
 	v.CodeBackup = jsonvalue.NormalizeMap(v.CodeBackup)
+	v.Plan = jsonvalue.NormalizeMap(v.Plan)
 	return v, nil
 }
 
@@ -558,4 +562,69 @@ func readObject(s *Storage, p string) (map[string]any, error) {
 		return nil, fmt.Errorf("%s: %w", s.Describe(p), err)
 	}
 	return jsonvalue.NormalizeMap(m), nil
+}
+
+// FileStamp is the size and modification time of a component's file; an
+// appended file on an object store counts its parts. A reader that keeps
+// what it derived from a file (a summary of its records) reads it again
+// when the stamp changes. A file never written has the zero stamp.
+type FileStamp struct {
+	Size    int64
+	ModTime time.Time
+}
+
+// Stamp stats a file of the component by its relative path
+// ("records/default.jsonl", "log.txt") without reading it.
+func (c *ComponentView) Stamp(name string) (FileStamp, error) {
+	if err := checkInside(name); err != nil {
+		return FileStamp{}, err
+	}
+	p := filepath.Join(c.dir(), filepath.FromSlash(name))
+	var st FileStamp
+	add := func(fi fs.FileInfo) {
+		st.Size += fi.Size()
+		if fi.ModTime().After(st.ModTime) {
+			st.ModTime = fi.ModTime()
+		}
+	}
+	if fi, err := c.fs().Stat(p); err == nil && !fi.IsDir() {
+		add(fi)
+	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return FileStamp{}, c.Experiment.storage.redact(err)
+	}
+	parts, _ := afero.ReadDir(c.fs(), p+partsSuffix)
+	for _, fi := range parts {
+		if !fi.IsDir() {
+			add(fi)
+		}
+	}
+	return st, nil
+}
+
+// StoreFiles lists the files the component stored under store/ (see
+// Component.StoreWrite), as relative paths with slashes ("final.json",
+// "checkpoints/5/state.json"), sorted; none when it stored none.
+func (c *ComponentView) StoreFiles() []string {
+	root := filepath.Join(c.dir(), "store")
+	var out []string
+	var walk func(dir, rel string, depth int)
+	walk = func(dir, rel string, depth int) {
+		entries, _ := afero.ReadDir(c.fs(), dir)
+		for _, e := range entries {
+			name := e.Name()
+			if strings.HasPrefix(name, tempPrefix) {
+				continue
+			}
+			if e.IsDir() && !strings.HasSuffix(name, partsSuffix) {
+				if depth < maxFindDepth {
+					walk(filepath.Join(dir, name), path.Join(rel, name), depth+1)
+				}
+				continue
+			}
+			out = append(out, path.Join(rel, strings.TrimSuffix(name, partsSuffix)))
+		}
+	}
+	walk(root, "", 0)
+	sort.Strings(out)
+	return slices.Compact(out)
 }

@@ -333,3 +333,53 @@ func TestQueryNeverWrites(t *testing.T) {
 		t.Error(d)
 	}
 }
+
+// Stamp changes when a records file grows and is zero for a file never
+// written; StoreFiles lists store/ recursively, without temporary files.
+func TestComponentViewStampAndStoreFiles(t *testing.T) {
+	dir, first, _ := queryStorage(t)
+	st, err := storage.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := st.Experiment(first.Execution.ExperimentID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.Plan == nil || e.Plan["components"] == nil {
+		t.Fatalf("plan not read from execution.json: %v", e.Plan)
+	}
+	cs, err := e.Components()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := cs[0]
+	before, err := c.Stamp("records/default.jsonl")
+	if err != nil || before.Size == 0 || before.ModTime.IsZero() {
+		t.Fatalf("stamp of the records = %+v, %v; want a size and a time", before, err)
+	}
+	none, err := c.Stamp("records/never.jsonl")
+	if err != nil || none != (storage.FileStamp{}) {
+		t.Fatalf("stamp of a file never written = %+v, %v; want zero", none, err)
+	}
+	if _, err := c.Stamp("../escape"); err == nil {
+		t.Fatal("Stamp accepted a path leaving the component")
+	}
+	cdir := filepath.Join(e.Path(), c.ID)
+	f, err := os.OpenFile(filepath.Join(cdir, "records", "default.jsonl"), os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString(`{"loss": 0.5}` + "\n")
+	f.Close()
+	after, _ := c.Stamp("records/default.jsonl")
+	if after.Size != before.Size+int64(len(`{"loss": 0.5}`+"\n")) {
+		t.Fatalf("stamp after a row = %+v, before %+v", after, before)
+	}
+	os.MkdirAll(filepath.Join(cdir, "store", "ckpt", "5"), 0o755)
+	os.WriteFile(filepath.Join(cdir, "store", "ckpt", "5", "state.json"), []byte("{}"), 0o644)
+	os.WriteFile(filepath.Join(cdir, "store", ".tmp-123"), []byte("x"), 0o644)
+	if got, want := c.StoreFiles(), []string{"ckpt/5/state.json", "final.json"}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("StoreFiles = %q, want %q", got, want)
+	}
+}
