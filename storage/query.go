@@ -628,3 +628,37 @@ func (c *ComponentView) StoreFiles() []string {
 	sort.Strings(out)
 	return slices.Compact(out)
 }
+
+// DisplayURL is the storage's URL for showing to people: an s3:// URL
+// without its query (which names endpoints and options) or user
+// information.
+func (s *Storage) DisplayURL() string {
+	if s.Object {
+		return redactURL(s.URL)
+	}
+	return s.URL
+}
+
+// Redact removes the storage's credentials from an error, for messages
+// shown outside the process.
+func (s *Storage) Redact(err error) error { return s.redact(err) }
+
+// CodeShort is a code version (ExperimentView.CodeVersion) in a few
+// characters: the short commit, "*" when the work tree was dirty, "-"
+// outside git.
+func CodeShort(cv map[string]any) string {
+	if git, _ := cv["git"].(bool); !git {
+		return "-"
+	}
+	commit, _ := cv["commit"].(string)
+	if len(commit) > 7 {
+		commit = commit[:7]
+	}
+	if commit == "" {
+		commit = "(no commit)"
+	}
+	if dirty, _ := cv["dirty"].(bool); dirty {
+		commit += "*"
+	}
+	return commit
+}

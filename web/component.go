@@ -1,0 +1,212 @@
+package web
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"math"
+	"net/http"
+	"path"
+	"slices"
+	"strconv"
+
+	"github.com/machinable-go/machinable/internal/jsonvalue"
+	"github.com/machinable-go/machinable/internal/pyformat"
+	"github.com/machinable-go/machinable/storage"
+)
+
+// maxLogBytes is how much of a log the page is sent at first: the end.
+const maxLogBytes = 1 << 20
+
+type scopeInfo struct {
+	Name string   `json:"name"`
+	Rows int      `json:"rows"`
+	Keys []string `json:"keys"`
+}
+
+func (s *Server) apiComponent(w http.ResponseWriter, r *http.Request) {
+	c, err := s.component(r.PathValue("exp"), r.PathValue("comp"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	st, err := c.Status()
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	host, err := c.Host()
+	if err != nil {
+		host = map[string]any{"error": s.st.Redact(err).Error()}
+	}
+	scopes := []scopeInfo{}
+	for _, scope := range c.Scopes() {
+		sum, err := s.sums.get(c, scope)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		scopes = append(scopes, scopeInfo{scope, sum.Rows, sum.Keys})
+	}
+	var values any
+	if b, err := c.ReadFile("store.json"); err == nil {
+		values, _ = jsonvalue.Decode(b)
+	}
+	storeFiles := c.StoreFiles()
+	if storeFiles == nil {
+		storeFiles = []string{}
+	}
+	now := s.now()
+	s.writeJSON(w, r, map[string]any{
+		"experiment": c.Experiment.ID, "id": c.ID, "name": c.Name,
+		"config": c.Config, "flags": c.Flags, "resources": c.Resources, "components": c.Components,
+		"state": st.State(now), "status": st, "host": host, "scopes": scopes,
+		"store_values": values, "store_files": storeFiles, "data_files": c.DataNames(),
+	})
+}
+
+// apiRecords answers the rows of a scope: JSON for the page (or, with
+// ?download=1, as a file), or ?format=csv.
+func (s *Server) apiRecords(w http.ResponseWriter, r *http.Request) {
+	c, err := s.component(r.PathValue("exp"), r.PathValue("comp"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	scope := r.PathValue("scope")
+	if err := storage.CheckScope(scope); err != nil {
+		s.fail(w, r, badRequest("%v", err))
+		return
+	}
+	rows, err := c.AllRecords(scope)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if rows == nil {
+		rows = []map[string]any{}
+	}
+	keys := rowKeys(rows)
+	q := r.URL.Query()
+	switch q.Get("format") {
+	case "", "json":
+		if q.Get("download") != "" {
+			w.Header().Set("Content-Disposition", attachment(c.ID+"-"+scope+".json"))
+			s.writeJSON(w, r, rows)
+			return
+		}
+		s.writeJSON(w, r, map[string]any{"scope": scope, "keys": keys, "rows": rows})
+	case "csv":
+		h := w.Header()
+		h.Set("Content-Type", "text/csv; charset=utf-8")
+		h.Set("Content-Disposition", attachment(c.ID+"-"+scope+".csv"))
+		cw := csv.NewWriter(w)
+		cw.Write(keys)
+		rec := make([]string, len(keys))
+		for _, row := range rows {
+			for i, k := range keys {
+				rec[i] = cell(row[k])
+			}
+			cw.Write(rec)
+		}
+		cw.Flush()
+	default:
+		s.fail(w, r, badRequest("unknown format %q: expected json or csv", q.Get("format")))
+	}
+}
+
+// rowKeys are the keys of the rows in order of first appearance.
+func rowKeys(rows []map[string]any) []string {
+	seen := map[string]bool{}
+	keys := []string{}
+	for _, row := range rows {
+		keys = addKeys(keys, seen, row)
+	}
+	return keys
+}
+
+// cell is a record value in a CSV cell: strings as they are, floats as
+// Python prints them, anything else as JSON; a missing value is empty.
+func cell(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	case float64:
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return strconv.FormatFloat(x, 'g', -1, 64)
+		}
+		return pyformat.Repr(x)
+	case int64:
+		return strconv.FormatInt(x, 10)
+	}
+	b, _ := json.Marshal(jsonvalue.KeepFloats(v))
+	return string(b)
+}
+
+func attachment(name string) string {
+	return fmt.Sprintf("attachment; filename=%q", name)
+}
+
+// apiLog answers log.txt or output.log from a byte offset on
+// (?offset=N), so a page following a running component gets only what
+// was added. Without an offset it sends the last maxLogBytes.
+func (s *Server) apiLog(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("name")
+	if name != "log.txt" && name != "output.log" {
+		s.fail(w, r, notFound("no log %q: expected log.txt or output.log", name))
+		return
+	}
+	c, err := s.component(r.PathValue("exp"), r.PathValue("comp"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	st, err := c.Status()
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	text, err := c.File(name)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	from, truncated := 0, false
+	if o := r.URL.Query().Get("offset"); o != "" {
+		n, err := strconv.Atoi(o)
+		if err != nil || n < 0 {
+			s.fail(w, r, badRequest("offset %q: expected a byte count", o))
+			return
+		}
+		from = min(n, len(text))
+	} else if len(text) > maxLogBytes {
+		from, truncated = len(text)-maxLogBytes, true
+	}
+	s.writeJSON(w, r, map[string]any{"text": text[from:], "offset": len(text), "truncated": truncated,
+		"state": st.State(s.now())})
+}
+
+// apiStoreFile sends a file the component stored, as a download: it is
+// never shown as a page of this site.
+func (s *Server) apiStoreFile(w http.ResponseWriter, r *http.Request) {
+	c, err := s.component(r.PathValue("exp"), r.PathValue("comp"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	name := r.PathValue("file")
+	if !slices.Contains(c.StoreFiles(), name) { // only what the listing offers
+		s.fail(w, r, notFound("component %s stored no file %q", c.ID, name))
+		return
+	}
+	b, err := c.ReadFile(path.Join("store", name))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/octet-stream")
+	w.Header().Set("Content-Disposition", attachment(path.Base(name)))
+	w.Write(b)
+}
