@@ -15,9 +15,10 @@ import (
 const xss = `<img src=x onerror="document.title='pwned'">`
 
 // fixture is a storage on disk with two synthetic experiments of six
-// components (20 rows of records each, the sixth failed); in the newer
-// one the first component has logs, stored values and a row holding
-// markup, and the second is running (fresh heartbeat).
+// components (two configurations, three repeats each; 20 rows of records
+// each, the sixth failed); in the newer one the first component has logs,
+// stored values, and markup in a record and its config, and the second is
+// running (fresh heartbeat).
 type fixture struct {
 	root  string
 	st    *storage.Storage
@@ -29,7 +30,7 @@ type fixture struct {
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	root := filepath.Join(t.TempDir(), "results")
-	ids, err := synth.Write(root, synth.Options{Experiments: 2, Components: 6, Seed: 1, FailEvery: 6, Records: 20,
+	ids, err := synth.Write(root, synth.Options{Experiments: 2, Components: 6, Seed: 1, FailEvery: 6, Records: 20, Repeats: 3,
 		Start: time.Now().Add(-time.Hour).UTC()})
 	if err != nil {
 		t.Fatal(err)
@@ -49,6 +50,12 @@ func newFixture(t testing.TB) *fixture {
 	for _, c := range sched.Components {
 		f.comps = append(f.comps, c.ID)
 	}
+	// markup in a config value (schedule.json as a run would write it)
+	var raw map[string][]map[string]any
+	json.Unmarshal(b, &raw)
+	raw["components"][0]["config"].(map[string]any)["tag"] = xss
+	b, _ = json.Marshal(raw)
+	f.write(t, filepath.Join(root, f.exp, "schedule.json"), string(b))
 	first := f.dir(0)
 	f.write(t, filepath.Join(first, "log.txt"), "2026-01-01 00:00:00 INFO training started\n"+xss+"\n")
 	f.write(t, filepath.Join(first, "output.log"), "epoch 1\n")

@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -120,7 +121,7 @@ func TestUIExperimentAPI(t *testing.T) {
 			t.Errorf("component %d is %s, want %s (schedule order)", i, c.ID, f.comps[i])
 		}
 	}
-	if strings.Join(out.ConfigColumns, ",") != "batch_size,data.name,learning_rate" {
+	if strings.Join(out.ConfigColumns, ",") != "batch_size,data.name,learning_rate,tag" {
 		t.Errorf("config columns %q: want the flattened keys", out.ConfigColumns)
 	}
 	names := map[string]bool{}
@@ -139,6 +140,13 @@ func TestUIExperimentAPI(t *testing.T) {
 	}
 	if out.Components[1].State != "running" || out.Components[5].State != "failed" || out.Components[5].Error == "" {
 		t.Errorf("states %s, %s (%q): want running, failed with its error", out.Components[1].State, out.Components[5].State, out.Components[5].Error)
+	}
+	var groups []int
+	for _, c := range out.Components {
+		groups = append(groups, c.Group)
+	}
+	if fmt.Sprint(groups) != "[0 1 1 2 2 2]" {
+		t.Errorf("groups %v: want the repeats of a config together (the first has a config key of its own)", groups)
 	}
 	if out.Counts["running"] != 1 {
 		t.Errorf("counts %v", out.Counts)

@@ -31,6 +31,10 @@ type Options struct {
 	// component gets (_iteration, loss, accuracy; a failed or running one
 	// half of them); 0 writes none.
 	Records int
+	// Repeats makes groups of that many consecutive components share
+	// their config, as repeats of one configuration do; 0 or 1: every
+	// component has its own.
+	Repeats int
 }
 
 // Write generates the experiments below root (made if missing) and
@@ -77,15 +81,19 @@ func Write(root string, o Options) ([]string, error) {
 		var comps []any
 		for c := 0; c < o.Components; c++ {
 			cid := id(12)
+			k, rep := n, int64(c%3)
+			if o.Repeats > 1 {
+				k, rep = n/o.Repeats, int64(c%o.Repeats)
+			}
 			cfg := map[string]any{
-				"learning_rate": float64(1+(n%10)) / 100,
-				"batch_size":    int64(16 << (n % 4)),
-				"data":          map[string]any{"name": datasets[n%len(datasets)]},
+				"learning_rate": float64(1+(k%10)) / 100,
+				"batch_size":    int64(16 << (k % 4)),
+				"data":          map[string]any{"name": datasets[k%len(datasets)]},
 			}
 			comps = append(comps, map[string]any{
 				"id": cid, "name": names[e%len(names)], "module": names[e%len(names)], "config": cfg,
 				"flags": map[string]any{"COMPONENT_ID": cid, "EXPERIMENT_ID": eid, "GLOBAL_SEED": seed,
-					"REPEAT_NUMBER": int64(c % 3), "SEED": r.Int63n(1 << 32)},
+					"REPEAT_NUMBER": rep, "SEED": r.Int63n(1 << 32)},
 			})
 			if err := os.Mkdir(filepath.Join(p, cid), 0o755); err != nil {
 				return nil, err
