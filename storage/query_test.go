@@ -383,3 +383,16 @@ func TestComponentViewStampAndStoreFiles(t *testing.T) {
 		t.Fatalf("StoreFiles = %q, want %q", got, want)
 	}
 }
+
+// An object store's URL is shown without its query, which may name an
+// endpoint with options; a local one as given.
+func TestDisplayURL(t *testing.T) {
+	s3 := &storage.Storage{URL: "s3://bucket/runs?endpoint=http://minio:9000&region=x", Object: true}
+	if got := s3.DisplayURL(); got != "s3://bucket/runs?…" {
+		t.Errorf("DisplayURL = %q", got)
+	}
+	local := &storage.Storage{URL: "./results"}
+	if got := local.DisplayURL(); got != "./results" {
+		t.Errorf("DisplayURL = %q", got)
+	}
+}

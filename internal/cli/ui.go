@@ -71,10 +71,13 @@ func serveUI(ctx context.Context, st *storage.Storage, addr string, stdout, stde
 	if bound.IP.IsLoopback() {
 		srv.AllowHosts(web.LoopbackHosts(host)...)
 	} else {
-		fmt.Fprintf(stderr, "warning: listening on %s, not on loopback: anyone who can reach this machine can read storage %s\n", host, st.DisplayURL())
+		given, _, _ := net.SplitHostPort(addr)
+		where := net.JoinHostPort(given, fmt.Sprint(bound.Port))
 		if bound.IP.IsUnspecified() {
+			where += " (every interface)"
 			host = net.JoinHostPort("127.0.0.1", fmt.Sprint(bound.Port))
 		}
+		fmt.Fprintf(stderr, "warning: listening on %s, not on loopback: anyone who can reach this machine can read storage %s\n", where, st.DisplayURL())
 	}
 	fmt.Fprintf(stdout, "Serving storage %s at http://%s/ (Ctrl-C stops)\n", st.DisplayURL(), host)
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
