@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/machinable-go/machinable/internal/synth"
 	"github.com/machinable-go/machinable/internal/syncbuf"
+	"github.com/machinable-go/machinable/internal/synth"
 	"github.com/machinable-go/machinable/storage"
 )
 
