@@ -267,6 +267,31 @@ func (c *ComponentView) Scopes() []string {
 // Records streams the rows of a scope to fn, one decoded row at a time;
 // fn returns false to stop. A scope without rows calls fn never.
 func (c *ComponentView) Records(scope string, fn func(row map[string]any) bool) error {
+	var err error
+	lerr := c.RecordLines(scope, func(n int, line []byte) bool {
+		var row map[string]any
+		if err = jsonvalue.Unmarshal(line, &row); err != nil {
+			err = fmt.Errorf("records %q line %d: %w", scope, n, err)
+			return false
+		}
+		if row == nil { // a line "null": JSON leaves the map nil
+			err = fmt.Errorf("records %q line %d: expected a JSON object (a row), got null", scope, n)
+			return false
+		}
+		return fn(jsonvalue.NormalizeMap(row))
+	})
+	if lerr != nil {
+		return lerr
+	}
+	return err
+}
+
+// RecordLines streams the lines of a scope undecoded, with their line
+// numbers, for a reader with a faster decoder of its own (the web view's
+// charts read millions of rows); line is valid only during the call.
+// Blank lines are skipped, and so is a last line without newline: a row
+// being written right now.
+func (c *ComponentView) RecordLines(scope string, fn func(n int, line []byte) bool) error {
 	if err := checkScope(scope); err != nil {
 		return err
 	}
@@ -277,15 +302,13 @@ func (c *ComponentView) Records(scope string, fn func(row map[string]any) bool) 
 		return err
 	}
 	defer f.Close()
-	return scanRows(f, scope, fn)
-}
-
-// scanRows decodes JSON lines; a last line without newline (a row being
-// written right now) is skipped rather than reported as broken.
-func scanRows(r io.Reader, scope string, fn func(map[string]any) bool) error {
-	br := bufio.NewReaderSize(r, 64*1024)
+	br := bufio.NewReaderSize(f, 64*1024)
 	for n := 1; ; n++ {
-		line, err := br.ReadBytes('\n')
+		line, err := br.ReadSlice('\n')
+		if err == bufio.ErrBufferFull { // a line longer than the buffer
+			rest, err2 := br.ReadBytes('\n')
+			line, err = append(append([]byte(nil), line...), rest...), err2
+		}
 		if err == io.EOF {
 			return nil // a partial last line is a row still being written
 		}
@@ -295,14 +318,7 @@ func scanRows(r io.Reader, scope string, fn func(map[string]any) bool) error {
 		if len(bytes.TrimSpace(line)) == 0 {
 			continue
 		}
-		var row map[string]any
-		if err := jsonvalue.Unmarshal(line, &row); err != nil {
-			return fmt.Errorf("records %q line %d: %w", scope, n, err)
-		}
-		if row == nil { // a line "null": JSON leaves the map nil
-			return fmt.Errorf("records %q line %d: expected a JSON object (a row), got null", scope, n)
-		}
-		if !fn(jsonvalue.NormalizeMap(row)) {
+		if !fn(n, line) {
 			return nil
 		}
 	}

@@ -15,47 +15,53 @@ type columns struct {
 	XKey string               // "_iteration" when every row has one, else "" (the row index)
 	X    []float64            // the x of each row
 	Y    map[string][]float64 // per numeric key, NaN where a row lacks it
-	Keys []string             // the numeric keys, in order of first appearance
+	Keys []string             // the numeric keys, sorted
 	Rows int
 }
 
 func readColumns(c *storage.ComponentView, scope string) (*columns, error) {
 	cols := &columns{XKey: "_iteration", Y: map[string][]float64{}}
-	err := c.Records(scope, func(row map[string]any) bool {
+	idx := map[string]int{} // key -> index in ys; looked up without allocating
+	var ys [][]float64
+	err := eachRow(c, scope, func(fields []field) {
 		n := cols.Rows
-		if it, ok := number(row["_iteration"]); ok && cols.XKey != "" {
-			cols.X = append(cols.X, it)
-		} else {
-			cols.XKey = ""
-		}
-		fresh := len(cols.Keys)
-		for k, v := range row {
-			f, ok := number(v)
-			if !ok {
+		iter := false
+		for _, f := range fields {
+			if !f.num {
 				continue
 			}
-			y, seen := cols.Y[k]
+			if string(f.key) == "_iteration" && cols.XKey != "" {
+				cols.X = append(cols.X, f.value)
+				iter = true
+			}
+			k, seen := idx[string(f.key)]
 			if !seen {
-				cols.Keys = append(cols.Keys, k)
+				k = len(ys)
+				idx[string(f.key)] = k
+				ys = append(ys, nil)
+				cols.Keys = append(cols.Keys, string(f.key))
 			}
-			for len(y) < n { // rows before the key's first
-				y = append(y, math.NaN())
+			for len(ys[k]) < n { // rows before the key's first
+				ys[k] = append(ys[k], math.NaN())
 			}
-			cols.Y[k] = append(y, f)
+			ys[k] = append(ys[k], f.value)
 		}
-		slices.Sort(cols.Keys[fresh:]) // a row's keys have no order
+		if !iter {
+			cols.XKey = ""
+		}
 		cols.Rows++
-		return true
 	})
 	if err != nil {
 		return nil, err
 	}
-	for k, y := range cols.Y {
+	for k, i := range idx {
+		y := ys[i]
 		for len(y) < cols.Rows {
 			y = append(y, math.NaN())
 		}
 		cols.Y[k] = y
 	}
+	slices.Sort(cols.Keys)
 	if cols.XKey == "" {
 		cols.X = make([]float64, cols.Rows)
 		for i := range cols.X {

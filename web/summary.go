@@ -53,16 +53,22 @@ func (sc *summaryCache) get(c *storage.ComponentView, scope string) (scopeSummar
 		return e.sum, nil
 	}
 	sum := scopeSummary{Last: map[string]float64{}}
-	seen := map[string]bool{}
-	err = c.Records(scope, func(row map[string]any) bool {
+	names := map[string]string{} // each key's string, made once
+	err = eachRow(c, scope, func(fields []field) {
 		sum.Rows++
-		sum.Keys = addKeys(sum.Keys, seen, row)
-		for k, v := range row {
-			if f, ok := number(v); ok {
-				sum.Last[k] = f
+		fresh := len(sum.Keys)
+		for _, f := range fields {
+			k, seen := names[string(f.key)]
+			if !seen {
+				k = string(f.key)
+				names[k] = k
+				sum.Keys = append(sum.Keys, k)
+			}
+			if f.num {
+				sum.Last[k] = f.value
 			}
 		}
-		return true
+		slices.Sort(sum.Keys[fresh:]) // a row's keys have no order
 	})
 	if err != nil {
 		return scopeSummary{}, err
