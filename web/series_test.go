@@ -11,7 +11,7 @@ import (
 // a gap there.
 func TestUIAlignExact(t *testing.T) {
 	a := align([]curve{{X: []float64{0, 1, 2}, Y: []float64{5, 6, 7}}, {X: []float64{1, 3}, Y: []float64{8, math.NaN()}}}, 10)
-	if a.Downsampled || !slices.Equal(a.X, points{0, 1, 2}) {
+	if a.Downsampled || !slices.Equal(a.X, []float64{0, 1, 2}) {
 		t.Fatalf("x %v (downsampled %v), want 0 1 2: a NaN value adds no x", a.X, a.Downsampled)
 	}
 	b, _ := json.Marshal(a.Y)
