@@ -31,6 +31,7 @@ func TestUIScreenshots(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	st.URL = "./results" // shown in the header, as when started in the project
 	f := &fixture{root: root, st: st, exp: ids[len(ids)-1]}
 	e, err := st.Experiment(f.exp)
 	if err != nil {

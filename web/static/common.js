@@ -147,6 +147,7 @@ class VTable {
     this.table.append(this.thead, this.tbody);
     this.scroller.append(this.table);
     this.scroller.addEventListener("scroll", () => this.draw());
+    window.addEventListener("resize", () => this.draw());
     parent.append(el("div", { class: "tablebar" }, this.search, this.count, opts.toolbar || null), this.scroller);
     this.header();
   }
@@ -195,7 +196,8 @@ class VTable {
   draw() {
     const h = this.rowHeight;
     const top = this.scroller.scrollTop;
-    const height = this.scroller.clientHeight || 600;
+    // the box grows with its rows up to its max-height: draw for that
+    const height = Math.max(this.scroller.clientHeight, window.innerHeight);
     const first = Math.max(0, Math.floor(top / h) - 10);
     const last = Math.min(this.view.length, Math.ceil((top + height) / h) + 10);
     const frag = document.createDocumentFragment();
@@ -252,10 +254,12 @@ function colourer(values) {
 function chart(box, { title, xLabel, x, series, bands, scatter, height, xValues }) {
   box.replaceChildren();
   const width = Math.max(300, box.clientWidth || 600);
+  const pad = (min, max) => { const p = (max - min) * 0.04 || 1; return [min - p, max + p]; };
   const opts = {
     title, width, height: height || 300,
-    scales: { x: { time: false } },
-    legend: { show: series.length <= 12 },
+    // points at the very edge of a scatter would be cut in half
+    scales: { x: scatter ? { time: false, range: (u, min, max) => pad(min, max) } : { time: false } },
+    legend: { show: series.length <= 12, live: !scatter },
     cursor: { drag: { x: true, y: false } },
     axes: [{ label: xLabel, values: xValues }, {}],
     series: [{ label: xLabel }].concat(series.map((s) => scatter ? {

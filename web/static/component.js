@@ -126,7 +126,7 @@
         config.replaceChildren(kv(d.config, "config-table"));
         flags.replaceChildren(kv(d.flags, "flags-table"));
       }
-      host.replaceChildren(d.host ? kv(d.host, "host-table") : el("p", { class: "hint", text: "Not run yet." }));
+      host.replaceChildren(d.host ? kv(d.host, "host-table") : el("p", { class: "hint", text: "Not recorded (no host.json)." }));
       showStore(d);
       showScopes(d);
       await refreshRecords(first);

@@ -80,14 +80,14 @@
     data = d;
     const e = d.experiment;
     const c = d.counts;
-    summary.replaceChildren(
+    summary.replaceChildren(...[
       el("span", {}, "started ", el("b", { text: fmtTime(e.started_at) })),
       el("span", {}, "plan ", el("b", { text: e.plan || "-" })),
       el("span", {}, "engine ", el("b", { text: e.engine })),
       el("span", {}, "code ", el("b", { text: e.code })),
       e.location ? el("span", {}, "directory ", el("b", { text: e.location })) : null,
       el("span", { id: "counts" }, ["finished", "failed", "running", "queued", "stale", "interrupted"]
-        .filter((k) => c[k]).map((k) => `${c[k]} ${k}`).join(", ") || "no components"));
+        .filter((k) => c[k]).map((k) => `${c[k]} ${k}`).join(", ") || "no components")].filter((x) => x));
     fillSelect(keySel, d.metrics.map((m) => m.name), d.metrics.some((m) => m.name === "loss") ? "loss" : undefined);
     // colour by the first config key whose value differs between components
     const varying = d.config_columns.find((k) => new Set(d.components.map((r) => fmtValue(r.config[k]))).size > 1);
