@@ -3,6 +3,7 @@ package storage_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"github.com/machinable-go/machinable/internal/treesnap"
 	"io/fs"
 	"os"
@@ -394,5 +395,34 @@ func TestDisplayURL(t *testing.T) {
 	local := &storage.Storage{URL: "./results"}
 	if got := local.DisplayURL(); got != "./results" {
 		t.Errorf("DisplayURL = %q", got)
+	}
+}
+
+// RecordLines hands over complete lines with their numbers: blank lines
+// are skipped, a line longer than the read buffer comes whole, and a last
+// line without newline (being written) is not handed over.
+func TestRecordLines(t *testing.T) {
+	dir, first, _ := queryStorage(t)
+	st, _ := storage.Open(dir)
+	e, err := st.Experiment(first.Execution.ExperimentID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs, _ := e.Components()
+	long := `{"k":"` + strings.Repeat("x", 100000) + `"}`
+	p := filepath.Join(e.Path(), cs[0].ID, "records", "raw.jsonl")
+	if err := os.WriteFile(p, []byte("{\"a\":1}\n\n"+long+"\n{\"a\":"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	err = cs[0].RecordLines("raw", func(n int, line []byte) bool {
+		got = append(got, fmt.Sprintf("%d:%d", n, len(line)))
+		return true
+	})
+	if want := []string{"1:8", "3:" + fmt.Sprint(len(long)+1)}; err != nil || !reflect.DeepEqual(got, want) {
+		t.Fatalf("lines %v, %v; want %v", got, err, want)
+	}
+	if err := cs[0].RecordLines("../x", func(int, []byte) bool { return true }); err == nil {
+		t.Error("a scope leaving records/ was accepted")
 	}
 }
