@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/machinable-go/machinable/storage"
 )
 
 // The pages in a real browser: Debian's chromium, headless, driven over
@@ -77,6 +78,13 @@ func tab(t *testing.T) context.Context {
 	return ctx
 }
 
+// serve serves st for the test.
+func serve(t *testing.T, st *storage.Storage) string {
+	srv := httptest.NewServer(New(st))
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
 // open loads a page and waits until its script filled it.
 func open(t *testing.T, ctx context.Context, url string) {
 	t.Helper()
@@ -120,9 +128,8 @@ const rowIDs = `(sel) => [...document.querySelectorAll(sel + " tbody tr[data-id]
 func TestUIBrowserExperiments(t *testing.T) {
 	f := newFixture(t)
 	ctx := tab(t)
-	srv := httptest.NewServer(New(f.st))
-	defer srv.Close()
-	open(t, ctx, srv.URL+"/")
+	url := serve(t, f.st)
+	open(t, ctx, url+"/")
 	var ids []string
 	eval(t, ctx, "("+rowIDs+`)("#experiments")`, &ids)
 	if strings.Join(ids, ",") != f.exp+","+f.older {
@@ -138,9 +145,8 @@ func TestUIBrowserExperiments(t *testing.T) {
 func TestUIBrowserExperiment(t *testing.T) {
 	f := newFixture(t)
 	ctx := tab(t)
-	srv := httptest.NewServer(New(f.st))
-	defer srv.Close()
-	open(t, ctx, srv.URL+"/e/"+f.exp)
+	url := serve(t, f.st)
+	open(t, ctx, url+"/e/"+f.exp)
 	var ids []string
 	eval(t, ctx, "("+rowIDs+`)("#components")`, &ids)
 	if strings.Join(ids, ",") != strings.Join(f.comps, ",") {
@@ -184,10 +190,9 @@ func TestUIBrowserExperiment(t *testing.T) {
 func TestUIBrowserEscapes(t *testing.T) {
 	f := newFixture(t)
 	ctx := tab(t)
-	srv := httptest.NewServer(New(f.st))
-	defer srv.Close()
+	url := serve(t, f.st)
 	for _, page := range []string{"/e/" + f.exp, "/e/" + f.exp + "/" + f.comps[0]} {
-		open(t, ctx, srv.URL+page)
+		open(t, ctx, url+page)
 		var res struct {
 			Imgs  int
 			Title string
@@ -204,9 +209,8 @@ func TestUIBrowserEscapes(t *testing.T) {
 func TestUIBrowserComponent(t *testing.T) {
 	f := newFixture(t)
 	ctx := tab(t)
-	srv := httptest.NewServer(New(f.st))
-	defer srv.Close()
-	open(t, ctx, srv.URL+"/e/"+f.exp+"/"+f.comps[0])
+	url := serve(t, f.st)
+	open(t, ctx, url+"/e/"+f.exp+"/"+f.comps[0])
 	var got struct {
 		State, Config, Log, Output string
 		Charts                     []string
@@ -226,7 +230,7 @@ func TestUIBrowserComponent(t *testing.T) {
 	if strings.Join(got.Charts, ",") != "accuracy:1,loss:1" || strings.Join(got.Store, ",") != "final.json,plots/curve.txt" || got.Rows != "21 rows" {
 		t.Errorf("charts %v, store %v, records %q: want a chart per numeric key, the stored files, 21 rows", got.Charts, got.Store, got.Rows)
 	}
-	open(t, ctx, srv.URL+"/e/"+f.exp+"/"+f.comps[5])
+	open(t, ctx, url+"/e/"+f.exp+"/"+f.comps[5])
 	var errText string
 	eval(t, ctx, `document.querySelector("#error").textContent`, &errText)
 	if !strings.Contains(errText, "synthetic failure") {
@@ -240,9 +244,8 @@ func TestUIBrowserLive(t *testing.T) {
 	f := newFixture(t)
 	os.Remove(filepath.Join(f.dir(3), "status.json")) // queued: not started
 	ctx := tab(t)
-	srv := httptest.NewServer(New(f.st))
-	defer srv.Close()
-	open(t, ctx, srv.URL+"/e/"+f.exp)
+	url := serve(t, f.st)
+	open(t, ctx, url+"/e/"+f.exp)
 	state := func(i int) string {
 		return fmt.Sprintf(`document.querySelector('#components tr[data-id="%s"] .state').textContent`, f.comps[i])
 	}
@@ -253,7 +256,7 @@ func TestUIBrowserLive(t *testing.T) {
 	t.Logf("experiment page: new state and row shown after %s", took)
 
 	ctx2 := tab(t)
-	open(t, ctx2, srv.URL+"/e/"+f.exp+"/"+f.comps[1])
+	open(t, ctx2, url+"/e/"+f.exp+"/"+f.comps[1])
 	f.appendRow(t, 1, map[string]any{"_iteration": 21, "loss": 0.03125})
 	f.write(t, filepath.Join(f.dir(1), "log.txt"), "step 21 done\n")
 	took = waitFor(t, ctx2, `document.querySelector("#records-table-count").textContent === "22 rows" && document.querySelector("#log").textContent.includes("step 21 done")`, 2*time.Second)

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"testing"
@@ -46,8 +45,7 @@ func TestUIScreenshots(t *testing.T) {
 	f.write(t, filepath.Join(f.dir(0), "store", "final.json"), `{"loss": 1.2731}`)
 	f.setRunning(t, 23)
 
-	srv := httptest.NewServer(New(st))
-	defer srv.Close()
+	url := serve(t, st)
 	ctx := tab(t)
 	shoot := func(name, url, ready string, full bool) {
 		open(t, ctx, url)
@@ -65,8 +63,8 @@ func TestUIScreenshots(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	shoot("ui-experiments.png", srv.URL+"/", `document.querySelectorAll("#experiments tbody tr[data-id]").length === 4`, false)
-	shoot("ui-experiment.png", srv.URL+"/e/"+f.exp, `document.querySelector("#overlay").dataset.series === "24"`, true)
+	shoot("ui-experiments.png", url+"/", `document.querySelectorAll("#experiments tbody tr[data-id]").length === 4`, false)
+	shoot("ui-experiment.png", url+"/e/"+f.exp, `document.querySelector("#overlay").dataset.series === "24"`, true)
 	eval(t, ctx, `(() => { const s = document.querySelector("#chart-mode"); s.value = "mean"; s.dispatchEvent(new Event("change")); return true })()`, new(bool))
 	waitFor(t, ctx, `document.querySelector("#overlay").uplot.bands.length === 8`, 10*time.Second) // 8 groups of repeats
 	time.Sleep(300 * time.Millisecond)
@@ -75,5 +73,5 @@ func TestUIScreenshots(t *testing.T) {
 		t.Fatal(err)
 	}
 	os.WriteFile(filepath.Join(dir, "ui-experiment-mean.png"), png, 0o644)
-	shoot("ui-component.png", srv.URL+"/e/"+f.exp+"/"+f.comps[0], `document.querySelectorAll("#record-charts .chart[data-series]").length === 2`, true)
+	shoot("ui-component.png", url+"/e/"+f.exp+"/"+f.comps[0], `document.querySelectorAll("#record-charts .chart[data-series]").length === 2`, true)
 }
