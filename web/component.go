@@ -65,8 +65,9 @@ func (s *Server) apiComponent(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// apiRecords answers the rows of a scope: JSON for the page (or, with
-// ?download=1, as a file), or ?format=csv.
+// apiRecords answers the rows of a scope: JSON for the page (only the
+// last ?tail=N rows, when given), as a JSON file with ?download=1, or
+// ?format=csv.
 func (s *Server) apiRecords(w http.ResponseWriter, r *http.Request) {
 	c, err := s.component(r.PathValue("exp"), r.PathValue("comp"))
 	if err != nil {
@@ -78,16 +79,32 @@ func (s *Server) apiRecords(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, badRequest("%v", err))
 		return
 	}
-	rows, err := c.AllRecords(scope)
+	q := r.URL.Query()
+	tail := 0
+	if t := q.Get("tail"); t != "" {
+		if tail, err = strconv.Atoi(t); err != nil || tail < 1 {
+			s.fail(w, r, badRequest("tail %q: expected a number of rows", t))
+			return
+		}
+	}
+	rows := []map[string]any{}
+	total := 0
+	err = c.Records(scope, func(row map[string]any) bool {
+		total++
+		if tail > 0 && len(rows) == 2*tail { // keep the last tail rows, copying rarely
+			rows = append(rows[:0], rows[tail:]...)
+		}
+		rows = append(rows, row)
+		return true
+	})
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	if rows == nil {
-		rows = []map[string]any{}
+	if tail > 0 && len(rows) > tail {
+		rows = rows[len(rows)-tail:]
 	}
 	keys := rowKeys(rows)
-	q := r.URL.Query()
 	switch q.Get("format") {
 	case "", "json":
 		if q.Get("download") != "" {
@@ -95,7 +112,7 @@ func (s *Server) apiRecords(w http.ResponseWriter, r *http.Request) {
 			s.writeJSON(w, r, rows)
 			return
 		}
-		s.writeJSON(w, r, map[string]any{"scope": scope, "keys": keys, "rows": rows})
+		s.writeJSON(w, r, map[string]any{"scope": scope, "keys": keys, "rows": rows, "total": total, "first": total - len(rows)})
 	case "csv":
 		h := w.Header()
 		h.Set("Content-Type", "text/csv; charset=utf-8")
@@ -168,13 +185,19 @@ func (s *Server) apiLog(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	offset := r.URL.Query().Get("offset")
+	if stamp, err := c.Stamp(name); err == nil && offset != "" && offset == strconv.FormatInt(stamp.Size, 10) {
+		// nothing new: a running component's page asks every second
+		s.writeJSON(w, r, map[string]any{"text": "", "offset": stamp.Size, "truncated": false, "state": st.State(s.now())})
+		return
+	}
 	text, err := c.File(name)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	from, truncated := 0, false
-	if o := r.URL.Query().Get("offset"); o != "" {
+	if o := offset; o != "" {
 		n, err := strconv.Atoi(o)
 		if err != nil || n < 0 {
 			s.fail(w, r, badRequest("offset %q: expected a byte count", o))

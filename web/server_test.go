@@ -237,6 +237,14 @@ func TestUIComponentAPI(t *testing.T) {
 	if len(recs.Rows) != 21 || recs.Rows[20]["note"] != xss {
 		t.Errorf("records: %d rows, last %v", len(recs.Rows), recs.Rows[len(recs.Rows)-1])
 	}
+	var tail struct {
+		Rows         []map[string]any
+		Total, First int
+	}
+	getJSON(t, s, base+"/records/default?tail=5", &tail)
+	if len(tail.Rows) != 5 || tail.Total != 21 || tail.First != 16 || tail.Rows[4]["note"] != xss || tail.Rows[0]["_iteration"] != 16.0 {
+		t.Errorf("tail=5: %d rows of %d from %d, first %v", len(tail.Rows), tail.Total, tail.First, tail.Rows[0])
+	}
 	res, csv := get(t, s, base+"/records/default?format=csv")
 	if res.StatusCode != 200 || !strings.HasPrefix(csv, "_iteration,") || strings.Count(csv, "\n") != 22 ||
 		!strings.Contains(res.Header.Get("Content-Disposition"), "attachment") {
@@ -270,6 +278,10 @@ func TestUIComponentAPI(t *testing.T) {
 	if !strings.HasPrefix(lg.Text, "00:00:00 INFO") {
 		t.Errorf("log from offset 11: %q", lg.Text)
 	}
+	getJSON(t, s, base+"/log/log.txt?offset="+fmt.Sprint(lg.Offset), &lg)
+	if lg.Text != "" || lg.Offset != len("2026-01-01 00:00:00 INFO training started\n"+xss+"\n") {
+		t.Errorf("log from its end: %+v, want nothing new", lg)
+	}
 	res, body := get(t, s, base+"/store/plots/curve.txt")
 	if res.StatusCode != 200 || body != xss || res.Header.Get("Content-Type") != "application/octet-stream" {
 		t.Errorf("store file: %d %q %q", res.StatusCode, res.Header.Get("Content-Type"), body)
@@ -284,6 +296,7 @@ func TestUIComponentAPI(t *testing.T) {
 		{base + "/records/default?format=xml", 400},
 		{base + "/log/status.json", 404},
 		{base + "/log/log.txt?offset=-1", 400},
+		{base + "/records/default?tail=0", 400},
 		{"/api/experiments/" + f.exp + "/AAAAAAAAAAAA", 404},
 		{"/api/experiments/" + f.exp + "/AAAA", 400},
 	} {

@@ -28,8 +28,9 @@
     el("div", { class: "cols" }, section("Host", "host", host), section("Stored", "store", store)));
 
   let scope = null; // the scope shown
-  const scopeBox = { tabs: el("div", { class: "tabs", id: "scopes" }), charts: el("div", { class: "charts", id: "record-charts" }), downloads: el("p", { class: "downloads" }), table: null, tableBox: el("div", { id: "records-table-box" }) };
-  records.append(scopeBox.tabs, scopeBox.downloads, scopeBox.charts, scopeBox.tableBox);
+  const tableRows = 10000; // the records table shows the last rows of a long scope
+  const scopeBox = { tabs: el("div", { class: "tabs", id: "scopes" }), charts: el("div", { class: "charts", id: "record-charts" }), downloads: el("p", { class: "downloads" }), table: null, tableBox: el("div", { id: "records-table-box" }), tableNote: el("p", { class: "hint", id: "records-note" }) };
+  records.append(scopeBox.tabs, scopeBox.downloads, scopeBox.charts, scopeBox.tableNote, scopeBox.tableBox);
 
   function showStatus(d) {
     const st = d.status;
@@ -79,7 +80,7 @@
     if (!scope) return;
     const [series, rows] = await Promise.all([
       getJSON(`${base}/series/${enc(scope)}`, !force),
-      getJSON(`${base}/records/${enc(scope)}`, !force),
+      getJSON(`${base}/records/${enc(scope)}?tail=${tableRows}`, !force),
     ]);
     if (series) {
       const xLabel = series.x_key;
@@ -99,7 +100,8 @@
         scopeBox.tableBox.replaceChildren();
         scopeBox.table = new VTable(scopeBox.tableBox, cols, { id: "records-table" });
       } else scopeBox.table.setColumns(cols);
-      scopeBox.table.setRows(rows.rows.map((r, i) => Object.assign({ id: String(i) }, r)));
+      scopeBox.table.setRows(rows.rows.map((r, i) => Object.assign({ id: String(rows.first + i) }, r)));
+      scopeBox.tableNote.textContent = rows.first ? `The last ${rows.rows.length} of ${rows.total} rows; the downloads have all.` : "";
     }
   }
 
