@@ -37,7 +37,7 @@ func (s *Server) apiComponent(w http.ResponseWriter, r *http.Request) {
 	}
 	host, err := c.Host()
 	if err != nil {
-		host = map[string]any{"error": s.st.Redact(err).Error()}
+		host = map[string]any{"error": s.message(err)}
 	}
 	scopes := []scopeInfo{}
 	for _, scope := range c.Scopes() {

@@ -81,7 +81,7 @@ func (s *Server) apiExperiments(w http.ResponseWriter, r *http.Request) {
 			Code: storage.CodeShort(e.CodeVersion), Engine: e.Engine, Counts: map[string]int{}}
 		counts, err := s.counts(e)
 		if err != nil {
-			row.Error = s.st.Redact(err).Error()
+			row.Error = s.message(err)
 		} else {
 			row.Counts = counts
 			for _, n := range counts {

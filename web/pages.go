@@ -64,5 +64,5 @@ func (s *Server) failPage(w http.ResponseWriter, r *http.Request, err error) {
 	if he, ok := err.(*httpError); ok {
 		code = he.code
 	}
-	http.Error(w, s.st.Redact(err).Error(), code)
+	http.Error(w, s.message(err), code)
 }

@@ -127,7 +127,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.Is(err, fs.ErrNotExist):
 		code = http.StatusNotFound
 	}
-	msg := s.st.Redact(err).Error()
+	msg := s.message(err)
 	if code == http.StatusInternalServerError && s.Logf != nil {
 		s.Logf("%s %s: %s", r.Method, r.URL.Path, msg)
 	}
@@ -135,6 +135,16 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(code)
 	json.NewEncoder(w).Encode(map[string]string{"error": msg})
+}
+
+// message is an error for showing: credentials redacted, and the
+// storage's URL as DisplayURL shows it (an s3:// URL without its query).
+func (s *Server) message(err error) string {
+	msg := s.st.Redact(err).Error()
+	if d := s.st.DisplayURL(); d != s.st.URL {
+		msg = strings.ReplaceAll(msg, s.st.URL, d)
+	}
+	return msg
 }
 
 // writeJSON answers v with an ETag of its bytes: a page polling for

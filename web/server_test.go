@@ -334,3 +334,20 @@ func TestUIPageEscapes(t *testing.T) {
 		t.Errorf("storage URL not escaped:\n%s", body)
 	}
 }
+
+// The query of an s3:// URL (endpoint, options) appears in no page or
+// answer.
+func TestUIRedactsS3URL(t *testing.T) {
+	f := newFixture(t)
+	f.st.URL, f.st.Object = "s3://bucket/results?endpoint=http://minio.internal:9000", true
+	s := New(f.st)
+	for _, p := range []string{"/", "/e/" + f.exp, "/api/experiments", "/api/experiments/" + f.exp, "/api/experiments/AAAAAA"} {
+		_, body := get(t, s, p)
+		if strings.Contains(body, "minio.internal") || strings.Contains(body, "endpoint") {
+			t.Errorf("GET %s shows the URL's query:\n%s", p, body)
+		}
+		if p == "/" && !strings.Contains(body, "s3://bucket/results?…") {
+			t.Errorf("GET / does not name the storage: %s", body)
+		}
+	}
+}
