@@ -238,8 +238,9 @@ func TestUIBrowserComponent(t *testing.T) {
 	}
 }
 
-// While a component runs, its new rows, a queued component starting and
-// log lines appear on open pages without reloading, within 2 s.
+// While a component runs, its new rows (in the table and the charts), a
+// queued component starting and log lines appear on open pages without
+// reloading, within 2 s.
 func TestUIBrowserLive(t *testing.T) {
 	f := newFixture(t)
 	os.Remove(filepath.Join(f.dir(3), "status.json")) // queued: not started
@@ -259,6 +260,7 @@ func TestUIBrowserLive(t *testing.T) {
 	open(t, ctx2, url+"/e/"+f.exp+"/"+f.comps[1])
 	f.appendRow(t, 1, map[string]any{"_iteration": 21, "loss": 0.03125})
 	f.write(t, filepath.Join(f.dir(1), "log.txt"), "step 21 done\n")
-	took = waitFor(t, ctx2, `document.querySelector("#records-table-count").textContent === "22 rows" && document.querySelector("#log").textContent.includes("step 21 done")`, 2*time.Second)
+	took = waitFor(t, ctx2, `document.querySelector("#records-table-count").textContent === "22 rows" && document.querySelector("#log").textContent.includes("step 21 done") &&
+		document.querySelector('#record-charts .chart[data-key="loss"]').uplot.data[0].length === 22`, 2*time.Second)
 	t.Logf("component page: new row and log line shown after %s", took)
 }

@@ -252,7 +252,17 @@ function colourer(values) {
 // was there; box gets data-series (how many) for tests and tools.
 // series: [{label, color, width, y, dash, band: [upper, lower] index}]
 function chart(box, { title, xLabel, x, series, bands, scatter, height, xValues }) {
+  const data = [x].concat(series.map((s) => s.y));
+  // The same chart with new data (a poll while it runs): keep the chart,
+  // swap the data (and rescale to show the new points).
+  const sig = JSON.stringify([title, xLabel, scatter, height, (bands || []).length, series.map((s) => [s.label, s.color, s.width])]);
+  if (box.uplot && box.dataset.sig === sig && !xValues) {
+    box.uplot.setData(data);
+    return box.uplot;
+  }
+  if (box.uplot) box.uplot.destroy();
   box.replaceChildren();
+  box.dataset.sig = sig;
   const width = Math.max(300, box.clientWidth || 600);
   const pad = (min, max) => { const p = (max - min) * 0.04 || 1; return [min - p, max + p]; };
   const opts = {
@@ -269,7 +279,6 @@ function chart(box, { title, xLabel, x, series, bands, scatter, height, xValues 
     })),
     bands: bands || [],
   };
-  const data = [x].concat(series.map((s) => s.y));
   const u = new uPlot(opts, data, box);
   box.dataset.series = String(series.length);
   box.uplot = u;

@@ -83,16 +83,17 @@
       getJSON(`${base}/records/${enc(scope)}?tail=${tableRows}`, !force),
     ]);
     if (series) {
-      const xLabel = series.x_key;
-      const boxes = series.keys.map((k, i) => {
-        const box = el("div", { class: "chart small", "data-key": k });
-        return [box, k, i];
-      });
-      scopeBox.charts.replaceChildren(...boxes.map((b) => b[0]));
-      if (!series.keys.length) scopeBox.charts.append(el("p", { class: "hint", text: "No numeric key to draw." }));
-      for (const [box, k, i] of boxes) {
-        chart(box, { title: k, xLabel, x: series.data.x, series: [{ label: k, color: palette[i % palette.length], y: series.data.y[i] }], height: 200 });
+      // one chart per numeric key, kept across polls while the keys stay
+      const sig = scope + "\0" + series.keys.join("\0");
+      if (scopeBox.charts.dataset.sig !== sig) {
+        scopeBox.charts.dataset.sig = sig;
+        scopeBox.charts.replaceChildren(...series.keys.map((k) => el("div", { class: "chart small", "data-key": k })));
+        if (!series.keys.length) scopeBox.charts.append(el("p", { class: "hint", text: "No numeric key to draw." }));
       }
+      const boxes = scopeBox.charts.querySelectorAll(".chart");
+      series.keys.forEach((k, i) => {
+        chart(boxes[i], { title: k, xLabel: series.x_key, x: series.data.x, series: [{ label: k, color: palette[i % palette.length], y: series.data.y[i] }], height: 200 });
+      });
     }
     if (rows) {
       const cols = rows.keys.map((k) => ({ key: k, label: k, get: (r) => r[k], cls: "" }));
