@@ -164,7 +164,7 @@ class VTable {
     for (const c of this.columns) {
       const arrow = this.sortKey === c.key ? (this.sortDir > 0 ? " ▲" : " ▼") : "";
       names.append(el("th", { title: c.title || c.label, "data-key": c.key, onclick: () => this.sortBy(c.key) }, c.label + arrow));
-      const box = el("input", { type: "text", placeholder: c.noFilter ? "" : "filter", value: this.filters[c.key] ? this.filters[c.key].text : "",
+      const box = el("input", { type: "text", size: 1, placeholder: c.noFilter ? "" : "filter", value: this.filters[c.key] ? this.filters[c.key].text : "",
         oninput: () => { const f = parseFilter(box.value); if (f) this.filters[c.key] = { f, text: box.value }; else delete this.filters[c.key]; this.refresh(); } });
       if (c.noFilter) box.disabled = true;
       boxes.append(el("th", {}, box));
