@@ -5,19 +5,13 @@ import (
 	"net/http"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/machinable-go/machinable/storage"
 )
 
 // The experiments list: one row per experiment, with the counts of its
-// components' states. Counting reads every status.json, so the counts of
-// an experiment whose components have all ended are kept for a while
-// (countTTL; a resume may run them again) and only experiments with
-// queued or running components are counted on every request.
-
-const countTTL = 30 * time.Second
+// components' states (see counts.go).
 
 type experimentRow struct {
 	ID         string         `json:"id"`
@@ -28,44 +22,8 @@ type experimentRow struct {
 	Counts     map[string]int `json:"counts"` // by state: queued, running, stale, finished, failed, ...
 	Code       string         `json:"code"`   // short commit, "*" when dirty, "-" outside git
 	Engine     string         `json:"engine"`
-	Error      string         `json:"error,omitempty"` // why its components could not be read
-}
-
-type countEntry struct {
-	counts map[string]int
-	at     time.Time
-}
-
-type countCache struct {
-	mu sync.Mutex
-	m  map[string]countEntry // by experiment directory
-}
-
-func newCountCache() *countCache { return &countCache{m: map[string]countEntry{}} }
-
-// ended reports whether no component can change state by itself.
-func ended(counts map[string]int) bool {
-	return counts["queued"] == 0 && counts["running"] == 0 && counts["requeued"] == 0
-}
-
-func (s *Server) counts(e *storage.ExperimentView) (map[string]int, error) {
-	now := s.now()
-	s.exps.mu.Lock()
-	c, ok := s.exps.m[e.Path()]
-	s.exps.mu.Unlock()
-	if ok && now.Sub(c.at) < countTTL {
-		return c.counts, nil
-	}
-	counts, err := e.Counts(now)
-	if err != nil {
-		return nil, err
-	}
-	if ended(counts) {
-		s.exps.mu.Lock()
-		s.exps.m[e.Path()] = countEntry{counts, now}
-		s.exps.mu.Unlock()
-	}
-	return counts, nil
+	Error      string         `json:"error,omitempty"`   // why its components could not be read
+	Pending    bool           `json:"pending,omitempty"` // still being counted: ask again
 }
 
 func (s *Server) apiExperiments(w http.ResponseWriter, r *http.Request) {
@@ -74,22 +32,24 @@ func (s *Server) apiExperiments(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	counts := s.exps.lookup(exps, s.now)
 	rows := make([]experimentRow, len(exps))
-	storage.Parallel(len(exps), func(i int) {
-		e := exps[i]
+	for i, e := range exps {
 		row := experimentRow{ID: e.ID, StartedAt: e.StartedAt, Location: e.Location(), Plan: planSummary(e.Plan),
 			Code: storage.CodeShort(e.CodeVersion), Engine: e.Engine, Counts: map[string]int{}}
-		counts, err := s.counts(e)
-		if err != nil {
-			row.Error = s.message(err)
-		} else {
-			row.Counts = counts
-			for _, n := range counts {
+		switch c := counts[i]; {
+		case c == nil:
+			row.Pending = true
+		case c.err != nil:
+			row.Error = s.message(c.err)
+		default:
+			row.Counts = c.counts
+			for _, n := range c.counts {
 				row.Components += n
 			}
 		}
 		rows[i] = row
-	})
+	}
 	sort.SliceStable(rows, func(i, j int) bool { return rows[i].StartedAt.After(rows[j].StartedAt) })
 	s.writeJSON(w, r, map[string]any{"storage": s.st.DisplayURL(), "experiments": rows})
 }

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 )
 
 // get requests path from the server and returns the status and body.
@@ -349,5 +350,41 @@ func TestUIRedactsS3URL(t *testing.T) {
 		if p == "/" && !strings.Contains(body, "s3://bucket/results?…") {
 			t.Errorf("GET / does not name the storage: %s", body)
 		}
+	}
+}
+
+// Experiments not counted within the wait are answered as pending and
+// counted in the background; a later request has their counts.
+func TestUIExperimentsCountedLater(t *testing.T) {
+	f := newFixture(t)
+	s := New(f.st)
+	for i := 0; i < countWorkers; i++ { // hold the background workers
+		s.exps.sem <- struct{}{}
+	}
+	s.exps.wait = 10 * time.Millisecond
+	var out struct{ Experiments []experimentRow }
+	getJSON(t, s, "/api/experiments", &out)
+	for _, e := range out.Experiments {
+		if !e.Pending || e.Components != 0 {
+			t.Errorf("%s: pending %v, %d components; want pending while the workers are busy", e.ID, e.Pending, e.Components)
+		}
+	}
+	for i := 0; i < countWorkers; i++ {
+		<-s.exps.sem
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		out.Experiments = nil // a field the answer omits would keep its value
+		getJSON(t, s, "/api/experiments", &out)
+		if !out.Experiments[0].Pending && !out.Experiments[1].Pending {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("still pending: %+v", out.Experiments)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if out.Experiments[0].Components != 6 || out.Experiments[1].Counts["finished"] != 5 {
+		t.Errorf("counted later: %+v", out.Experiments)
 	}
 }

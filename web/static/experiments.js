@@ -3,13 +3,14 @@
 
 (function () {
   const main = document.getElementById("main");
-  const count = (k) => (r) => r.counts[k] || 0;
+  // counts not known yet (a large storage is counted in the background)
+  const count = (k) => (r) => (r.pending ? undefined : r.counts[k] || 0);
   const columns = [
     { key: "id", label: "ID", render: (r) => el("a", { href: "/e/" + enc(r.id), text: r.id }) },
     { key: "started_at", label: "started", get: (r) => r.started_at, render: (r) => fmtTime(r.started_at) },
     { key: "plan", label: "plan" },
     { key: "location", label: "directory" },
-    { key: "components", label: "components", cls: "num" },
+    { key: "components", label: "components", cls: "num", get: (r) => (r.pending ? undefined : r.components), render: (r) => (r.pending ? "…" : String(r.components)) },
     { key: "finished", label: "finished", get: count("finished"), cls: "num" },
     { key: "failed", label: "failed", get: count("failed"), cls: "num" },
     { key: "running", label: "running", get: count("running"), cls: "num" },
@@ -25,6 +26,6 @@
       table.setRows(data.experiments);
       main.dataset.loaded = "1";
     }
-    return table.rows.some((r) => r.counts.running || r.counts.queued);
+    return table.rows.some((r) => r.pending || r.counts.running || r.counts.queued);
   }, 2000, 5000);
 })();
