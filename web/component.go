@@ -59,7 +59,7 @@ func (s *Server) apiComponent(w http.ResponseWriter, r *http.Request) {
 	now := s.now()
 	s.writeJSON(w, r, map[string]any{
 		"experiment": c.Experiment.ID, "id": c.ID, "name": c.Name,
-		"config": c.Config, "flags": c.Flags, "resources": c.Resources, "components": c.Components,
+		"config": shownMap(c.Config), "flags": c.Flags, "resources": c.Resources, "components": shown(anySlice(c.Components)),
 		"state": st.State(now), "status": st, "host": host, "scopes": scopes,
 		"store_values": values, "store_files": storeFiles, "data_files": c.DataNames(),
 	})
@@ -160,6 +160,14 @@ func cell(v any) string {
 	}
 	b, _ := json.Marshal(jsonvalue.KeepFloats(v))
 	return string(b)
+}
+
+func anySlice(ms []map[string]any) []any {
+	out := make([]any, len(ms))
+	for i, m := range ms {
+		out[i] = m
+	}
+	return out
 }
 
 func attachment(name string) string {

@@ -122,7 +122,7 @@ func (s *Server) componentRow(c *storage.ComponentView, now time.Time) (componen
 		return componentRow{}, nil, err
 	}
 	row := componentRow{ID: c.ID, Name: c.Name, State: st.State(now), StartedAt: st.StartedAt, FinishedAt: st.FinishedAt,
-		Config: flatten(c.Config), Repeat: c.Flags["REPEAT_NUMBER"]}
+		Config: flatten(shownMap(c.Config)), Repeat: c.Flags["REPEAT_NUMBER"]}
 	if st.Error != "" {
 		row.Error, _, _ = strings.Cut(st.Error, "\n")
 	}

@@ -54,6 +54,7 @@ func newFixture(t testing.TB) *fixture {
 	var raw map[string][]map[string]any
 	json.Unmarshal(b, &raw)
 	raw["components"][0]["config"].(map[string]any)["tag"] = xss
+	raw["components"][0]["config"].(map[string]any)["_token"] = "s3cret" // hidden: never shown
 	b, _ = json.Marshal(raw)
 	f.write(t, filepath.Join(root, f.exp, "schedule.json"), string(b))
 	first := f.dir(0)

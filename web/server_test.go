@@ -122,7 +122,7 @@ func TestUIExperimentAPI(t *testing.T) {
 			t.Errorf("component %d is %s, want %s (schedule order)", i, c.ID, f.comps[i])
 		}
 	}
-	if strings.Join(out.ConfigColumns, ",") != "batch_size,data.name,learning_rate,tag" {
+	if strings.Join(out.ConfigColumns, ",") != "batch_size,data.name,learning_rate,tag" { // not _token: hidden
 		t.Errorf("config columns %q: want the flattened keys", out.ConfigColumns)
 	}
 	names := map[string]bool{}
@@ -212,7 +212,7 @@ func TestUIComponentAPI(t *testing.T) {
 		StoreValues map[string]any `json:"store_values"`
 	}
 	getJSON(t, s, base, &c)
-	if c.State != "finished" || c.Config["learning_rate"] == nil || c.Flags["COMPONENT_ID"] != f.comps[0] {
+	if c.State != "finished" || c.Config["learning_rate"] == nil || c.Flags["COMPONENT_ID"] != f.comps[0] || c.Config["_token"] != nil {
 		t.Errorf("component %+v", c)
 	}
 	if len(c.Scopes) != 1 || c.Scopes[0].Name != "default" || c.Scopes[0].Rows != 21 {
@@ -386,5 +386,16 @@ func TestUIExperimentsCountedLater(t *testing.T) {
 	}
 	if out.Experiments[0].Components != 6 || out.Experiments[1].Counts["finished"] != 5 {
 		t.Errorf("counted later: %+v", out.Experiments)
+	}
+}
+
+// Hidden config keys (_token) are in schedule.json but on no page.
+func TestUIHidesHiddenConfig(t *testing.T) {
+	f := newFixture(t)
+	s := New(f.st)
+	for _, p := range []string{"/api/experiments/" + f.exp, "/api/experiments/" + f.exp + "/" + f.comps[0]} {
+		if _, body := get(t, s, p); strings.Contains(body, "s3cret") || strings.Contains(body, "_token") {
+			t.Errorf("GET %s shows a hidden config key:\n%s", p, body)
+		}
 	}
 }
