@@ -426,3 +426,19 @@ func TestRecordLines(t *testing.T) {
 		t.Error("a scope leaving records/ was accepted")
 	}
 }
+
+func TestCodeShort(t *testing.T) {
+	for _, tc := range []struct {
+		cv   map[string]any
+		want string
+	}{
+		{nil, "-"},
+		{map[string]any{"git": true, "commit": "0123456789abcdef"}, "0123456"},
+		{map[string]any{"git": true, "commit": "0123456789abcdef", "dirty": true}, "0123456*"},
+		{map[string]any{"git": true}, "(no commit)"},
+	} {
+		if got := storage.CodeShort(tc.cv); got != tc.want {
+			t.Errorf("CodeShort(%v) = %q, want %q", tc.cv, got, tc.want)
+		}
+	}
+}
