@@ -264,3 +264,15 @@ func TestUIBrowserLive(t *testing.T) {
 		document.querySelector('#record-charts .chart[data-key="loss"]').uplot.data[0].length === 22`, 2*time.Second)
 	t.Logf("component page: new row and log line shown after %s", took)
 }
+
+// An experiment whose schedule cannot be read says why on its page.
+func TestUIBrowserBrokenExperiment(t *testing.T) {
+	f := newFixture(t)
+	f.write(t, filepath.Join(f.root, f.exp, "schedule.json"), "{not json")
+	ctx := tab(t)
+	url := serve(t, f.st)
+	if err := chromedp.Do(ctx, chromedp.Navigate(url+"/e/"+f.exp)); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, `(document.querySelector("#main .error") || {}).textContent?.includes("schedule.json")`, 5*time.Second)
+}

@@ -56,6 +56,8 @@ function poll(fn, fast = 1000, slow = 5000) {
     } catch (e) {
       live.textContent = "● " + (e.message || e);
       live.classList.add("stale");
+      const main = document.getElementById("main");
+      if (!main.dataset.loaded) showError(main, e); // nothing shown yet: say why
     }
     timer = setTimeout(tick, running ? fast : slow);
   };
