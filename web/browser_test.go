@@ -167,7 +167,13 @@ func TestUIBrowserExperiment(t *testing.T) {
 	if bands != 3 {
 		t.Errorf("%d bands, want one per group (3)", bands)
 	}
+	// the scatter: one point per component, one series per colour
 	waitFor(t, ctx, `+document.querySelector("#scatter").dataset.series >= 1`, 5*time.Second)
+	var points int
+	eval(t, ctx, `document.querySelector("#scatter").uplot.data.slice(1).flat().filter((v) => v !== null).length`, &points)
+	if points != 6 {
+		t.Errorf("scatter of %d points, want one per component (6)", points)
+	}
 	// a filter on a column, then on any column
 	eval(t, ctx, `(() => { const i = document.querySelector("#components-filter"); i.value = "failed"; i.dispatchEvent(new Event("input")); return true })()`, new(bool))
 	waitFor(t, ctx, `document.querySelector("#components-count").textContent === "1 of 6 rows"`, 5*time.Second)
