@@ -61,7 +61,9 @@ else the first results directory here or above.`,
 // serveUI serves the web view of st on addr until ctx ends.
 func serveUI(ctx context.Context, st *storage.Storage, addr string, stdout, stderr io.Writer) error {
 	ln, err := net.Listen("tcp", addr)
-	if err != nil {
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return fmt.Errorf("%w (another machinable ui? --addr 127.0.0.1:0 picks a free port)", err)
+	} else if err != nil {
 		return err
 	}
 	srv := web.New(st)

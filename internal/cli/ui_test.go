@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"io"
+	"net"
 	"net/http"
 	"path/filepath"
 	"regexp"
@@ -101,6 +102,15 @@ func TestUICommandErrors(t *testing.T) {
 	_, stderr, code := runMain(t, dir, "ui", "--storage", filepath.Join(dir, "missing"))
 	if code != ExitError || !strings.Contains(stderr, "ui: storage") || !strings.Contains(stderr, "no such directory") {
 		t.Errorf("missing storage: exit %d, %q", code, stderr)
+	}
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	_, stderr, code = runMain(t, dir, "ui", "--storage", dir, "--addr", taken.Addr().String())
+	if code != ExitError || !strings.Contains(stderr, "address already in use") || !strings.Contains(stderr, "--addr 127.0.0.1:0") {
+		t.Errorf("port taken: exit %d, %q", code, stderr)
 	}
 	_, stderr, code = runMain(t, dir, "ui", "--storage", dir, "--addr", "127.0.0.1:bad")
 	if code != ExitError || !strings.Contains(stderr, "ui: listen tcp") {
