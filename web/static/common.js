@@ -43,11 +43,14 @@ function showError(where, err) {
 }
 
 // poll calls fn now and again after each run, sooner while something
-// runs: fn returns true when the page shows something live.
+// runs: fn returns true when the page shows something live. A refresh
+// that takes long (a huge storage) spaces the next ones out, to three
+// times its duration, so a page never keeps the server busy.
 function poll(fn, fast = 1000, slow = 5000) {
   const live = document.getElementById("live");
   let timer;
   const tick = async () => {
+    const start = performance.now();
     let running = false;
     try {
       running = await fn();
@@ -59,7 +62,7 @@ function poll(fn, fast = 1000, slow = 5000) {
       const main = document.getElementById("main");
       if (!main.dataset.loaded) showError(main, e); // nothing shown yet: say why
     }
-    timer = setTimeout(tick, running ? fast : slow);
+    timer = setTimeout(tick, Math.max(running ? fast : slow, 3 * (performance.now() - start)));
   };
   tick();
   return () => clearTimeout(timer);
