@@ -26,6 +26,7 @@ type componentRow struct {
 	Repeat     any                `json:"repeat,omitempty"`  // flags.REPEAT_NUMBER
 	Config     map[string]any     `json:"config"`            // flattened: "data.name"
 	Metrics    map[string]float64 `json:"metrics"`           // by metricKey
+	Rows       int                `json:"rows"`              // records saved, all scopes
 	Group      int                `json:"group"`             // same config but the repeat: same group
 }
 
@@ -41,6 +42,7 @@ type lastMetrics struct {
 	status  storage.Status
 	metrics map[string]float64
 	columns []metricColumn
+	rows    int
 }
 
 type metricsCache struct {
@@ -147,7 +149,7 @@ func (s *Server) componentRow(c *storage.ComponentView, now time.Time) (componen
 	cached, ok := s.metrics.m[key]
 	s.metrics.mu.Unlock()
 	if ok && ended(map[string]int{row.State: 1}) && sameStatus(cached.status, st) {
-		row.Metrics = cached.metrics
+		row.Metrics, row.Rows = cached.metrics, cached.rows
 		return row, cached.columns, nil
 	}
 	row.Metrics = map[string]float64{}
@@ -157,6 +159,7 @@ func (s *Server) componentRow(c *storage.ComponentView, now time.Time) (componen
 		if err != nil {
 			return componentRow{}, nil, err
 		}
+		row.Rows += sum.Rows
 		for _, k := range sum.Keys {
 			name, ok := metricKey(scope, k)
 			if v, num := sum.Last[k]; ok && num {
@@ -166,7 +169,7 @@ func (s *Server) componentRow(c *storage.ComponentView, now time.Time) (componen
 		}
 	}
 	s.metrics.mu.Lock()
-	s.metrics.m[key] = lastMetrics{st, row.Metrics, cols}
+	s.metrics.m[key] = lastMetrics{st, row.Metrics, cols, row.Rows}
 	s.metrics.mu.Unlock()
 	return row, cols, nil
 }

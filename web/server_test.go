@@ -136,7 +136,7 @@ func TestUIExperimentAPI(t *testing.T) {
 		t.Errorf("metric columns %+v: want loss and accuracy", out.Metrics)
 	}
 	first := out.Components[0]
-	if first.Metrics["loss"] != 0.25 || first.State != "finished" || first.Seconds == nil {
+	if first.Metrics["loss"] != 0.25 || first.State != "finished" || first.Seconds == nil || first.Rows != 21 {
 		t.Errorf("first component %+v: want its last loss 0.25 (the appended row), finished, a duration", first)
 	}
 	if out.Components[1].State != "running" || out.Components[5].State != "failed" || out.Components[5].Error == "" {

@@ -139,5 +139,5 @@
     main.dataset.loaded = "1";
     const st = document.getElementById("state");
     return st && (st.textContent === "running" || st.textContent === "queued");
-  });
+  }, 750);
 })();

@@ -61,6 +61,7 @@
       { key: "repeat", label: "repeat", cls: "num" },
       { key: "seconds", label: "duration", get: seconds, render: (r) => fmtDuration(seconds(r)), cls: "num" },
       { key: "started_at", label: "started", render: (r) => fmtTime(r.started_at) },
+      { key: "rows", label: "rows", title: "records saved, all scopes", cls: "num" },
     ];
     for (const k of data.config_columns) cols.push({ key: "config." + k, label: k, title: "config." + k, get: (r) => r.config[k] });
     for (const m of data.metrics) cols.push({ key: "metric." + m.name, label: m.name, title: `last ${m.key} of records ${m.scope}`, get: (r) => r.metrics[m.name], cls: "num metric" });
@@ -211,9 +212,8 @@
 
   poll(async () => {
     const d = await getJSON(`/api/experiments/${enc(expID)}`, true);
-    if (d) update(d);
-    else drawOverlay(false); // rows may have been added to running components
+    if (d) update(d); // a new row changes the answer (rows), and so redraws the charts
     const c = data.counts;
     return !!(c.running || c.queued);
-  });
+  }, 750);
 })();
