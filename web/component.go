@@ -19,9 +19,10 @@ import (
 const maxLogBytes = 1 << 20
 
 type scopeInfo struct {
-	Name string   `json:"name"`
-	Rows int      `json:"rows"`
-	Keys []string `json:"keys"`
+	Name  string   `json:"name"`
+	Rows  int      `json:"rows"`
+	Keys  []string `json:"keys"`
+	Error string   `json:"error,omitempty"` // why its file cannot be read
 }
 
 func (s *Server) apiComponent(w http.ResponseWriter, r *http.Request) {
@@ -42,11 +43,11 @@ func (s *Server) apiComponent(w http.ResponseWriter, r *http.Request) {
 	scopes := []scopeInfo{}
 	for _, scope := range c.Scopes() {
 		sum, err := s.sums.get(c, scope)
+		info := scopeInfo{Name: scope, Rows: sum.Rows, Keys: sum.Keys}
 		if err != nil {
-			s.fail(w, r, err)
-			return
+			info.Error = s.message(err)
 		}
-		scopes = append(scopes, scopeInfo{scope, sum.Rows, sum.Keys})
+		scopes = append(scopes, info)
 	}
 	var values any
 	if b, err := c.ReadFile("store.json"); err == nil {

@@ -22,7 +22,7 @@ type componentRow struct {
 	StartedAt  *time.Time         `json:"started_at,omitempty"`
 	FinishedAt *time.Time         `json:"finished_at,omitempty"`
 	Seconds    *float64           `json:"seconds,omitempty"` // run time, once it ended
-	Error      string             `json:"error,omitempty"`   // first line of why it failed
+	Error      string             `json:"error,omitempty"`   // first line of why it failed, or why its records cannot be read
 	Repeat     any                `json:"repeat,omitempty"`  // flags.REPEAT_NUMBER
 	Config     map[string]any     `json:"config"`            // flattened: "data.name"
 	Metrics    map[string]float64 `json:"metrics"`           // by metricKey
@@ -156,8 +156,9 @@ func (s *Server) componentRow(c *storage.ComponentView, now time.Time) (componen
 	var cols []metricColumn
 	for _, scope := range c.Scopes() {
 		sum, err := s.sums.get(c, scope)
-		if err != nil {
-			return componentRow{}, nil, err
+		if err != nil { // one broken file: said on its row, the others shown
+			row.Error = s.message(err)
+			continue
 		}
 		row.Rows += sum.Rows
 		for _, k := range sum.Keys {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -397,5 +398,29 @@ func TestUIHidesHiddenConfig(t *testing.T) {
 		if _, body := get(t, s, p); strings.Contains(body, "s3cret") || strings.Contains(body, "_token") {
 			t.Errorf("GET %s shows a hidden config key:\n%s", p, body)
 		}
+	}
+}
+
+// A records file with a broken line is said on its component's row and
+// page; the other components still show.
+func TestUIBrokenRecords(t *testing.T) {
+	f := newFixture(t)
+	f.write(t, filepath.Join(f.dir(2), "records", "default.jsonl"), "{\"loss\": 1}\n{broken\n")
+	s := New(f.st)
+	var out struct{ Components []componentRow }
+	getJSON(t, s, "/api/experiments/"+f.exp, &out)
+	if e := out.Components[2].Error; !strings.Contains(e, "line 2") {
+		t.Errorf("row of the broken file: error %q, want the line named", e)
+	}
+	if out.Components[3].Metrics["loss"] == 0 {
+		t.Errorf("the next component lost its values: %+v", out.Components[3])
+	}
+	var c struct{ Scopes []scopeInfo }
+	getJSON(t, s, "/api/experiments/"+f.exp+"/"+f.comps[2], &c)
+	if len(c.Scopes) != 1 || !strings.Contains(c.Scopes[0].Error, "line 2") {
+		t.Errorf("scopes %+v: want the error", c.Scopes)
+	}
+	if res, body := get(t, s, "/api/experiments/"+f.exp+"/"+f.comps[2]+"/series/default"); res.StatusCode != 500 || !strings.Contains(body, "line 2") {
+		t.Errorf("series of the broken file: %d %s", res.StatusCode, body)
 	}
 }

@@ -70,6 +70,8 @@
     if (!scope || !d.scopes.some((s) => s.name === scope)) scope = d.scopes.some((s) => s.name === "default") ? "default" : d.scopes[0].name;
     scopeBox.tabs.replaceChildren(...d.scopes.map((s) => el("button", { type: "button", class: s.name === scope ? "tab on" : "tab", "data-scope": s.name,
       onclick: () => { scope = s.name; refreshRecords(true); showScopes(d); } }, `${s.name} (${s.rows})`)));
+    const broken = d.scopes.find((s) => s.name === scope).error;
+    if (broken) scopeBox.tabs.append(el("p", { class: "error", id: "records-error", text: broken }));
     const url = `${base}/records/${enc(scope)}`;
     scopeBox.downloads.replaceChildren("Download: ",
       el("a", { href: url + "?format=csv", id: "download-csv", text: "CSV" }), " · ",
@@ -132,7 +134,7 @@
       host.replaceChildren(d.host ? kv(d.host, "host-table") : el("p", { class: "hint", text: "Not recorded (no host.json)." }));
       showStore(d);
       showScopes(d);
-      await refreshRecords(first);
+      await refreshRecords(first).catch((e) => showError(scopeBox.charts, e)); // a broken records file: said there
       first = false;
     }
     await Promise.all(Object.keys(logs).map(followLog));

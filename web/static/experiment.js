@@ -58,6 +58,7 @@
       { key: "id", label: "ID", render: (r) => el("a", { href: `/e/${enc(expID)}/${enc(r.id)}`, text: r.id }), cls: "mono" },
       { key: "name", label: "name" },
       { key: "state", label: "status", render: (r) => el("span", { class: "state " + r.state, text: r.state, title: r.error || "" }) },
+      { key: "error", label: "note", cls: "note", render: (r) => el("span", { text: r.error || "", title: r.error || "" }) },
       { key: "repeat", label: "repeat", cls: "num" },
       { key: "seconds", label: "duration", get: seconds, render: (r) => fmtDuration(seconds(r)), cls: "num" },
       { key: "started_at", label: "started", render: (r) => fmtTime(r.started_at) },
