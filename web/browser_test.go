@@ -246,8 +246,13 @@ func TestUIBrowserComponent(t *testing.T) {
 
 // While a component runs, its new rows (in the table and the charts), a
 // queued component starting and log lines appear on open pages without
-// reloading, within 2 s.
+// reloading, within 2 s (5 s under the race detector, which slows the
+// server several times over).
 func TestUIBrowserLive(t *testing.T) {
+	within := 2 * time.Second
+	if raceEnabled {
+		within = 5 * time.Second
+	}
 	f := newFixture(t)
 	os.Remove(filepath.Join(f.dir(3), "status.json")) // queued: not started
 	ctx := tab(t)
@@ -256,10 +261,10 @@ func TestUIBrowserLive(t *testing.T) {
 	state := func(i int) string {
 		return fmt.Sprintf(`document.querySelector('#components tr[data-id="%s"] .state').textContent`, f.comps[i])
 	}
-	waitFor(t, ctx, state(3)+` === "queued"`, 2*time.Second)
+	waitFor(t, ctx, state(3)+` === "queued"`, within)
 	f.appendRow(t, 1, map[string]any{"_iteration": 20, "loss": 0.0625})
 	f.setRunning(t, 3)
-	took := waitFor(t, ctx, state(3)+` === "running" && document.querySelector('#components tr[data-id="`+f.comps[1]+`"]').innerText.includes("0.0625")`, 2*time.Second)
+	took := waitFor(t, ctx, state(3)+` === "running" && document.querySelector('#components tr[data-id="`+f.comps[1]+`"]').innerText.includes("0.0625")`, within)
 	t.Logf("experiment page: new state and row shown after %s", took)
 
 	ctx2 := tab(t)
@@ -267,7 +272,7 @@ func TestUIBrowserLive(t *testing.T) {
 	f.appendRow(t, 1, map[string]any{"_iteration": 21, "loss": 0.03125})
 	f.write(t, filepath.Join(f.dir(1), "log.txt"), "step 21 done\n")
 	took = waitFor(t, ctx2, `document.querySelector("#records-table-count").textContent === "22 rows" && document.querySelector("#log").textContent.includes("step 21 done") &&
-		document.querySelector('#record-charts .chart[data-key="loss"]').uplot.data[0].length === 22`, 2*time.Second)
+		document.querySelector('#record-charts .chart[data-key="loss"]').uplot.data[0].length === 22`, within)
 	t.Logf("component page: new row and log line shown after %s", took)
 }
 

@@ -44,8 +44,8 @@ function showError(where, err) {
 
 // poll calls fn now and again after each run, sooner while something
 // runs: fn returns true when the page shows something live. A refresh
-// that takes long (a huge storage) spaces the next ones out, to three
-// times its duration, so a page never keeps the server busy.
+// that takes long (a huge storage: a second or more) spaces the next ones
+// out, to about twice its duration, so a page never keeps the server busy.
 function poll(fn, fast = 1000, slow = 5000) {
   const live = document.getElementById("live");
   let timer;
@@ -62,7 +62,7 @@ function poll(fn, fast = 1000, slow = 5000) {
       const main = document.getElementById("main");
       if (!main.dataset.loaded) showError(main, e); // nothing shown yet: say why
     }
-    timer = setTimeout(tick, Math.max(running ? fast : slow, 3 * (performance.now() - start)));
+    timer = setTimeout(tick, Math.max(running ? fast : slow, 2 * (performance.now() - start) - 500));
   };
   tick();
   return () => clearTimeout(timer);

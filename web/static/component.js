@@ -123,6 +123,8 @@
 
   let first = true;
   poll(async () => {
+    // the logs are asked for alongside, not after: one round trip less
+    const following = Promise.all(Object.keys(logs).map(followLog));
     const d = await getJSON(base, true);
     if (d) {
       document.getElementById("title").replaceChildren("Component ", el("span", { class: "mono", text: compID }), " ", el("span", { class: "name", text: d.name }));
@@ -137,7 +139,7 @@
       await refreshRecords(first).catch((e) => showError(scopeBox.charts, e)); // a broken records file: said there
       first = false;
     }
-    await Promise.all(Object.keys(logs).map(followLog));
+    await following;
     main.dataset.loaded = "1";
     const st = document.getElementById("state");
     return st && (st.textContent === "running" || st.textContent === "queued");
