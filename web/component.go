@@ -88,22 +88,10 @@ func (s *Server) apiRecords(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	rows := []map[string]any{}
-	total := 0
-	err = c.Records(scope, func(row map[string]any) bool {
-		total++
-		if tail > 0 && len(rows) == 2*tail { // keep the last tail rows, copying rarely
-			rows = append(rows[:0], rows[tail:]...)
-		}
-		rows = append(rows, row)
-		return true
-	})
+	rows, total, err := readRows(c, scope, tail)
 	if err != nil {
 		s.fail(w, r, err)
 		return
-	}
-	if tail > 0 && len(rows) > tail {
-		rows = rows[len(rows)-tail:]
 	}
 	keys := rowKeys(rows)
 	switch q.Get("format") {
@@ -131,6 +119,46 @@ func (s *Server) apiRecords(w http.ResponseWriter, r *http.Request) {
 	default:
 		s.fail(w, r, badRequest("unknown format %q: expected json or csv", q.Get("format")))
 	}
+}
+
+// readRows decodes the rows of a scope, or with tail > 0 only the last
+// tail of them: the lines before are counted, not decoded (a scope of a
+// million rows is shown at once). total counts every row.
+func readRows(c *storage.ComponentView, scope string, tail int) (rows []map[string]any, total int, err error) {
+	rows = []map[string]any{}
+	if tail == 0 {
+		err = c.Records(scope, func(row map[string]any) bool { rows = append(rows, row); return true })
+		return rows, len(rows), err
+	}
+	type numbered struct {
+		n    int
+		line []byte
+	}
+	var last []numbered
+	err = c.RecordLines(scope, func(n int, line []byte) bool {
+		total++
+		if len(last) == 2*tail { // keep the last tail lines, copying rarely
+			last = append(last[:0], last[tail:]...)
+		}
+		last = append(last, numbered{n, append([]byte(nil), line...)})
+		return true
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	last = last[max(0, len(last)-tail):]
+	for _, l := range last {
+		row, err := jsonvalue.Decode(l.line)
+		m, ok := row.(map[string]any)
+		if err != nil || !ok {
+			if err == nil {
+				err = fmt.Errorf("expected a JSON object (a row)")
+			}
+			return nil, 0, fmt.Errorf("records %q line %d: %w", scope, l.n, err)
+		}
+		rows = append(rows, m)
+	}
+	return rows, total, nil
 }
 
 // rowKeys are the keys of the rows in order of first appearance.

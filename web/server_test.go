@@ -420,7 +420,9 @@ func TestUIBrokenRecords(t *testing.T) {
 	if len(c.Scopes) != 1 || !strings.Contains(c.Scopes[0].Error, "line 2") {
 		t.Errorf("scopes %+v: want the error", c.Scopes)
 	}
-	if res, body := get(t, s, "/api/experiments/"+f.exp+"/"+f.comps[2]+"/series/default"); res.StatusCode != 500 || !strings.Contains(body, "line 2") {
-		t.Errorf("series of the broken file: %d %s", res.StatusCode, body)
+	for _, p := range []string{"/series/default", "/records/default", "/records/default?tail=10"} {
+		if res, body := get(t, s, "/api/experiments/"+f.exp+"/"+f.comps[2]+p); res.StatusCode != 500 || !strings.Contains(body, "line 2") {
+			t.Errorf("%s of the broken file: %d %s, want the line named", p, res.StatusCode, body)
+		}
 	}
 }
