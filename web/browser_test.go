@@ -181,6 +181,17 @@ func TestUIBrowserExperiment(t *testing.T) {
 	if len(ids) != 1 || ids[0] != f.comps[5] {
 		t.Errorf("filtered to %v, want the failed %s", ids, f.comps[5])
 	}
+	// a comparison in a column's box: the loss column below 0.3
+	eval(t, ctx, `(() => { const i = document.querySelector("#components-filter"); i.value = ""; i.dispatchEvent(new Event("input"));
+		const ths = [...document.querySelectorAll("#components thead tr:first-child th")];
+		const box = document.querySelectorAll("#components thead tr.filters input")[ths.findIndex((th) => th.dataset.key === "metric.loss")];
+		box.value = "<0.3"; box.dispatchEvent(new Event("input")); return true })()`, new(bool))
+	waitFor(t, ctx, `document.querySelector("#components-count").textContent === "1 of 6 rows"`, 5*time.Second)
+	eval(t, ctx, "("+rowIDs+`)("#components")`, &ids)
+	if len(ids) != 1 || ids[0] != f.comps[0] {
+		t.Errorf("loss <0.3 kept %v, want %s (last loss 0.25)", ids, f.comps[0])
+	}
+	eval(t, ctx, `(() => { const b = [...document.querySelectorAll("#components thead tr.filters input")].find((i) => i.value); b.value = ""; b.dispatchEvent(new Event("input")); return true })()`, new(bool))
 	// sorting by a metric column, descending on a second click
 	eval(t, ctx, `(() => { const i = document.querySelector("#components-filter"); i.value = ""; i.dispatchEvent(new Event("input"));
 		const th = document.querySelector('#components th[data-key="metric.loss"]'); th.click(); document.querySelector('#components th[data-key="metric.loss"]').click(); return true })()`, new(bool))

@@ -191,7 +191,11 @@ class VTable {
     const c = this.columns.find((c) => c.key === this.sortKey);
     if (c) {
       const d = this.sortDir;
-      view = view.map((r, i) => [r, i]).sort((a, b) => d * compare(this.value(c, a[0]), this.value(c, b[0])) || a[1] - b[1]).map((p) => p[0]);
+      const missing = (v) => v === undefined || v === null;
+      view = view.map((r, i) => [r, this.value(c, r), i]).sort((a, b) => {
+        if (missing(a[1]) || missing(b[1])) return missing(a[1]) === missing(b[1]) ? a[2] - b[2] : missing(a[1]) ? 1 : -1; // last either way
+        return d * compare(a[1], b[1]) || a[2] - b[2];
+      }).map((p) => p[0]);
     }
     this.view = view;
     this.count.textContent = view.length === this.rows.length ? `${this.rows.length} rows` : `${view.length} of ${this.rows.length} rows`;
