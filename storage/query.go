@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -37,6 +39,7 @@ type ExperimentView struct {
 	CodeVersion map[string]any `json:"code_version,omitempty"` // git state of the project, if known
 	CodeBackup  map[string]any `json:"code_backup,omitempty"`  // backup settings, and what code.zip holds
 	Version     string         `json:"machinable_version"`     // the release that ran it
+	Plan        map[string]any `json:"plan,omitempty"`         // the plan as Experiment.to_json() gives it
 
 	once       sync.Once
 	components []*ComponentView
@@ -142,6 +145,7 @@ func (s *Storage) view(path string) (*ExperimentView, error) {
 	}
 	v.CodeVersion = jsonvalue.NormalizeMap(v.CodeVersion)
 	v.CodeBackup = jsonvalue.NormalizeMap(v.CodeBackup)
+	v.Plan = jsonvalue.NormalizeMap(v.Plan)
 	return v, nil
 }
 
@@ -263,6 +267,31 @@ func (c *ComponentView) Scopes() []string {
 // Records streams the rows of a scope to fn, one decoded row at a time;
 // fn returns false to stop. A scope without rows calls fn never.
 func (c *ComponentView) Records(scope string, fn func(row map[string]any) bool) error {
+	var err error
+	lerr := c.RecordLines(scope, func(n int, line []byte) bool {
+		var row map[string]any
+		if err = jsonvalue.Unmarshal(line, &row); err != nil {
+			err = fmt.Errorf("records %q line %d: %w", scope, n, err)
+			return false
+		}
+		if row == nil { // a line "null": JSON leaves the map nil
+			err = fmt.Errorf("records %q line %d: expected a JSON object (a row), got null", scope, n)
+			return false
+		}
+		return fn(jsonvalue.NormalizeMap(row))
+	})
+	if lerr != nil {
+		return lerr
+	}
+	return err
+}
+
+// RecordLines streams the lines of a scope undecoded, with their line
+// numbers, for a reader with a faster decoder of its own (the web view's
+// charts read millions of rows); line is valid only during the call.
+// Blank lines are skipped, and so is a last line without newline: a row
+// being written right now.
+func (c *ComponentView) RecordLines(scope string, fn func(n int, line []byte) bool) error {
 	if err := checkScope(scope); err != nil {
 		return err
 	}
@@ -273,15 +302,13 @@ func (c *ComponentView) Records(scope string, fn func(row map[string]any) bool) 
 		return err
 	}
 	defer f.Close()
-	return scanRows(f, scope, fn)
-}
-
-// scanRows decodes JSON lines; a last line without newline (a row being
-// written right now) is skipped rather than reported as broken.
-func scanRows(r io.Reader, scope string, fn func(map[string]any) bool) error {
-	br := bufio.NewReaderSize(r, 64*1024)
+	br := bufio.NewReaderSize(f, 64*1024)
 	for n := 1; ; n++ {
-		line, err := br.ReadBytes('\n')
+		line, err := br.ReadSlice('\n')
+		if err == bufio.ErrBufferFull { // a line longer than the buffer
+			rest, err2 := br.ReadBytes('\n')
+			line, err = append(append([]byte(nil), line...), rest...), err2
+		}
 		if err == io.EOF {
 			return nil // a partial last line is a row still being written
 		}
@@ -291,14 +318,7 @@ func scanRows(r io.Reader, scope string, fn func(map[string]any) bool) error {
 		if len(bytes.TrimSpace(line)) == 0 {
 			continue
 		}
-		var row map[string]any
-		if err := jsonvalue.Unmarshal(line, &row); err != nil {
-			return fmt.Errorf("records %q line %d: %w", scope, n, err)
-		}
-		if row == nil { // a line "null": JSON leaves the map nil
-			return fmt.Errorf("records %q line %d: expected a JSON object (a row), got null", scope, n)
-		}
-		if !fn(jsonvalue.NormalizeMap(row)) {
+		if !fn(n, line) {
 			return nil
 		}
 	}
@@ -558,4 +578,103 @@ func readObject(s *Storage, p string) (map[string]any, error) {
 		return nil, fmt.Errorf("%s: %w", s.Describe(p), err)
 	}
 	return jsonvalue.NormalizeMap(m), nil
+}
+
+// FileStamp is the size and modification time of a component's file; an
+// appended file on an object store counts its parts. A reader that keeps
+// what it derived from a file (a summary of its records) reads it again
+// when the stamp changes. A file never written has the zero stamp.
+type FileStamp struct {
+	Size    int64
+	ModTime time.Time
+}
+
+// Stamp stats a file of the component by its relative path
+// ("records/default.jsonl", "log.txt") without reading it.
+func (c *ComponentView) Stamp(name string) (FileStamp, error) {
+	if err := checkInside(name); err != nil {
+		return FileStamp{}, err
+	}
+	p := filepath.Join(c.dir(), filepath.FromSlash(name))
+	var st FileStamp
+	add := func(fi fs.FileInfo) {
+		st.Size += fi.Size()
+		if fi.ModTime().After(st.ModTime) {
+			st.ModTime = fi.ModTime()
+		}
+	}
+	if fi, err := c.fs().Stat(p); err == nil && !fi.IsDir() {
+		add(fi)
+	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return FileStamp{}, c.Experiment.storage.redact(err)
+	}
+	parts, _ := afero.ReadDir(c.fs(), p+partsSuffix)
+	for _, fi := range parts {
+		if !fi.IsDir() {
+			add(fi)
+		}
+	}
+	return st, nil
+}
+
+// StoreFiles lists the files the component stored under store/ (see
+// Component.StoreWrite), as relative paths with slashes ("final.json",
+// "checkpoints/5/state.json"), sorted; none when it stored none.
+func (c *ComponentView) StoreFiles() []string {
+	root := filepath.Join(c.dir(), "store")
+	var out []string
+	var walk func(dir, rel string, depth int)
+	walk = func(dir, rel string, depth int) {
+		entries, _ := afero.ReadDir(c.fs(), dir)
+		for _, e := range entries {
+			name := e.Name()
+			if strings.HasPrefix(name, tempPrefix) {
+				continue
+			}
+			if e.IsDir() && !strings.HasSuffix(name, partsSuffix) {
+				if depth < maxFindDepth {
+					walk(filepath.Join(dir, name), path.Join(rel, name), depth+1)
+				}
+				continue
+			}
+			out = append(out, path.Join(rel, strings.TrimSuffix(name, partsSuffix)))
+		}
+	}
+	walk(root, "", 0)
+	sort.Strings(out)
+	return slices.Compact(out)
+}
+
+// DisplayURL is the storage's URL for showing to people: an s3:// URL
+// without its query (which names endpoints and options) or user
+// information.
+func (s *Storage) DisplayURL() string {
+	if s.Object {
+		return redactURL(s.URL)
+	}
+	return s.URL
+}
+
+// Redact removes the storage's credentials from an error, for messages
+// shown outside the process.
+func (s *Storage) Redact(err error) error { return s.redact(err) }
+
+// CodeShort is a code version (ExperimentView.CodeVersion) in a few
+// characters: the short commit, "*" when the work tree was dirty, "-"
+// outside git.
+func CodeShort(cv map[string]any) string {
+	if git, _ := cv["git"].(bool); !git {
+		return "-"
+	}
+	commit, _ := cv["commit"].(string)
+	if len(commit) > 7 {
+		commit = commit[:7]
+	}
+	if commit == "" {
+		commit = "(no commit)"
+	}
+	if dirty, _ := cv["dirty"].(bool); dirty {
+		commit += "*"
+	}
+	return commit
 }

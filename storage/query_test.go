@@ -3,6 +3,7 @@ package storage_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"github.com/machinable-go/machinable/internal/treesnap"
 	"io/fs"
 	"os"
@@ -331,5 +332,113 @@ func TestQueryNeverWrites(t *testing.T) {
 	}
 	for _, d := range before.Diff(after) {
 		t.Error(d)
+	}
+}
+
+// Stamp changes when a records file grows and is zero for a file never
+// written; StoreFiles lists store/ recursively, without temporary files.
+func TestComponentViewStampAndStoreFiles(t *testing.T) {
+	dir, first, _ := queryStorage(t)
+	st, err := storage.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := st.Experiment(first.Execution.ExperimentID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.Plan == nil || e.Plan["components"] == nil {
+		t.Fatalf("plan not read from execution.json: %v", e.Plan)
+	}
+	cs, err := e.Components()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := cs[0]
+	before, err := c.Stamp("records/default.jsonl")
+	if err != nil || before.Size == 0 || before.ModTime.IsZero() {
+		t.Fatalf("stamp of the records = %+v, %v; want a size and a time", before, err)
+	}
+	none, err := c.Stamp("records/never.jsonl")
+	if err != nil || none != (storage.FileStamp{}) {
+		t.Fatalf("stamp of a file never written = %+v, %v; want zero", none, err)
+	}
+	if _, err := c.Stamp("../escape"); err == nil {
+		t.Fatal("Stamp accepted a path leaving the component")
+	}
+	cdir := filepath.Join(e.Path(), c.ID)
+	f, err := os.OpenFile(filepath.Join(cdir, "records", "default.jsonl"), os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString(`{"loss": 0.5}` + "\n")
+	f.Close()
+	after, _ := c.Stamp("records/default.jsonl")
+	if after.Size != before.Size+int64(len(`{"loss": 0.5}`+"\n")) {
+		t.Fatalf("stamp after a row = %+v, before %+v", after, before)
+	}
+	os.MkdirAll(filepath.Join(cdir, "store", "ckpt", "5"), 0o755)
+	os.WriteFile(filepath.Join(cdir, "store", "ckpt", "5", "state.json"), []byte("{}"), 0o644)
+	os.WriteFile(filepath.Join(cdir, "store", ".tmp-123"), []byte("x"), 0o644)
+	if got, want := c.StoreFiles(), []string{"ckpt/5/state.json", "final.json"}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("StoreFiles = %q, want %q", got, want)
+	}
+}
+
+// An object store's URL is shown without its query, which may name an
+// endpoint with options; a local one as given.
+func TestDisplayURL(t *testing.T) {
+	s3 := &storage.Storage{URL: "s3://bucket/runs?endpoint=http://minio:9000&region=x", Object: true}
+	if got := s3.DisplayURL(); got != "s3://bucket/runs?…" {
+		t.Errorf("DisplayURL = %q", got)
+	}
+	local := &storage.Storage{URL: "./results"}
+	if got := local.DisplayURL(); got != "./results" {
+		t.Errorf("DisplayURL = %q", got)
+	}
+}
+
+// RecordLines hands over complete lines with their numbers: blank lines
+// are skipped, a line longer than the read buffer comes whole, and a last
+// line without newline (being written) is not handed over.
+func TestRecordLines(t *testing.T) {
+	dir, first, _ := queryStorage(t)
+	st, _ := storage.Open(dir)
+	e, err := st.Experiment(first.Execution.ExperimentID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs, _ := e.Components()
+	long := `{"k":"` + strings.Repeat("x", 100000) + `"}`
+	p := filepath.Join(e.Path(), cs[0].ID, "records", "raw.jsonl")
+	if err := os.WriteFile(p, []byte("{\"a\":1}\n\n"+long+"\n{\"a\":"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	err = cs[0].RecordLines("raw", func(n int, line []byte) bool {
+		got = append(got, fmt.Sprintf("%d:%d", n, len(line)))
+		return true
+	})
+	if want := []string{"1:8", "3:" + fmt.Sprint(len(long)+1)}; err != nil || !reflect.DeepEqual(got, want) {
+		t.Fatalf("lines %v, %v; want %v", got, err, want)
+	}
+	if err := cs[0].RecordLines("../x", func(int, []byte) bool { return true }); err == nil {
+		t.Error("a scope leaving records/ was accepted")
+	}
+}
+
+func TestCodeShort(t *testing.T) {
+	for _, tc := range []struct {
+		cv   map[string]any
+		want string
+	}{
+		{nil, "-"},
+		{map[string]any{"git": true, "commit": "0123456789abcdef"}, "0123456"},
+		{map[string]any{"git": true, "commit": "0123456789abcdef", "dirty": true}, "0123456*"},
+		{map[string]any{"git": true}, "(no commit)"},
+	} {
+		if got := storage.CodeShort(tc.cv); got != tc.want {
+			t.Errorf("CodeShort(%v) = %q, want %q", tc.cv, got, tc.want)
+		}
 	}
 }

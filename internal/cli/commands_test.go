@@ -14,7 +14,7 @@ func TestUnknownCommandAndHelpTopic(t *testing.T) {
 		want string
 	}{
 		{[]string{"help", "exectue"}, `error: unknown help topic "exectue" (did you mean "machinable execute"?)` + "\n"},
-		{[]string{"help", "nosuch"}, `error: unknown help topic "nosuch"; the commands are completion, config, execute, help, index, init, log, ls, records, repl, restore, resume, run, show, status, vendor, version (machinable --help describes them)` + "\n"},
+		{[]string{"help", "nosuch"}, `error: unknown help topic "nosuch"; the commands are completion, config, execute, help, index, init, log, ls, records, repl, restore, resume, run, show, status, ui, vendor, version (machinable --help describes them)` + "\n"},
 		{[]string{"exectue", "x"}, `error: unknown command "exectue" (did you mean "machinable execute"?)` + "\n"},
 		{[]string{"nosuch"}, `error: unknown command "nosuch"; the commands are completion, config, `},
 		{[]string{"res"}, `error: unknown command "res" (did you mean "machinable restore" or "machinable resume"?)` + "\n"},

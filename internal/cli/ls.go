@@ -83,24 +83,9 @@ func openView(storageURL, id string, notes io.Writer) (*storage.ExperimentView, 
 	return st.Experiment(id)
 }
 
-// codeShort is the code version in a few characters: the short commit,
-// "*" when the work tree was dirty, "-" outside git.
-func codeShort(cv map[string]any) string {
-	if git, _ := cv["git"].(bool); !git {
-		return "-"
-	}
-	commit, _ := cv["commit"].(string)
-	if len(commit) > 7 {
-		commit = commit[:7]
-	}
-	if commit == "" {
-		commit = "(no commit)"
-	}
-	if dirty, _ := cv["dirty"].(bool); dirty {
-		commit += "*"
-	}
-	return commit
-}
+// codeShort is the code version in a few characters (see
+// storage.CodeShort).
+func codeShort(cv map[string]any) string { return storage.CodeShort(cv) }
 
 func newLsCommand(stdout io.Writer) *cobra.Command {
 	var storageURL string

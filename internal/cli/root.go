@@ -63,8 +63,9 @@ func MainIO(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		args = []string{"repl"}
 	}
 	var ctx context.Context
-	if len(args) > 0 && args[0] == "repl" {
-		// The REPL handles Ctrl-C itself: it cancels one statement.
+	if len(args) > 0 && (args[0] == "repl" || args[0] == "ui") {
+		// The REPL handles Ctrl-C itself: it cancels one statement; ui
+		// stops serving, with no components to stop.
 		ctx = context.Background()
 	} else {
 		var stop func()
@@ -98,6 +99,7 @@ func MainIO(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		newREPLCommand(stdin, stdout, stderr), newExecuteCommand(stdout), newInitCommand(stdout))
 	root.AddCommand(newIndexCommand(stdout, stderr))
 	root.AddCommand(newVendorCommand(stdout))
+	root.AddCommand(newUICommand(stdout, stderr))
 	strictHelp(root)
 	addCompletions(root, stdout)
 	err := root.ExecuteContext(ctx)

@@ -2,10 +2,12 @@
 // files a real run writes (execution.json, schedule.json, status.json per
 // component), with generated IDs, configs and statuses, fast enough to
 // make a storage of 100,000 components for benchmarks and tests of the
-// search index. The experiments never ran: they have no records or logs.
+// search index and the web view. The experiments never ran: they have no
+// logs, and records only when Options.Records asks for them.
 package synth
 
 import (
+	"bufio"
 	"encoding/json"
 	"fmt"
 	"math/rand"
@@ -25,6 +27,14 @@ type Options struct {
 	FailEvery     int       // every n-th component failed (0: none)
 	RunningEvery  int       // every n-th component running, heartbeat at Start (0: none)
 	DirectoryEach int       // experiments in sub-directory "group-<k>" by groups of n (0: root)
+	// Records is how many rows of records/default.jsonl each started
+	// component gets (_iteration, loss, accuracy; a failed or running one
+	// half of them); 0 writes none.
+	Records int
+	// Repeats makes groups of that many consecutive components share
+	// their config, as repeats of one configuration do; 0 or 1: every
+	// component has its own.
+	Repeats int
 }
 
 // Write generates the experiments below root (made if missing) and
@@ -71,15 +81,19 @@ func Write(root string, o Options) ([]string, error) {
 		var comps []any
 		for c := 0; c < o.Components; c++ {
 			cid := id(12)
+			k, rep := n, int64(c%3)
+			if o.Repeats > 1 {
+				k, rep = n/o.Repeats, int64(c%o.Repeats)
+			}
 			cfg := map[string]any{
-				"learning_rate": float64(1+(n%10)) / 100,
-				"batch_size":    int64(16 << (n % 4)),
-				"data":          map[string]any{"name": datasets[n%len(datasets)]},
+				"learning_rate": float64(1+(k%10)) / 100,
+				"batch_size":    int64(16 << (k % 4)),
+				"data":          map[string]any{"name": datasets[k%len(datasets)]},
 			}
 			comps = append(comps, map[string]any{
 				"id": cid, "name": names[e%len(names)], "module": names[e%len(names)], "config": cfg,
 				"flags": map[string]any{"COMPONENT_ID": cid, "EXPERIMENT_ID": eid, "GLOBAL_SEED": seed,
-					"REPEAT_NUMBER": int64(c % 3), "SEED": r.Int63n(1 << 32)},
+					"REPEAT_NUMBER": rep, "SEED": r.Int63n(1 << 32)},
 			})
 			if err := os.Mkdir(filepath.Join(p, cid), 0o755); err != nil {
 				return nil, err
@@ -96,6 +110,15 @@ func Write(root string, o Options) ([]string, error) {
 			if err := create(filepath.Join(p, cid, "status.json"), st); err != nil {
 				return nil, err
 			}
+			if rows := o.Records; rows > 0 {
+				if st["status"] != "finished" {
+					rows /= 2
+				}
+				lr := cfg["learning_rate"].(float64)
+				if err := writeRecords(filepath.Join(p, cid), rows, lr, o.Seed+int64(n)); err != nil {
+					return nil, err
+				}
+			}
 			n++
 		}
 		if err := create(filepath.Join(p, "schedule.json"), map[string]any{"components": comps}); err != nil {
@@ -108,6 +131,31 @@ func Write(root string, o Options) ([]string, error) {
 		}
 	}
 	return ids, nil
+}
+
+// writeRecords writes rows of a made-up training curve: a loss falling
+// at a speed set by the learning rate, with noise, and an accuracy.
+func writeRecords(dir string, rows int, lr float64, seed int64) error {
+	if err := os.Mkdir(filepath.Join(dir, "records"), 0o755); err != nil {
+		return err
+	}
+	f, err := os.OpenFile(filepath.Join(dir, "records", "default.jsonl"), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return err
+	}
+	r := rand.New(rand.NewSource(seed)) // its own: storages without records stay as they were
+	w := bufio.NewWriterSize(f, 1<<16)
+	loss := 2.0
+	for i := 0; i < rows; i++ {
+		loss *= 1 - lr*0.05*r.Float64()
+		noisy := loss * (1 + 0.05*r.NormFloat64())
+		fmt.Fprintf(w, "{\"_iteration\":%d,\"loss\":%g,\"accuracy\":%g}\n", i, noisy, 1-loss/2)
+	}
+	if err := w.Flush(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 func create(p string, v any) error {
