@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -129,7 +130,23 @@ func (r *recordValue) save(_ *starlark.Thread, b *starlark.Builtin, args starlar
 		}
 		fmt.Fprintf(r.self.Output, "%s\n%s\n", where, data)
 	}
-	return toStarlark(row), nil
+	return rowToStarlark(row), nil
+}
+
+// rowToStarlark is toStarlark for a saved row, cheaper: save() runs once
+// per row, often a million times in a component.
+func rowToStarlark(row map[string]any) *starlark.Dict {
+	var small [16]string
+	keys := small[:0]
+	for k := range row {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	d := starlark.NewDict(len(keys))
+	for _, k := range keys {
+		_ = d.SetKey(starlark.String(k), toStarlark(row[k]))
+	}
+	return d
 }
 
 // write is record.write(key, value, fmt=None): 2.0's fmt="seconds" stores

@@ -82,3 +82,24 @@ func TestRecordTiming(t *testing.T) {
 		t.Errorf("%d rows stored, want 2", len(rows))
 	}
 }
+
+// BenchmarkRecordSave is self.record["i"] = i; self.record.save() in Go:
+// the meta fields, the encoding and the buffered append.
+func BenchmarkRecordSave(b *testing.B) {
+	s, err := storage.Open(b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	exp, _ := s.CreateExperiment("", "8gWVkz")
+	c, _ := exp.CreateComponent("e9DJBHuoiCvn")
+	defer c.Close()
+	w, _ := c.Records("default")
+	r := newRecord(w, nil)
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		r.Set("i", int64(i))
+		if err := r.Save(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

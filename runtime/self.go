@@ -6,7 +6,7 @@ import (
 	"maps"
 	"math/rand/v2"
 	"slices"
-	"strings"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -287,29 +287,36 @@ func DurationWords(d time.Duration) string {
 		d = -d
 	}
 	secs := int64(d / time.Second)
-	units := []struct {
-		name string
-		size int64
-	}{{"week", 7 * 86400}, {"day", 86400}, {"hour", 3600}, {"minute", 60}, {"second", 1}}
-	var parts []string
-	for _, u := range units {
-		n := secs / u.size
-		secs %= u.size
-		switch {
-		case n == 1:
-			parts = append(parts, "1 "+u.name)
-		case n > 1:
-			parts = append(parts, fmt.Sprintf("%d %ss", n, u.name))
-		}
-	}
-	if len(parts) == 0 {
+	if secs == 0 { // the common case of rows saved in a loop
 		if d > 0 {
-			return fmt.Sprintf("%.2f seconds", d.Seconds())
+			return strconv.FormatFloat(d.Seconds(), 'f', 2, 64) + " seconds"
 		}
 		return "0 microseconds"
 	}
-	return strings.Join(parts, " ")
+	var b []byte
+	for _, u := range durationUnits {
+		n := secs / u.size
+		secs %= u.size
+		if n == 0 {
+			continue
+		}
+		if len(b) > 0 {
+			b = append(b, ' ')
+		}
+		b = strconv.AppendInt(b, n, 10)
+		b = append(b, ' ')
+		b = append(b, u.name...)
+		if n > 1 {
+			b = append(b, 's')
+		}
+	}
+	return string(b)
 }
+
+var durationUnits = [...]struct {
+	name string
+	size int64
+}{{"week", 7 * 86400}, {"day", 86400}, {"hour", 3600}, {"minute", 60}, {"second", 1}}
 
 // Logger writes "time LEVEL message" lines to the component's log.txt and
 // to the console.
