@@ -97,3 +97,17 @@ func TestServedWorkerOldBinary(t *testing.T) {
 type writerFunc func([]byte) (int, error)
 
 func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
+
+// TestProcessReuseOption: reuse_workers picks served or one-shot workers
+// and refuses anything but a bool.
+func TestProcessReuseOption(t *testing.T) {
+	for v, oneShot := range map[any]bool{true: false, false: true} {
+		e, err := newProcess(Spec{Type: "process", Options: map[string]any{"reuse_workers": v, "binary": "/bin/true"}})
+		if err != nil || e.(*process).oneShot != oneShot {
+			t.Errorf("reuse_workers %v: %+v %v", v, e, err)
+		}
+	}
+	if _, err := newProcess(Spec{Type: "process", Options: map[string]any{"reuse_workers": "yes"}}); err == nil || !strings.Contains(err.Error(), "reuse_workers") {
+		t.Errorf("a string accepted: %v", err)
+	}
+}

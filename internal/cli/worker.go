@@ -10,6 +10,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/machinable-go/machinable/engines"
 	"github.com/machinable-go/machinable/executor"
 	"github.com/machinable-go/machinable/storage"
 	"github.com/spf13/cobra"
@@ -53,6 +54,7 @@ modules are read and run anew. The worker ends when its input ends (exit
 			if err != nil {
 				return &exitError{code: ExitError, err: err}
 			}
+			defer engines.TuneGC()() // as the native engine does
 			if serve {
 				return serveWorker(cmd.Context(), exp, cmd.InOrStdin(), stdout)
 			}
