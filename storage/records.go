@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -47,6 +48,17 @@ type RecordWriter struct {
 // RecordFlushEvery. An error of an earlier background write is reported
 // here once.
 func (w *RecordWriter) Append(row map[string]any) error {
+	keys := make([]string, 0, len(row))
+	for k := range row {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return w.AppendSorted(row, keys)
+}
+
+// AppendSorted is Append for a caller that has the row's keys, sorted:
+// every key of row, once each.
+func (w *RecordWriter) AppendSorted(row map[string]any, keys []string) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.closed {
@@ -63,7 +75,7 @@ func (w *RecordWriter) Append(row map[string]any) error {
 		w.f = f
 	}
 	n := len(w.buf)
-	buf, err := appendRow(w.buf, row)
+	buf, err := appendRow(w.buf, row, keys)
 	if err != nil {
 		w.buf = w.buf[:n]
 		return fmt.Errorf("records %q: row %d: %w", w.Scope, w.rows, err)

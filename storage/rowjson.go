@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"math"
-	"slices"
 	"strconv"
 
 	"github.com/machinable-go/machinable/internal/jsonvalue"
@@ -15,13 +14,8 @@ import (
 // without the newline. Plain values — what rows almost always hold — are
 // written directly; anything else goes through encoding/json, so the
 // bytes are the same either way.
-func appendRow(dst []byte, row map[string]any) ([]byte, error) {
-	var small [16]string
-	keys := small[:0]
-	for k := range row {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
+// keys are row's keys, sorted.
+func appendRow(dst []byte, row map[string]any, keys []string) ([]byte, error) {
 	dst = append(dst, '{')
 	for i, k := range keys {
 		if i > 0 {
