@@ -38,7 +38,8 @@ STAR
 # measure LABEL ENGINE SCRIPT: one line; $secs and $cpu are left set.
 measure() {
   local label=$1 engine=$2 script=$3
-  /usr/bin/time -f "%e %U %S %M" -o time.txt "$bin" run "$script" --engine "$engine" --no-progress > out.txt 2> err.txt || { cat out.txt err.txt; exit 1; }
+  # shellcheck disable=SC2086 # ENGINE may carry --engine-opt flags
+  /usr/bin/time -f "%e %U %S %M" -o time.txt "$bin" run "$script" --engine $engine --no-progress > out.txt 2> err.txt || { cat out.txt err.txt; exit 1; }
   read -r secs user sys kb < time.txt
   cpu=$(awk "BEGIN{printf \"%.2f\", $user+$sys}")
   local gcs; gcs=$(grep -c '^gc ' err.txt || true)
@@ -48,8 +49,7 @@ measure() {
 echo "execute(Experiment().component(\"trivial\").repeat($n), storage=\"./trivial\", code_backup=False)" > trivial_run.star
 measure "$n trivial components, native:2" native:2 trivial_run.star; native=$secs
 measure "$n trivial components, process:2 (reused workers)" process:2 trivial_run.star; reused=$secs
-printf 'execute(Experiment().component("trivial").repeat(%s), storage="./trivial", code_backup=False, engine={"type": "process", "processes": 2, "reuse_workers": False})\n' "$n" > oneshot_run.star
-measure "$n trivial components, process:2 (a worker per component)" process:2 oneshot_run.star; oneshot=$secs
+measure "$n trivial components, process:2 (a worker per component)" "process:2 --engine-opt reuse_workers=false" trivial_run.star; oneshot=$secs
 echo "process:2 / native:2: reused $(awk "BEGIN{printf \"%.2f\", $reused/$native}")x, a worker per component $(awk "BEGIN{printf \"%.2f\", $oneshot/$native}")x"
 
 echo 'execute(Experiment().component("cpu").repeat(32), storage="./cpu", code_backup=False)' > cpu_run.star
