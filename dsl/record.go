@@ -114,7 +114,7 @@ func (r *recordValue) save(_ *starlark.Thread, b *starlark.Builtin, args starlar
 	if err := unpackArgs(b.Name(), args, kwargs, "echo?", &echo, "force?", &force); err != nil {
 		return nil, err
 	}
-	row, err := r.r.SaveRow(force)
+	row, keys, err := r.r.SaveRowKeys(force)
 	if err != nil {
 		return nil, err
 	}
@@ -129,7 +129,17 @@ func (r *recordValue) save(_ *starlark.Thread, b *starlark.Builtin, args starlar
 		}
 		fmt.Fprintf(r.self.Output, "%s\n%s\n", where, data)
 	}
-	return toStarlark(row), nil
+	return rowToStarlark(row, keys), nil
+}
+
+// rowToStarlark is toStarlark for a saved row with its sorted keys,
+// cheaper: save() runs once per row, often a million times.
+func rowToStarlark(row map[string]any, keys []string) *starlark.Dict {
+	d := starlark.NewDict(len(keys))
+	for _, k := range keys {
+		_ = d.SetKey(starlark.String(k), toStarlark(row[k]))
+	}
+	return d
 }
 
 // write is record.write(key, value, fmt=None): 2.0's fmt="seconds" stores

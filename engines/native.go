@@ -30,5 +30,6 @@ func newNative(spec Spec) (Engine, error) {
 func (n *native) Name() string { return "native" }
 
 func (n *native) Run(ctx context.Context, job *Job) ([]runtime.Outcome, error) {
+	defer TuneGC()() // fewer GC cycles: see gctune.go
 	return runPool(ctx, job, n.parallel, job.RunLocal)
 }

@@ -3,8 +3,10 @@ package engines
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os/exec"
 	"strings"
 	"syscall"
@@ -14,17 +16,20 @@ import (
 	"github.com/machinable-go/machinable/storage"
 )
 
-// process runs each component as `machinable worker EXPERIMENT_URL
-// --component ID` in a process of its own, N at a time ("process:N"). The
-// worker rebuilds the component from execution.json and schedule.json, so
-// this is the protocol cluster engines reuse.
+// process runs components in N long-lived worker processes ("process:N"),
+// `machinable worker EXPERIMENT_URL --serve`, each fed one component at a
+// time (process_serve.go); with option reuse_workers false, each
+// component gets a `machinable worker EXPERIMENT_URL --component ID` of
+// its own, the protocol cluster engines use. Either way the worker
+// rebuilds the component from the stored execution and schedule.
 type process struct {
 	parallel int
 	binary   string
+	oneShot  bool // reuse_workers false: a fresh worker per component
 }
 
 func newProcess(spec Spec) (Engine, error) {
-	if err := checkOptions(spec, "processes", "binary"); err != nil {
+	if err := checkOptions(spec, "processes", "binary", "reuse_workers"); err != nil {
 		return nil, err
 	}
 	n, err := optionInt(spec, "processes", 1)
@@ -35,7 +40,15 @@ func newProcess(spec Spec) (Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &process{parallel: max(n, 1), binary: bin}, nil
+	p := &process{parallel: max(n, 1), binary: bin}
+	if v, ok := spec.Options["reuse_workers"]; ok {
+		b, ok := v.(bool)
+		if !ok {
+			return nil, fmt.Errorf("engine process: option \"reuse_workers\": expected true (N long-lived workers) or false (a fresh worker per component), got %v", v)
+		}
+		p.oneShot = !b
+	}
+	return p, nil
 }
 
 func (p *process) Name() string { return "process" }
@@ -45,9 +58,14 @@ func (p *process) Run(ctx context.Context, job *Job) ([]runtime.Outcome, error) 
 		return nil, err
 	}
 	url := job.Experiment.URL()
-	return runPool(ctx, job, p.parallel, func(ctx context.Context, sc *runtime.ScheduledComponent, prefix string) runtime.Outcome {
-		return RunWorker(ctx, p.binary, url, sc, job.Experiment, job.Console, prefix)
-	})
+	if p.oneShot {
+		return runPool(ctx, job, p.parallel, func(ctx context.Context, sc *runtime.ScheduledComponent, prefix string) runtime.Outcome {
+			return RunWorker(ctx, p.binary, url, sc, job.Experiment, job.Console, prefix)
+		})
+	}
+	slots := startSlots(ctx, p.parallel, p.binary, url, job.Experiment, job.Console)
+	defer slots.close()
+	return runPool(ctx, job, p.parallel, slots.run)
 }
 
 // RunWorker runs one component through `machinable worker` and reads how
@@ -74,19 +92,33 @@ func RunWorker(ctx context.Context, binary, url string, sc *runtime.ScheduledCom
 		cmd.Stderr = &stderr
 	}
 	runErr := cmd.Run()
-	out := runtime.Outcome{Component: sc, Status: storage.StatusFailed, Duration: time.Since(start)}
+	pid := 0
+	if cmd.Process != nil {
+		pid = cmd.Process.Pid
+	}
+	out := deadWorkerOutcome(ctx, exp, sc, pid, runErr, stderr.String())
+	out.Duration = time.Since(start)
+	return out
+}
+
+// deadWorkerOutcome is how a component ended whose worker exited (with
+// runErr): as its status.json says when that is final; else failed with
+// the tail of the worker's stderr — interrupted if ctx was cancelled —
+// and status.json is made to say the same.
+func deadWorkerOutcome(ctx context.Context, exp *storage.Experiment, sc *runtime.ScheduledComponent, pid int, runErr error, stderr string) runtime.Outcome {
+	out := runtime.Outcome{Component: sc, Status: storage.StatusFailed}
 	st, err := exp.ComponentStatus(sc.ID)
 	switch {
-	case err != nil:
+	case err != nil && !errors.Is(err, fs.ErrNotExist):
 		out.Error = fmt.Sprintf("worker: reading status: %v", err)
-	case st.Status == storage.StatusFinished || st.Status == storage.StatusFailed || st.Status == storage.StatusInterrupted:
+	case err == nil && (st.Status == storage.StatusFinished || st.Status == storage.StatusFailed || st.Status == storage.StatusInterrupted):
 		out.Status, out.Error = st.Status, st.Error
-	default:
+	default: // running, or never started
 		msg := "worker exited without a final status"
 		if runErr != nil {
 			msg = fmt.Sprintf("worker %v", runErr)
 		}
-		if tail := strings.TrimSpace(stderr.String()); tail != "" {
+		if tail := strings.TrimSpace(stderr); tail != "" {
 			msg += ": " + tail
 		}
 		out.Error = msg
@@ -94,8 +126,8 @@ func RunWorker(ctx context.Context, binary, url string, sc *runtime.ScheduledCom
 			out.Status = storage.StatusInterrupted
 			out.Error = "interrupted: " + msg
 		}
-		if cmd.Process != nil {
-			recordWorkerEnd(exp, sc.ID, cmd.Process.Pid, out)
+		if pid != 0 && err == nil {
+			recordWorkerEnd(exp, sc.ID, pid, out)
 		}
 	}
 	return out

@@ -1,6 +1,8 @@
 package runtime
 
 import (
+	"maps"
+	"slices"
 	"testing"
 	"time"
 
@@ -80,5 +82,57 @@ func TestRecordTiming(t *testing.T) {
 	}
 	if rows, _ := c.ReadRecords("default"); len(rows) != 2 {
 		t.Errorf("%d rows stored, want 2", len(rows))
+	}
+}
+
+// BenchmarkRecordSave is self.record["i"] = i; self.record.save() in Go:
+// the meta fields, the encoding and the buffered append.
+func BenchmarkRecordSave(b *testing.B) {
+	s, err := storage.Open(b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	exp, _ := s.CreateExperiment("", "8gWVkz")
+	c, _ := exp.CreateComponent("e9DJBHuoiCvn")
+	defer c.Close()
+	w, _ := c.Records("default")
+	r := newRecord(w, nil)
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		r.Set("i", int64(i))
+		if err := r.Save(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// TestSaveRowKeys: the keys SaveRowKeys returns are the row's, sorted,
+// whatever the component set (meta field names included), and _time is
+// what time.Format writes.
+func TestSaveRowKeys(t *testing.T) {
+	s, _ := storage.Open("mem://" + t.Name())
+	exp, _ := s.CreateExperiment("", "8gWVkz")
+	c, _ := exp.CreateComponent("e9DJBHuoiCvn")
+	w, _ := c.Records("default")
+	self := &Self{Iteration: 3}
+	r := newRecord(w, self)
+	for _, set := range [][]string{{}, {"b", "a"}, {"_time", "zz", "_iteration"}, {"_total_time_taken", "A", "~"}} {
+		for _, k := range set {
+			r.Set(k, 1)
+		}
+		row, keys, err := r.SaveRowKeys(true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := slices.Sorted(maps.Keys(row)); !slices.Equal(keys, want) {
+			t.Errorf("set %v: keys %v, want %v", set, keys, want)
+		}
+	}
+	for _, loc := range []*time.Location{time.UTC, time.FixedZone("x", -(3*3600 + 30*60)), time.FixedZone("y", 5*3600)} {
+		for _, tm := range []time.Time{time.Date(2026, 11, 30, 5, 0, 0, 0, loc), time.Date(1999, 1, 2, 3, 4, 5, 123456789, loc), time.Date(2026, 11, 30, 5, 0, 0, 999999999, loc)} {
+			if got, want := r.formatTime(tm), tm.Format("2006-01-02T15:04:05.000000-07:00"); got != want {
+				t.Errorf("formatTime %q, want %q", got, want)
+			}
+		}
 	}
 }

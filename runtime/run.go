@@ -111,6 +111,12 @@ func RunComponent(ctx context.Context, env RunEnv, sc *ScheduledComponent) (out 
 		status.Error = runErr.Error()
 		out.Error = runErr.Error()
 	}
+	// Every record row is on disk before the status says the component
+	// ended: readers trust a final status to mean complete records.
+	if err := store.SyncRecords(); err != nil && status.Status == storage.StatusFinished {
+		status.Status, status.Error = storage.StatusFailed, err.Error()
+		out.Error = status.Error
+	}
 	if err := store.WriteStatus(status); err != nil && runErr == nil {
 		status.Status = storage.StatusFailed
 		out.Error = err.Error()

@@ -6,7 +6,7 @@ import (
 	"maps"
 	"math/rand/v2"
 	"slices"
-	"strings"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -114,6 +114,9 @@ type Record struct {
 	first   time.Time // the first saved row's time; zero before it
 	last    time.Time // the last saved row's time
 	saved   int       // rows saved through this record
+
+	timeSec            int64  // the second timeHead and timeTail are of
+	timeHead, timeTail string // _time but its microseconds
 }
 
 func newRecord(w *storage.RecordWriter, self *Self) *Record {
@@ -205,19 +208,31 @@ func (r *Record) Save() error {
 // first), _total_seconds_taken and _total_time_taken (since the first row,
 // or that start); the seconds are whole, as 2.0's.
 func (r *Record) SaveRow(force bool) (map[string]any, error) {
+	row, _, err := r.SaveRowKeys(force)
+	return row, err
+}
+
+// metaKeys are the meta fields of every saved row, sorted.
+var metaKeys = []string{"_seconds_taken", "_time", "_time_taken", "_timestamp", "_total_seconds_taken", "_total_time_taken"}
+
+// SaveRowKeys is SaveRow that also returns the row's keys, sorted (as
+// the row is written): callers that go through the row in that order
+// need not sort it again, a million times in a loop.
+func (r *Record) SaveRowKeys(force bool) (map[string]any, []string, error) {
 	r.mu.Lock()
 	row := r.row
-	r.row = map[string]any{}
+	userKeys := r.keys
+	r.row = make(map[string]any, 8) // a row and its meta fields: one small-map group
 	r.keys = nil
 	if len(row) == 0 && !force {
 		r.mu.Unlock()
-		return row, nil
+		return row, nil, nil
 	}
 	now := time.Now()
 	iteration := r.elapsed("iteration", now)
 	total := r.elapsed("total", now)
 	row["_timestamp"] = float64(now.UnixMicro()) / 1e6
-	row["_time"] = now.Format("2006-01-02T15:04:05.000000-07:00")
+	row["_time"] = r.formatTime(now)
 	row["_seconds_taken"] = int64(iteration / time.Second)
 	row["_time_taken"] = DurationWords(iteration)
 	row["_total_seconds_taken"] = int64(total / time.Second)
@@ -225,6 +240,7 @@ func (r *Record) SaveRow(force bool) (map[string]any, error) {
 	if r.self != nil && r.self.Iteration >= 0 {
 		if _, ok := row["_iteration"]; !ok {
 			row["_iteration"] = r.self.Iteration
+			userKeys = append(userKeys, "_iteration")
 		}
 	}
 	if r.first.IsZero() {
@@ -233,7 +249,50 @@ func (r *Record) SaveRow(force bool) (map[string]any, error) {
 	r.last = now
 	r.saved++
 	r.mu.Unlock()
-	return row, r.writer.Append(row)
+	keys := sortedRowKeys(userKeys)
+	return row, keys, r.writer.AppendSorted(row, keys)
+}
+
+// sortedRowKeys merges the keys set (in any order) with the meta keys,
+// sorted, each once.
+func sortedRowKeys(set []string) []string {
+	var small [8]string
+	own := small[:0]
+	for _, k := range set {
+		if !slices.Contains(metaKeys, k) {
+			own = append(own, k)
+		}
+	}
+	slices.Sort(own)
+	keys := make([]string, 0, len(own)+len(metaKeys))
+	i, j := 0, 0
+	for i < len(own) || j < len(metaKeys) {
+		if j == len(metaKeys) || (i < len(own) && own[i] < metaKeys[j]) {
+			keys = append(keys, own[i])
+			i++
+		} else {
+			keys = append(keys, metaKeys[j])
+			j++
+		}
+	}
+	return keys
+}
+
+// formatTime is now.Format("2006-01-02T15:04:05.000000-07:00"), with the
+// parts but the microseconds formatted once per second; r.mu is held.
+func (r *Record) formatTime(now time.Time) string {
+	if sec := now.Unix(); sec != r.timeSec || r.timeHead == "" {
+		r.timeSec = sec
+		r.timeHead = now.Format("2006-01-02T15:04:05.")
+		r.timeTail = now.Format("-07:00")
+	}
+	b := make([]byte, 0, len(r.timeHead)+6+len(r.timeTail))
+	b = append(b, r.timeHead...)
+	us := now.Nanosecond() / 1000
+	for d := 100000; d > 0; d /= 10 {
+		b = append(b, byte('0'+us/d%10))
+	}
+	return string(append(b, r.timeTail...))
 }
 
 // Timing is 2.x's record.timing(mode, end): the time from the previous
@@ -287,29 +346,36 @@ func DurationWords(d time.Duration) string {
 		d = -d
 	}
 	secs := int64(d / time.Second)
-	units := []struct {
-		name string
-		size int64
-	}{{"week", 7 * 86400}, {"day", 86400}, {"hour", 3600}, {"minute", 60}, {"second", 1}}
-	var parts []string
-	for _, u := range units {
-		n := secs / u.size
-		secs %= u.size
-		switch {
-		case n == 1:
-			parts = append(parts, "1 "+u.name)
-		case n > 1:
-			parts = append(parts, fmt.Sprintf("%d %ss", n, u.name))
-		}
-	}
-	if len(parts) == 0 {
+	if secs == 0 { // the common case of rows saved in a loop
 		if d > 0 {
-			return fmt.Sprintf("%.2f seconds", d.Seconds())
+			return strconv.FormatFloat(d.Seconds(), 'f', 2, 64) + " seconds"
 		}
 		return "0 microseconds"
 	}
-	return strings.Join(parts, " ")
+	var b []byte
+	for _, u := range durationUnits {
+		n := secs / u.size
+		secs %= u.size
+		if n == 0 {
+			continue
+		}
+		if len(b) > 0 {
+			b = append(b, ' ')
+		}
+		b = strconv.AppendInt(b, n, 10)
+		b = append(b, ' ')
+		b = append(b, u.name...)
+		if n > 1 {
+			b = append(b, 's')
+		}
+	}
+	return string(b)
 }
+
+var durationUnits = [...]struct {
+	name string
+	size int64
+}{{"week", 7 * 86400}, {"day", 86400}, {"hour", 3600}, {"minute", 60}, {"second", 1}}
 
 // Logger writes "time LEVEL message" lines to the component's log.txt and
 // to the console.

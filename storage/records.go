@@ -2,10 +2,10 @@ package storage
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -15,9 +15,19 @@ import (
 	"github.com/spf13/afero"
 )
 
+// Record rows are buffered: a row reaches its file at most
+// RecordFlushEvery after it was appended (sooner when RecordFlushSize
+// bytes are waiting), and every row is on disk (fsynced) once the
+// component ends. Rows are written whole, in order, and nothing earlier
+// is ever rewritten; a process killed outright loses at most the rows of
+// the last flush interval.
+const (
+	RecordFlushEvery = 100 * time.Millisecond
+	RecordFlushSize  = 1 << 20
+)
+
 // RecordWriter appends rows to records/<scope>.jsonl, one JSON object a
-// line. Each row is written with a single write so a crash never leaves a
-// finished row half-written, and nothing earlier is ever rewritten.
+// line, buffered as described at RecordFlushEvery.
 type RecordWriter struct {
 	Scope string // names the file: records/<Scope>.jsonl
 
@@ -28,12 +38,27 @@ type RecordWriter struct {
 	describe func(string) string
 	f        io.WriteCloser // opened on the first row
 	closed   bool
-	buf      bytes.Buffer
+	buf      []byte      // encoded rows not written yet
+	timer    *time.Timer // armed while buf holds rows
+	lastErr  error       // of a background flush, reported once
 	rows     int
 }
 
-// Append writes one row.
+// Append encodes one row into the buffer; it reaches the file within
+// RecordFlushEvery. An error of an earlier background write is reported
+// here once.
 func (w *RecordWriter) Append(row map[string]any) error {
+	keys := make([]string, 0, len(row))
+	for k := range row {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return w.AppendSorted(row, keys)
+}
+
+// AppendSorted is Append for a caller that has the row's keys, sorted:
+// every key of row, once each.
+func (w *RecordWriter) AppendSorted(row map[string]any, keys []string) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.closed {
@@ -49,17 +74,74 @@ func (w *RecordWriter) Append(row map[string]any) error {
 		}
 		w.f = f
 	}
-	w.buf.Reset()
-	enc := json.NewEncoder(&w.buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(jsonvalue.KeepFloatsMap(row)); err != nil {
+	n := len(w.buf)
+	buf, err := appendRow(w.buf, row, keys)
+	if err != nil {
+		w.buf = w.buf[:n]
 		return fmt.Errorf("records %q: row %d: %w", w.Scope, w.rows, err)
 	}
-	if _, err := w.f.Write(w.buf.Bytes()); err != nil {
+	w.buf = append(buf, '\n')
+	w.rows++
+	if len(w.buf) >= RecordFlushSize {
+		if err := w.writeLocked(); err != nil {
+			return err
+		}
+	} else if w.timer == nil {
+		w.timer = time.AfterFunc(RecordFlushEvery, w.background)
+	}
+	err, w.lastErr = w.lastErr, nil
+	return err
+}
+
+// background is the timer's flush.
+func (w *RecordWriter) background() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.timer = nil
+	if !w.closed {
+		if err := w.writeLocked(); err != nil {
+			w.lastErr = err
+		}
+	}
+}
+
+// writeLocked writes the buffered rows in one write; on failure they
+// stay buffered for the next try.
+func (w *RecordWriter) writeLocked() error {
+	if len(w.buf) == 0 || w.f == nil {
+		return nil
+	}
+	if _, err := w.f.Write(w.buf); err != nil {
 		return fmt.Errorf("records %q: %w", w.Scope, err)
 	}
-	w.rows++
+	w.buf = w.buf[:0]
 	return nil
+}
+
+// Sync writes the buffered rows and makes them durable (fsync where the
+// file system has it).
+func (w *RecordWriter) Sync() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.syncLocked()
+}
+
+func (w *RecordWriter) syncLocked() error {
+	if w.timer != nil {
+		w.timer.Stop()
+		w.timer = nil
+	}
+	if err := w.writeLocked(); err != nil {
+		return err
+	}
+	err := w.lastErr
+	w.lastErr = nil
+	if s, ok := w.f.(interface{ Sync() error }); ok && err == nil {
+		if err = s.Sync(); err != nil {
+			err = fmt.Errorf("records %q: %w", w.Scope, err)
+		}
+	}
+	return err
 }
 
 // Rows is how many rows this writer appended.
@@ -69,7 +151,8 @@ func (w *RecordWriter) Rows() int {
 	return w.rows
 }
 
-// Close closes the file; later appends fail.
+// Close writes and fsyncs what is buffered and closes the file; later
+// appends fail.
 func (w *RecordWriter) Close() error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -77,15 +160,48 @@ func (w *RecordWriter) Close() error {
 	if w.f == nil {
 		return nil
 	}
-	err := w.f.Close()
+	err := w.syncLocked()
+	if cerr := w.f.Close(); err == nil {
+		err = cerr
+	}
 	w.f = nil
 	return err
+}
+
+// SyncRecords writes every record row buffered so far and fsyncs it: a
+// component's rows are all on disk before its final status says it ended.
+func (c *Component) SyncRecords() error {
+	c.mu.Lock()
+	writers := make([]*RecordWriter, 0, len(c.records))
+	for _, w := range c.records {
+		writers = append(writers, w)
+	}
+	c.mu.Unlock()
+	var first error
+	for _, w := range writers {
+		if err := w.Sync(); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
 }
 
 // ReadRecords returns every row of a scope.
 func (c *Component) ReadRecords(scope string) ([]map[string]any, error) {
 	if err := checkScope(scope); err != nil {
 		return nil, err
+	}
+	// The component reading its own rows sees every row it appended.
+	c.mu.Lock()
+	w := c.records[scope]
+	c.mu.Unlock()
+	if w != nil {
+		w.mu.Lock()
+		err := w.writeLocked()
+		w.mu.Unlock()
+		if err != nil {
+			return nil, err
+		}
 	}
 	data, err := readAppended(c.fs, filepath.Join(c.Path, "records", scope+".jsonl"))
 	if err != nil {

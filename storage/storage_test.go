@@ -139,6 +139,9 @@ func TestRecordsAppend(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	if err := w.Sync(); err != nil {
+		t.Fatal(err)
+	}
 	rows, err := c.ReadRecords("validation")
 	if err != nil || len(rows) != 3 || rows[2]["i"] != int64(2) || rows[0]["f"] != 1.0 {
 		t.Errorf("rows %v err %v", rows, err)

@@ -10,6 +10,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/machinable-go/machinable/engines"
 	"github.com/machinable-go/machinable/executor"
 	"github.com/machinable-go/machinable/storage"
 	"github.com/spf13/cobra"
@@ -17,8 +18,9 @@ import (
 
 func newWorkerCommand(stdout io.Writer) *cobra.Command {
 	var component string
+	var serve bool
 	cmd := &cobra.Command{
-		Use:   "worker EXPERIMENT_URL --component ID",
+		Use:   "worker EXPERIMENT_URL (--component ID | --serve)",
 		Short: "Run one component of a stored experiment (used by engines)",
 		// Engines start it; users have no reason to: left out of --help.
 		Hidden: true,
@@ -32,16 +34,29 @@ Inside a Slurm job, SIGUSR1 (sent before the time limit, --signal) makes
 the component save a checkpoint through on_save at its next iteration
 boundary; the worker then requeues its task (scontrol requeue), at most
 $MACHINABLE_MAX_REQUEUE times (default 3), and the restarted worker
-continues the component from that checkpoint through on_restore.`,
+continues the component from that checkpoint through on_restore.
+
+With --serve (the process engine), the worker runs components one after
+the other, each as --component would: it reads one component ID a line on
+standard input and writes JSON lines on standard output, {"out": TEXT} for
+the running component's console output and {"id": ID, "status": STATUS,
+"error": TEXT} when it ended. Each component gets a fresh registry: its
+modules are read and run anew. The worker ends when its input ends (exit
+0) or on SIGINT/SIGTERM, after marking the running component interrupted
+(exit 130).`,
 		Example: `  machinable worker /abs/results/8gWVkz --component e9DJBHuoiCvn`,
 		Args:    oneArg("the experiment URL"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if component == "" {
-				return &exitError{code: ExitError, err: fmt.Errorf("worker: --component ID is required")}
+			if (component == "") == !serve {
+				return &exitError{code: ExitError, err: fmt.Errorf("worker: expected --component ID or --serve (one of them)")}
 			}
 			exp, err := storage.OpenExperimentURL(args[0])
 			if err != nil {
 				return &exitError{code: ExitError, err: err}
+			}
+			defer engines.TuneGC()() // as the native engine does
+			if serve {
+				return serveWorker(cmd.Context(), exp, cmd.InOrStdin(), stdout)
 			}
 			requeue := requeueSignal(stdout)
 			x := NewExecutor(stdout)
@@ -61,6 +76,7 @@ continues the component from that checkpoint through on_restore.`,
 		},
 	}
 	cmd.Flags().StringVar(&component, "component", "", "ID of the component to run")
+	cmd.Flags().BoolVar(&serve, "serve", false, "run the components whose IDs arrive on standard input, one after the other")
 	return cmd
 }
 

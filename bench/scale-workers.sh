@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Measures the worker rows of the scale table through the CLI, one line
+# each (wall time, CPU time of the process and its workers, peak RSS):
+#   - 1,000 trivial components on native:2, process:2 (reused workers) and
+#     process:2 with reuse_workers false (a fresh worker per component);
+#   - 32 CPU-bound Starlark components, sequential vs native:2 (speedup,
+#     parallel efficiency, GC cycles via GODEBUG=gctrace=1);
+#   - 1,000,000 record rows in one component, and the bare loop.
+# Usage: bench/scale-workers.sh [n_trivial] [n_rows]
+#        MACHINABLE_BENCH_DIR chooses the disk (default: a temp dir).
+set -euo pipefail
+n=${1:-1000}; rows=${2:-1000000}
+repo=$(cd "$(dirname "$0")/.." && pwd)
+work=$(mktemp -d "${MACHINABLE_BENCH_DIR:-${TMPDIR:-/tmp}}/machinable-bench.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+go build -o "$work/machinable" "$repo"
+bin="$work/machinable"
+mkdir -p "$work/project" && cd "$work/project"
+cat > machinable.yaml <<YAML
+components:
+  - trivial:
+  - cpu:
+      n: 400000
+  - rows:
+      n: $rows
+      save: true
+YAML
+printf 'def on_execute(self):\n    pass\n' > trivial.star
+printf 'def on_execute(self):\n    s = 0\n    for i in range(self.config.n):\n        s += i * i %% 7\n    self.record["s"] = s\n    self.record.save()\n' > cpu.star
+cat > rows.star <<'STAR'
+def on_execute(self):
+    for i in range(self.config.n):
+        if self.config.save:
+            self.record["i"] = i
+            self.record.save()
+STAR
+
+# measure LABEL ENGINE SCRIPT: one line; $secs and $cpu are left set.
+measure() {
+  local label=$1 engine=$2 script=$3
+  # shellcheck disable=SC2086 # ENGINE may carry --engine-opt flags
+  /usr/bin/time -f "%e %U %S %M" -o time.txt "$bin" run "$script" --engine $engine --no-progress > out.txt 2> err.txt || { cat out.txt err.txt; exit 1; }
+  read -r secs user sys kb < time.txt
+  cpu=$(awk "BEGIN{printf \"%.2f\", $user+$sys}")
+  local gcs; gcs=$(grep -c '^gc ' err.txt || true)
+  echo "$label: $secs s wall, $cpu s CPU, peak RSS $((kb/1024)) MB${gcs:+, $gcs GC cycles}"
+}
+
+echo "execute(Experiment().component(\"trivial\").repeat($n), storage=\"./trivial\", code_backup=False)" > trivial_run.star
+measure "$n trivial components, native:2" native:2 trivial_run.star; native=$secs
+measure "$n trivial components, process:2 (reused workers)" process:2 trivial_run.star; reused=$secs
+measure "$n trivial components, process:2 (a worker per component)" "process:2 --engine-opt reuse_workers=false" trivial_run.star; oneshot=$secs
+echo "process:2 / native:2: reused $(awk "BEGIN{printf \"%.2f\", $reused/$native}")x, a worker per component $(awk "BEGIN{printf \"%.2f\", $oneshot/$native}")x"
+
+echo 'execute(Experiment().component("cpu").repeat(32), storage="./cpu", code_backup=False)' > cpu_run.star
+export GODEBUG=gctrace=1
+measure "32 CPU-bound components, sequential (native)" native cpu_run.star; seq=$secs
+measure "32 CPU-bound components, native:2" native:2 cpu_run.star; par=$secs
+unset GODEBUG
+echo "native:2 speedup over sequential: $(awk "BEGIN{printf \"%.2f\", $seq/$par}")x on $(nproc) cores ($(awk "BEGIN{printf \"%.0f\", 100*$seq/$par/2}") % efficiency of 2)"
+
+echo 'execute(Experiment().component("rows"), storage="./rows", code_backup=False)' > rows_run.star
+measure "$rows record rows in one component" native rows_run.star
+echo 'execute(Experiment().component("rows", {"save": False}), storage="./rows", code_backup=False)' > loop_run.star
+measure "the same loop without records" native loop_run.star
