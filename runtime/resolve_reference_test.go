@@ -90,7 +90,6 @@ func repeatCombinationsReference(repeats []Repeat, streams *seeding.Streams) []m
 	return combos
 }
 
-
 // expand resolves the config of every alternative of a component: its own
 // version crossed with the experiment's versions and, for a node, with the
 // alternatives of each sub-component.
@@ -131,4 +130,3 @@ func (r *Resolver) expandReference(ctx context.Context, spec ComponentSpec, expV
 	}
 	return nodes, nil
 }
-

@@ -30,7 +30,7 @@ func streamPlans() map[string]*Experiment {
 		"exp-versions": NewExperiment().Component(ComponentSpec{Name: "n", Version: grid("a", 3)}).Version(grid("b", 2)).Version(Patch(map[string]any{"c": true})).Repeat(2, ""),
 		"node": NewExperiment().Node(ComponentSpec{Name: "n", Version: grid("a", 3)},
 			ComponentSpec{Name: "s", Version: grid("b", 2)}, ComponentSpec{Name: "s", Version: Merge(grid("c", 2), grid("d", 2))}).Repeat(2, ""),
-		"nested-cross": NewExperiment().Component(ComponentSpec{Name: "n", Version: Merge(Iterate(grid("a", 2), Merge(grid("b", 2), grid("c", 3))), grid("d", 2), Patch(map[string]any{"e": "x"}))}),
+		"nested-cross":  NewExperiment().Component(ComponentSpec{Name: "n", Version: Merge(Iterate(grid("a", 2), Merge(grid("b", 2), grid("c", 3))), grid("d", 2), Patch(map[string]any{"e": "x"}))}),
 		"empty-iterate": NewExperiment().Component(ComponentSpec{Name: "n", Version: Iterate()}).Component(ComponentSpec{Name: "s"}).Repeat(2, ""),
 		"big-sweep":     NewExperiment().Component(ComponentSpec{Name: "n", Version: big}).Component(ComponentSpec{Name: "s"}).Repeat(2, ""),
 		"big-node":      NewExperiment().Node(ComponentSpec{Name: "n", Version: grid("x", 2)}, ComponentSpec{Name: "s", Version: big}),
