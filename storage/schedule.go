@@ -39,6 +39,12 @@ type scheduleEnd struct {
 	Complete int `json:"complete"`
 }
 
+// scheduleStop is the last line of a schedule whose run stopped before
+// all components were scheduled (fail-fast, Ctrl-C).
+type scheduleStop struct {
+	Stopped int `json:"stopped"`
+}
+
 // ScheduleWriter appends components to a new schedule.jsonl. It is used
 // by one goroutine at a time.
 type ScheduleWriter struct {
@@ -117,6 +123,22 @@ func (w *ScheduleWriter) Complete() error {
 	return w.Close()
 }
 
+// Stop writes a last line saying the run stopped before the schedule's
+// end, syncs and closes: the schedule reads as ErrScheduleStopped, and a
+// resume completes it at once instead of waiting for this writer.
+func (w *ScheduleWriter) Stop() error {
+	end, _ := json.Marshal(scheduleStop{Stopped: w.n})
+	if err := w.write(append(end, '\n')); err != nil {
+		w.w.Close()
+		return err
+	}
+	if err := w.Sync(); err != nil {
+		w.w.Close()
+		return err
+	}
+	return w.Close()
+}
+
 // Close closes the file; without Complete the schedule reads as
 // incomplete.
 func (w *ScheduleWriter) Close() error {
@@ -152,6 +174,10 @@ func EncodeSchedule[T any](components []T) ([]byte, error) {
 // ErrScheduleIncomplete says schedule.jsonl lacks its last line: it is
 // being written, or its writer stopped before it was done.
 var ErrScheduleIncomplete = errors.New("the schedule is incomplete")
+
+// ErrScheduleStopped says schedule.jsonl ends with the line its writer
+// writes when the run stopped early: no one is writing it any more.
+var ErrScheduleStopped = fmt.Errorf("%w: its run stopped before all components were scheduled", ErrScheduleIncomplete)
 
 // ReadSchedule reads the experiment's schedule, calling each with every
 // component (JSON, "null" for a null entry of an old schedule.json) in
@@ -194,6 +220,16 @@ func readSchedule(s *Storage, dir string, each func(raw json.RawMessage) error) 
 			return ScheduleName, s.redact(err)
 		}
 		raw = bytes.TrimSpace(raw)
+		if bytes.HasPrefix(raw, []byte(`{"stopped":`)) {
+			var stop scheduleStop
+			if err := json.Unmarshal(raw, &stop); err != nil || stop.Stopped != n {
+				return ScheduleName, corrupt(line, fmt.Errorf("a stop after %d components that says %d", n, stop.Stopped))
+			}
+			if rest, _ := io.ReadAll(br); len(bytes.TrimSpace(rest)) > 0 {
+				return ScheduleName, corrupt(line+1, errors.New("lines after the last"))
+			}
+			return ScheduleName, fmt.Errorf("%s: %d component(s): %w", s.Describe(p), n, ErrScheduleStopped)
+		}
 		if bytes.HasPrefix(raw, []byte(`{"complete":`)) {
 			var end scheduleEnd
 			if err := json.Unmarshal(raw, &end); err != nil {

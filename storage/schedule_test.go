@@ -83,6 +83,8 @@ func TestScheduleTornAndCorrupt(t *testing.T) {
 		"bad component":  {`{"id":"a","n":"x"}` + "\n" + `{"complete":1}` + "\n", 0, ErrCorrupt},
 		"after the end":  {`{"complete":0}` + "\n" + `{"id":"a"}` + "\n", 0, ErrCorrupt},
 		"empty schedule": {`{"complete":0}` + "\n", 0, nil},
+		"stopped":        {`{"id":"a","n":1}` + "\n" + `{"stopped":1}` + "\n", 1, ErrScheduleStopped},
+		"bad stop":       {`{"id":"a","n":1}` + "\n" + `{"stopped":3}` + "\n", 1, ErrCorrupt},
 	} {
 		t.Run(name, func(t *testing.T) {
 			exp := scheduleExperiment(t)
