@@ -110,29 +110,21 @@ func (w *ScheduleWriter) Sync() error {
 
 // Complete writes the last line, which says the schedule is whole, syncs
 // and closes.
-func (w *ScheduleWriter) Complete() error {
-	end, _ := json.Marshal(scheduleEnd{Complete: w.n})
-	if err := w.write(append(end, '\n')); err != nil {
-		w.w.Close()
-		return err
-	}
-	if err := w.Sync(); err != nil {
-		w.w.Close()
-		return err
-	}
-	return w.Close()
-}
+func (w *ScheduleWriter) Complete() error { return w.finish(scheduleEnd{Complete: w.n}) }
 
 // Stop writes a last line saying the run stopped before the schedule's
 // end, syncs and closes: the schedule reads as ErrScheduleStopped, and a
 // resume completes it at once instead of waiting for this writer.
-func (w *ScheduleWriter) Stop() error {
-	end, _ := json.Marshal(scheduleStop{Stopped: w.n})
-	if err := w.write(append(end, '\n')); err != nil {
-		w.w.Close()
-		return err
+func (w *ScheduleWriter) Stop() error { return w.finish(scheduleStop{Stopped: w.n}) }
+
+// finish writes the last line, syncs and closes.
+func (w *ScheduleWriter) finish(last any) error {
+	line, _ := json.Marshal(last)
+	err := w.write(append(line, '\n'))
+	if err == nil {
+		err = w.Sync()
 	}
-	if err := w.Sync(); err != nil {
+	if err != nil {
 		w.w.Close()
 		return err
 	}
