@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/spf13/afero"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,6 +16,7 @@ import (
 	"github.com/machinable-go/machinable/internal/s3test"
 	"github.com/machinable-go/machinable/runtime"
 	"github.com/machinable-go/machinable/storage"
+	"github.com/spf13/afero"
 )
 
 // counting registers "counted", a component that counts how often each
