@@ -33,7 +33,7 @@ done
 # native:16, trivial components: peak RSS after 20,000 and after n
 for k in 20000 "$n"; do
   echo "execute(Experiment().component(\"trivial\").repeat($k), storage=\"./results-$k\", code_backup=False)" > run.star
-  /usr/bin/time -f "%e %M" -o time.txt "$work/machinable" run run.star --engine native:16 > /dev/null
+  /usr/bin/time -f "%e %M" -o time.txt "$work/machinable" run run.star --engine native:16 > /dev/null 2>&1
   read -r secs kb < time.txt
   echo "$k trivial components, native:16: ${secs} s, peak RSS $((kb/1024)) MB"
   rm -rf "./results-$k"
