@@ -280,8 +280,12 @@ func (x *Executor) Execute(ctx context.Context, req runtime.ExecuteRequest) (*ru
 	}
 	rep := x.reporter()
 	if d, ok := engine.(engines.DryRunner); ok && d.Dry() {
+		stream := ex.Stream
 		if err := printSchedule(ctx, rep.Output(), ex); err != nil {
 			return nil, err
+		}
+		if stream != nil {
+			ex.Warnings = lateWarnings(ex.Warnings, stream)
 		}
 		printWarnings(rep.Output(), ex)
 		return &runtime.Result{Execution: ex, Dry: true}, nil
@@ -406,6 +410,10 @@ func (x *Executor) run(ctx context.Context, ex *runtime.Execution, exp *storage.
 	if streamed != nil {
 		if err := streamed.end(); err != nil && runErr == nil {
 			runErr = err
+		}
+		if late := lateWarnings(ex.Warnings, streamed.stream); len(late) > len(ex.Warnings) {
+			printWarnings(rep.Output(), &runtime.Execution{Warnings: late[len(ex.Warnings):]})
+			ex.Warnings = late
 		}
 	}
 	if d, ok := engine.(engines.Detacher); ok && d.Detached() {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"slices"
 	"sync"
 
 	"github.com/machinable-go/machinable/engines"
@@ -110,4 +111,16 @@ func counts(kept []runtime.Outcome, unkept int) *runtime.Counts {
 	}
 	c.Finished += unkept
 	return &c
+}
+
+// lateWarnings adds to warnings those the stream's resolver found while
+// streaming, after the ones said when the run began.
+func lateWarnings(warnings []string, stream *runtime.ScheduleStream) []string {
+	out := warnings
+	for _, w := range stream.Warnings() {
+		if !slices.Contains(out, w) {
+			out = append(slices.Clip(out), w)
+		}
+	}
+	return out
 }

@@ -210,3 +210,27 @@ func TestLegacyScheduleJSON(t *testing.T) {
 		t.Error("resume wrote schedule.jsonl next to schedule.json")
 	}
 }
+
+// A warning found when a late alternative of a large sweep is resolved (a
+// key the component does not have) is said at the end of a streamed
+// listing, not lost.
+func TestStreamedLateWarning(t *testing.T) {
+	alts := make([]runtime.Version, 5000) // more than are kept resolved
+	for i := range alts {
+		alts[i] = runtime.Patch(map[string]any{"layers": int64(i)})
+	}
+	alts[4999] = runtime.Patch(map[string]any{"no_such_key": int64(1)})
+	var console bytes.Buffer
+	_, err := executor.New(runtime.NewRegistry(), &console).Execute(context.Background(), runtime.ExecuteRequest{
+		Plan:    runtime.NewExperiment().Component(runtime.ComponentSpec{Name: "base", Version: runtime.Iterate(alts...)}),
+		Project: projectDir(t), Engine: "dry", Seed: int64(9),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := console.String()
+	last := out[strings.LastIndex(out, "[5000]"):]
+	if !strings.Contains(last, "warning: ") || !strings.Contains(last, "no_such_key") {
+		t.Errorf("no warning after the listing:\n%s", last)
+	}
+}

@@ -69,6 +69,10 @@ func (r *Resolver) Stream(ctx context.Context, plan *Experiment, globalSeed int6
 	return s, nil
 }
 
+// Warnings are the resolver's warnings so far: resolving an alternative
+// when it is reached may find more (a key a component does not have).
+func (s *ScheduleStream) Warnings() []string { return s.r.Warnings }
+
 // Total is how many components the stream yields, computed from the
 // plan's shape.
 func (s *ScheduleStream) Total() int { return s.total }
