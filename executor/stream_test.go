@@ -230,7 +230,7 @@ func TestStreamedLateWarning(t *testing.T) {
 	}
 	out := console.String()
 	last := out[strings.LastIndex(out, "[5000]"):]
-	if !strings.Contains(last, "warning: ") || !strings.Contains(last, "no_such_key") {
+	if !strings.Contains(last, `warning: component "base": the plan sets "no_such_key"`) {
 		t.Errorf("no warning after the listing:\n%s", last)
 	}
 }
