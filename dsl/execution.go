@@ -613,7 +613,7 @@ func (e *execution) submit(thread *starlark.Thread, fn string) (starlark.Value, 
 // failure, as 2.x re-raises the component's exception.
 func raisedFailure(r *runtime.Result) error {
 	c := r.Counts()
-	msg := fmt.Sprintf("experiment %s: %d of %d components finished", r.Execution.ExperimentID, c.Finished, len(r.Execution.Schedule))
+	msg := fmt.Sprintf("experiment %s: %d of %d components finished", r.Execution.ExperimentID, c.Finished, r.Execution.Len())
 	if f := r.Failed(); len(f) > 0 {
 		msg += fmt.Sprintf("; component %s (%s) failed: %s", f[0].Component.ID, f[0].Component.Name, f[0].Error)
 	}

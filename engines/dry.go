@@ -16,7 +16,8 @@ func newDry(spec Spec) (Engine, error) {
 	return dry{}, nil
 }
 
-func (dry) Name() string { return "dry" }
-func (dry) Dry() bool    { return true }
+func (dry) Name() string  { return "dry" }
+func (dry) Dry() bool     { return true }
+func (dry) Streams() bool { return true }
 
 func (dry) Run(ctx context.Context, job *Job) ([]runtime.Outcome, error) { return nil, nil }

@@ -49,6 +49,10 @@ type Job struct {
 	// Components are the ones to run now (a resume leaves out those that
 	// finished earlier); nil means the whole schedule.
 	Components []*runtime.ScheduledComponent
+	// Next, when set, yields the components to run one at a time instead
+	// (nil, nil after the last): a streamed schedule, given only to
+	// engines that are Streamers.
+	Next func() (*runtime.ScheduledComponent, error)
 	// FailFast stops starting components after the first failure.
 	FailFast bool
 	// Console receives component output; nil for quiet runs.
@@ -67,8 +71,15 @@ type Job struct {
 	Unattended bool
 }
 
-// Todo returns the components to run.
+// Todo returns the components to run (a stream taken whole, stopping at
+// an error: only engines that are no Streamers call it).
 func (j *Job) Todo() []*runtime.ScheduledComponent {
+	if j.Components == nil && j.Next != nil {
+		j.Components = []*runtime.ScheduledComponent{}
+		for sc, err := j.Next(); sc != nil && err == nil; sc, err = j.Next() {
+			j.Components = append(j.Components, sc)
+		}
+	}
 	if j.Components != nil {
 		return j.Components
 	}

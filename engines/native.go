@@ -27,7 +27,8 @@ func newNative(spec Spec) (Engine, error) {
 	return &native{parallel: n}, nil
 }
 
-func (n *native) Name() string { return "native" }
+func (n *native) Name() string  { return "native" }
+func (n *native) Streams() bool { return true }
 
 func (n *native) Run(ctx context.Context, job *Job) ([]runtime.Outcome, error) {
 	defer TuneGC()() // fewer GC cycles: see gctune.go

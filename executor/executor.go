@@ -141,8 +141,24 @@ func LoadProject(dir, searchFrom string) (*project.Project, error) {
 	return p, nil
 }
 
-// Resolve builds the execution of a request without running it.
+// Resolve builds the execution of a request without running it; its
+// Schedule holds every component.
 func (x *Executor) Resolve(ctx context.Context, req runtime.ExecuteRequest) (*runtime.Execution, engines.Engine, error) {
+	ex, engine, err := x.resolve(ctx, req)
+	if err == nil {
+		err = ex.Collect(ctx)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	return ex, engine, nil
+}
+
+// resolve is Resolve leaving the schedule of more than OutcomesKept
+// components a stream (Execution.Stream) where the engine pulls its
+// components and nothing needs the schedule whole first (a filter,
+// project hooks that see every component).
+func (x *Executor) resolve(ctx context.Context, req runtime.ExecuteRequest) (*runtime.Execution, engines.Engine, error) {
 	req = x.applySettings(req)
 	if req.Plan == nil {
 		return nil, nil, errors.New("execute: no experiment given")
@@ -175,12 +191,23 @@ func (x *Executor) Resolve(ctx context.Context, req runtime.ExecuteRequest) (*ru
 	}
 	resolver := &runtime.Resolver{Project: proj, Registry: x.Components, SearchFrom: req.SearchFrom, SchemaValidation: x.Settings != nil && x.Settings.SchemaValidation,
 		ProjectMethods: projectMethods(hooks)}
-	schedule, err := resolver.Resolve(ctx, req.Plan, globalSeed)
+	var schedule []runtime.ScheduledComponent
+	stream, err := resolver.Stream(ctx, req.Plan, globalSeed)
 	if err != nil {
 		return nil, nil, err
 	}
-	if schedule, err = filterSchedule(schedule, req.Filter); err != nil {
-		return nil, nil, err
+	s, pulls := engine.(engines.Streamer)
+	// A plan of at most OutcomesKept components is held whole: the result
+	// then shows every component (Execution.Schedule, Outcomes).
+	if stream.Total() <= runtime.OutcomesKept || !pulls || !s.Streams() || req.Filter != nil || needsWholeSchedule(hooks) {
+		ex := &runtime.Execution{Stream: stream}
+		if err := ex.Collect(ctx); err != nil {
+			return nil, nil, err
+		}
+		if schedule, err = filterSchedule(ex.Schedule, req.Filter); err != nil {
+			return nil, nil, err
+		}
+		stream = nil
 	}
 	storageURL := req.Storage
 	if storageURL == "" {
@@ -202,6 +229,7 @@ func (x *Executor) Resolve(ctx context.Context, req runtime.ExecuteRequest) (*ru
 		StartedAt:    started.UTC(),
 		Version:      runtime.MachinableVersion,
 		Schedule:     schedule,
+		Stream:       stream,
 
 		ScheduleFormat: runtime.ScheduleFormat,
 	}
@@ -222,6 +250,12 @@ func (x *Executor) Resolve(ctx context.Context, req runtime.ExecuteRequest) (*ru
 	return ex, engine, nil
 }
 
+// needsWholeSchedule says whether a project's hooks see every component
+// before anything runs.
+func needsWholeSchedule(h runtime.ProjectHooks) bool {
+	return h != nil && (h.Has("default_resources") || h.Has("on_before_submit") || h.Has("on_submit"))
+}
+
 // printWarnings says what resolving found worth saying, one line each.
 func printWarnings(w io.Writer, ex *runtime.Execution) {
 	if w == nil {
@@ -236,7 +270,7 @@ func printWarnings(w io.Writer, ex *runtime.Execution) {
 // in the storage with the same plan is resumed: finished components are
 // kept, running ones left alone, the rest run again (SPEC §6).
 func (x *Executor) Execute(ctx context.Context, req runtime.ExecuteRequest) (*runtime.Result, error) {
-	ex, engine, err := x.Resolve(ctx, req)
+	ex, engine, err := x.resolve(ctx, req)
 	if err == nil {
 		err = x.submitHooks(ctx, ex)
 		defer hostExtras.Delete(ex) // when prepare did not take it
@@ -246,7 +280,13 @@ func (x *Executor) Execute(ctx context.Context, req runtime.ExecuteRequest) (*ru
 	}
 	rep := x.reporter()
 	if d, ok := engine.(engines.DryRunner); ok && d.Dry() {
-		PrintSchedule(rep.Output(), ex)
+		stream := ex.Stream
+		if err := printSchedule(ctx, rep.Output(), ex); err != nil {
+			return nil, err
+		}
+		if stream != nil {
+			ex.Warnings = lateWarnings(ex.Warnings, stream)
+		}
 		printWarnings(rep.Output(), ex)
 		return &runtime.Result{Execution: ex, Dry: true}, nil
 	}
@@ -264,11 +304,16 @@ func (x *Executor) Execute(ctx context.Context, req runtime.ExecuteRequest) (*ru
 	printWarnings(rep.Output(), ex)
 	var exp *storage.Experiment
 	resumed := st.Exists(ex.Directory, ex.ExperimentID)
-	if !resumed {
+	if resumed {
+		// Compared with the stored schedule, whole.
+		if err := ex.Collect(ctx); err != nil {
+			return nil, err
+		}
+	} else {
 		exp, resumed, err = prepare(ex, rep.Output())
 		if errors.Is(err, errPreparedElsewhere) {
 			// Another process created it a moment ago: this one resumes.
-			resumed, err = true, nil
+			resumed, err = true, ex.Collect(ctx)
 		}
 		if err != nil {
 			return nil, err
@@ -317,9 +362,13 @@ func (x *Executor) Resume(ctx context.Context, exp *storage.Experiment, engineSp
 // run runs the components of ex that still need to, and reports.
 func (x *Executor) run(ctx context.Context, ex *runtime.Execution, exp *storage.Experiment, engine engines.Engine, resumed, failFast bool, rep Reporter) (*runtime.Result, error) {
 	result := &runtime.Result{Execution: ex, Experiment: exp, Resumed: resumed}
-	todo, previous, err := pending(exp, ex, resumed, x.now())
-	if err != nil {
-		return result, err
+	var todo []*runtime.ScheduledComponent
+	var previous []runtime.Outcome
+	var err error
+	if ex.Stream == nil {
+		if todo, previous, err = pending(exp, ex, resumed, x.now()); err != nil {
+			return result, err
+		}
 	}
 	// The storage's search index, if it has one: after pending, which
 	// moved the earlier attempts of what runs again out of the way.
@@ -351,14 +400,37 @@ func (x *Executor) run(ctx context.Context, ex *runtime.Execution, exp *storage.
 	if x.Ask != nil {
 		job.Prompt = func(question string, choices []string) string { return x.Ask(rep.Output(), question, choices) }
 	}
+	var streamed *streamedRun
+	if ex.Stream != nil { // a new experiment, on an engine that pulls
+		if streamed, err = startStream(ctx, exp, ex, job); err != nil {
+			return result, err
+		}
+	}
 	outcomes, runErr := engine.Run(ctx, job)
+	if streamed != nil {
+		if err := streamed.end(); err != nil && runErr == nil {
+			runErr = err
+		}
+		if late := lateWarnings(ex.Warnings, streamed.stream); len(late) > len(ex.Warnings) {
+			printWarnings(rep.Output(), &runtime.Execution{Warnings: late[len(ex.Warnings):]})
+			ex.Warnings = late
+		}
+	}
 	if d, ok := engine.(engines.Detacher); ok && d.Detached() {
 		result.Detached = true
 		return result, runErr
 	}
+	unkept := 0
+	if streamed != nil {
+		unkept = streamed.unkept(outcomes)
+	}
 	outcomes = reconcile(exp, outcomes, x.now())
-	outcomes = checkIntact(exp, ex, outcomes, rep.Output())
-	result.Outcomes = inScheduleOrder(ex, previous, outcomes)
+	outcomes = checkIntact(exp, ex, outcomes, x.resolveStored(ctx), rep.Output())
+	if streamed != nil {
+		result.Outcomes, result.Counted = outcomes, counts(outcomes, unkept) // in schedule order already
+	} else {
+		result.Outcomes = inScheduleOrder(ex, previous, outcomes)
+	}
 	// Interrupted, the engine may have left the submitted work running.
 	detached, isDetached := engines.IsDetached(runErr)
 	if isDetached {

@@ -146,16 +146,17 @@ func TestIterateLandsInStorage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var sched runtime.ScheduleFile
-	if err := exp.ReadJSON("schedule.json", &sched); err != nil {
+	var widths []string
+	if _, err := exp.ReadSchedule(func(raw json.RawMessage) error {
+		var c runtime.ScheduledComponent
+		err := storage.DecodeScheduled(raw, &c)
+		widths = append(widths, fmt.Sprint(c.Config["width"]))
+		return err
+	}); err != nil {
 		t.Fatal(err)
 	}
-	var widths []string
-	for _, c := range sched.Components {
-		widths = append(widths, string(c.Config["width"].(json.Number)))
-	}
 	if strings.Join(widths, ",") != "1,512" {
-		t.Errorf("widths in schedule.json = %v, want 1,512", widths)
+		t.Errorf("widths in schedule.jsonl = %v, want 1,512", widths)
 	}
 }
 

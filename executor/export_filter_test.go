@@ -50,7 +50,7 @@ func TestFilteredScheduleRebuilt(t *testing.T) {
 	// and execution.json old, so nothing is waited for.
 	lose := func() {
 		t.Helper()
-		for _, f := range []string{"schedule.json", "host.json"} {
+		for _, f := range []string{"schedule.jsonl", "host.json"} {
 			if err := os.Remove(filepath.Join(expDir, f)); err != nil && !os.IsNotExist(err) {
 				t.Fatal(err)
 			}

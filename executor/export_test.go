@@ -40,8 +40,8 @@ func writeFiles(t *testing.T, dir string, files map[string]string) {
 	}
 }
 
-// scheduleOf reads an experiment's schedule.json, decoded.
-func scheduleOf(t *testing.T, storageURL, id string) any {
+// scheduleOf reads an experiment's schedule, decoded.
+func scheduleOf(t *testing.T, storageURL, id string) []any {
 	t.Helper()
 	st, err := storage.Open(storageURL)
 	if err != nil {
@@ -51,8 +51,13 @@ func scheduleOf(t *testing.T, storageURL, id string) any {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var v any
-	if err := exp.ReadJSON("schedule.json", &v); err != nil {
+	var v []any
+	if _, err := exp.ReadSchedule(func(raw json.RawMessage) error {
+		var c any
+		err := json.Unmarshal(raw, &c)
+		v = append(v, c)
+		return err
+	}); err != nil {
 		t.Fatal(err)
 	}
 	return v
@@ -93,7 +98,7 @@ Execution.from_storage(%q + "/group/" + e.experiment_id).export(%q)
 	if !strings.Contains(fmt.Sprint(want), note) {
 		t.Fatalf("the flag NOTE is not in the schedule: %v", want)
 	}
-	if n := len(want.(map[string]any)["components"].([]any)); n != 3 {
+	if n := len(want); n != 3 {
 		t.Fatalf("original schedule has %d components, want 3 (4 minus the filtered one)", n)
 	}
 	// Nothing is written into a folder that holds anything.

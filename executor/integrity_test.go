@@ -16,6 +16,7 @@ import (
 	"github.com/machinable-go/machinable/internal/s3test"
 	"github.com/machinable-go/machinable/runtime"
 	"github.com/machinable-go/machinable/storage"
+	"github.com/spf13/afero"
 )
 
 // counting registers "counted", a component that counts how often each
@@ -60,7 +61,7 @@ func checkExactlyOnce(t *testing.T, round int, exp *storage.Experiment, ex *runt
 			t.Errorf("round %d: component %s: status %+v %v", round, sc.ID, st, err)
 		}
 	}
-	for _, name := range []string{"execution.json", "schedule.json", "host.json"} {
+	for _, name := range []string{"execution.json", "schedule.jsonl", "host.json"} {
 		if !exp.HasFile(name) {
 			t.Errorf("round %d: %s is gone", round, name)
 		}
@@ -261,11 +262,15 @@ func TestIntegrityCorruptFilesRecovered(t *testing.T) {
 				f.Close()
 			}
 			truncate(filepath.Join(victim, "status.json"))
-			truncate("schedule.json")
+			// A line that is no component (an empty or torn schedule.jsonl
+			// is one still being written: stream_test.go).
+			if err := afero.WriteFile(st.Fs, filepath.Join(exp.Path, "schedule.jsonl"), []byte("garbage\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
 
 			// Without a registry to rebuild with, the error names the file.
 			_, err = executor.LoadExecution(exp)
-			if err == nil || !strings.Contains(err.Error(), "schedule.json") || !strings.Contains(err.Error(), "truncated or corrupt") {
+			if err == nil || !strings.Contains(err.Error(), "schedule.jsonl") || !strings.Contains(err.Error(), "truncated or corrupt") {
 				t.Fatalf("LoadExecution: %v", err)
 			}
 			var console bytes.Buffer
@@ -273,7 +278,7 @@ func TestIntegrityCorruptFilesRecovered(t *testing.T) {
 			if err != nil || !res.OK() {
 				t.Fatalf("resume: %v\n%s", err, console.String())
 			}
-			if !strings.Contains(console.String(), "schedule.json did not decode (kept as schedule.json.corrupt-") {
+			if !strings.Contains(console.String(), "schedule.jsonl did not decode (kept as schedule.jsonl.corrupt-") {
 				t.Errorf("console does not say schedule.json was rebuilt:\n%s", console.String())
 			}
 			ex, err := executor.LoadExecution(exp)
@@ -327,13 +332,13 @@ func TestIntegrityInvalidIDInSchedule(t *testing.T) {
 		t.Fatal(err)
 	}
 	exp := first.Experiment
-	p := filepath.Join(exp.Path, "schedule.json")
+	p := filepath.Join(exp.Path, "schedule.jsonl")
 	data, _ := os.ReadFile(p)
 	id := first.Execution.Schedule[0].ID
 	os.WriteFile(p, bytes.ReplaceAll(data, []byte(`"`+id+`"`), []byte(`"../../../X"`)), 0o644)
 	os.Remove(filepath.Join(exp.Path, id, "status.json")) // so that it would run again
 	_, err = executor.New(reg, nil).Resume(context.Background(), exp, nil, false)
-	if err == nil || !strings.Contains(err.Error(), "schedule.json") || !strings.Contains(err.Error(), `invalid component ID "../../../X"`) {
+	if err == nil || !strings.Contains(err.Error(), "schedule.jsonl") || !strings.Contains(err.Error(), `invalid component ID "../../../X"`) {
 		t.Errorf("resume: %v", err)
 	}
 	if _, err := os.Stat(filepath.Join(base, "a", "X")); err == nil {
@@ -384,7 +389,7 @@ func TestIntegrityS3LostObjects(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(console.String(), "the storage lost execution.json and schedule.json of experiment") {
+	if !strings.Contains(console.String(), "the storage lost execution.json and schedule.jsonl of experiment") {
 		t.Errorf("the run does not say what was lost:\n%s", console.String())
 	}
 	lost := res.Counts().Failed
@@ -411,7 +416,7 @@ func TestIntegrityS3LostObjects(t *testing.T) {
 
 	// Between runs: execution.json and schedule.json lost, the rest kept.
 	before := runs()
-	for _, name := range []string{"execution.json", "schedule.json"} {
+	for _, name := range []string{"execution.json", "schedule.jsonl"} {
 		if err := st.Fs.Remove(filepath.Join(again.Experiment.Path, name)); err != nil {
 			t.Fatal(err)
 		}

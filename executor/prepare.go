@@ -3,6 +3,7 @@ package executor
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -23,13 +24,16 @@ import (
 //  1. Each process that finds no execution.json stages its code backup
 //     (nothing visible yet) and creates execution.json, once: exactly one
 //     wins and prepares the experiment. Nothing is ever removed.
-//  2. The winner writes host.json, code.zip and, last, schedule.json: an
-//     experiment is complete once schedule.json is there.
-//  3. Every other process waits (at most PrepareWait) for schedule.json,
+//  2. The winner writes host.json, code.zip and, last, schedule.jsonl: an
+//     experiment is complete once schedule.jsonl is there and ends with
+//     its {"complete":N} line. A streamed run (Execution.Stream) appends
+//     each component as it hands it to the engine, and ends the file with
+//     {"stopped":n} when it stops early.
+//  3. Every other process waits (at most PrepareWait) for the schedule,
 //     then proceeds as a resume; each component is then claimed by
 //     creating its status.json, once. When the winner died before
-//     schedule.json (its process is gone, or it took too long), a waiting
-//     process writes schedule.json itself from the plan in execution.json,
+//     the schedule (its process is gone, or it took too long), a waiting
+//     process writes it whole from the plan in execution.json,
 //     once as well.
 
 // PrepareWait bounds how long a process waits for another one to finish
@@ -40,13 +44,16 @@ var PrepareWait = 60 * time.Second
 var errPreparedElsewhere = errors.New("prepared by another process")
 
 // Prepare creates the experiment of a resolved execution, backs up the
-// code (code.zip, code version) and writes execution.json, schedule.json
+// code (code.zip, code version) and writes execution.json, schedule.jsonl
 // and host.json: after it, any process that can open the storage can run
 // a component by ID (RunStored). An experiment that exists (or that
 // another process is creating at this moment) is refused with an error
 // wrapping storage.ErrExperimentExists; nothing is removed. Warnings go
 // to console.
 func Prepare(ex *runtime.Execution, console io.Writer) (*storage.Experiment, error) {
+	if err := ex.Collect(context.Background()); err != nil {
+		return nil, err
+	}
 	exp, _, err := prepare(ex, console)
 	if errors.Is(err, errPreparedElsewhere) {
 		st, _ := storage.Open(ex.Storage)
@@ -101,7 +108,7 @@ func prepare(ex *runtime.Execution, console io.Writer) (exp *storage.Experiment,
 	}
 	if len(found) > 0 && console != nil {
 		fmt.Fprintf(console, "warning: %s had no execution.json but %d component director%s: the storage lost the experiment's files "+
-			"(an object store that restarted empty?); execution.json and schedule.json are written again, and components run again unless their status.json says finished\n",
+			"(an object store that restarted empty?); execution.json and the schedule are written again, and components run again unless their status.json says finished\n",
 			exp.Describe(""), len(found), plural(len(found), "y", "ies"))
 	}
 	if err := exp.WriteJSON("host.json", hostRecord(ex)); err != nil && !errors.Is(err, fs.ErrExist) {
@@ -117,6 +124,12 @@ func prepare(ex *runtime.Execution, console io.Writer) (exp *storage.Experiment,
 			return nil, false, err
 		}
 	}
+	if ex.Stream != nil && len(found) == 0 {
+		return exp, false, nil // schedule.jsonl is written as the run pulls the stream
+	}
+	if err := ex.Collect(context.Background()); err != nil {
+		return nil, false, err
+	}
 	if err := writeSchedule(exp, ex.Schedule); err != nil {
 		if !errors.Is(err, fs.ErrExist) {
 			return nil, false, err
@@ -128,7 +141,7 @@ func prepare(ex *runtime.Execution, console io.Writer) (exp *storage.Experiment,
 			return nil, false, lerr
 		}
 		if diff := scheduleDiff(stored.Schedule, ex.Schedule); diff != "" {
-			return nil, false, fmt.Errorf("%w: %s holds a different schedule (%s)", storage.ErrExperimentExists, exp.Describe("schedule.json"), diff)
+			return nil, false, fmt.Errorf("%w: %s holds a different schedule (%s)", storage.ErrExperimentExists, exp.Describe(storage.ScheduleName), diff)
 		}
 		rebuilt = true
 	}
@@ -142,8 +155,45 @@ func plural(n int, one, many string) string {
 	return many
 }
 
+// writeSchedule writes a whole schedule at once (a filtered plan, a
+// rebuilt schedule), in the layout a streamed run appends.
 func writeSchedule(exp *storage.Experiment, sched []runtime.ScheduledComponent) error {
-	return exp.WriteJSON("schedule.json", runtime.ScheduleFile{Components: sched})
+	data, err := storage.EncodeSchedule(sched)
+	if err != nil {
+		return err
+	}
+	return exp.WriteFile(storage.ScheduleName, data)
+}
+
+// readSchedule reads the stored schedule (schedule.jsonl, or an older
+// experiment's schedule.json); null entries of an old file are skipped,
+// their absence checked by CheckSchedule. It returns the file read and,
+// for an incomplete schedule.jsonl, the components so far with an error
+// wrapping storage.ErrScheduleIncomplete.
+func readSchedule(exp *storage.Experiment) ([]runtime.ScheduledComponent, string, error) {
+	var out []runtime.ScheduledComponent
+	var ids []string
+	var present []bool
+	name, err := exp.ReadSchedule(func(raw json.RawMessage) error {
+		var c *runtime.ScheduledComponent
+		if err := storage.DecodeScheduled(raw, &c); err != nil {
+			return err
+		}
+		ids, present = append(ids, ""), append(present, c != nil)
+		if c != nil {
+			ids[len(ids)-1] = c.ID
+			out = append(out, *c)
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, storage.ErrScheduleIncomplete) {
+		return nil, name, err
+	}
+	if cerr := storage.CheckSchedule(exp.Describe(name), ids, present); cerr != nil {
+		return nil, name, cerr
+	}
+	normalizeSchedule(out)
+	return out, name, err
 }
 
 // openExisting checks that a stored experiment has the plan being
@@ -198,21 +248,12 @@ func recoverExecution(exp *storage.Experiment, ex *runtime.Execution, console io
 	if !errors.Is(err, storage.ErrCorrupt) {
 		return nil // readable, or missing: LoadExecution says what is wrong
 	}
-	var sched struct {
-		Components []*runtime.ScheduledComponent `json:"components"`
+	stored, name, serr := readSchedule(exp)
+	if serr != nil {
+		return fmt.Errorf("experiment %s: %w; it cannot be rebuilt, as %s cannot be read whole either: %v", exp.ID, err, exp.Describe(name), serr)
 	}
-	if serr := exp.ReadJSON("schedule.json", &sched); serr != nil {
-		return fmt.Errorf("experiment %s: %w; it cannot be rebuilt, as %s cannot be read either: %v", exp.ID, err, exp.Describe("schedule.json"), serr)
-	}
-	stored := make([]runtime.ScheduledComponent, 0, len(sched.Components))
-	for _, c := range sched.Components {
-		if c != nil {
-			stored = append(stored, *c)
-		}
-	}
-	normalizeSchedule(stored)
 	if diff := scheduleDiff(stored, ex.Schedule); diff != "" {
-		return fmt.Errorf("experiment %s: %w; it cannot be rebuilt from this plan: %s holds another schedule (%s)", exp.ID, err, exp.Describe("schedule.json"), diff)
+		return fmt.Errorf("experiment %s: %w; it cannot be rebuilt from this plan: %s holds another schedule (%s)", exp.ID, err, exp.Describe(name), diff)
 	}
 	raw, rerr := exp.ReadFile("execution.json")
 	if rerr != nil {
@@ -262,14 +303,20 @@ func loadComplete(ctx context.Context, exp *storage.Experiment, rebuild rebuildF
 		if !errors.As(err, &missing) {
 			return nil, err
 		}
-		if missing.raw == nil && time.Since(start) < PrepareWait && preparerAlive(exp) {
-			select {
-			case <-ctx.Done():
-				return nil, ctx.Err()
-			case <-time.After(pause):
+		// Missing, or still being appended to by the run that streams it.
+		if missing.raw == nil && !missing.stopped && preparerAlive(exp, missing.incomplete) {
+			if time.Since(start) < PrepareWait {
+				select {
+				case <-ctx.Done():
+					return nil, ctx.Err()
+				case <-time.After(pause):
+				}
+				pause = min(2*pause, 500*time.Millisecond)
+				continue
 			}
-			pause = min(2*pause, 500*time.Millisecond)
-			continue
+			if missing.incomplete {
+				return nil, fmt.Errorf("%w; the run that schedules it is still going (see host.json)", err)
+			}
 		}
 		if rebuild == nil {
 			return nil, err
@@ -282,19 +329,42 @@ func loadComplete(ctx context.Context, exp *storage.Experiment, rebuild rebuildF
 			return nil, fmt.Errorf("%w; it cannot be rebuilt from the plan in %s: %v", err, exp.Describe("execution.json"), rerr)
 		}
 		what := "was missing (its preparation stopped before it was written)"
-		if missing.raw != nil {
-			aside, aerr := exp.SetAside("schedule.json", missing.raw)
+		aside, raw := "", missing.raw
+		if missing.incomplete {
+			// What was written must be where the plan's schedule starts.
+			n := len(missing.partial)
+			if n > len(sched) {
+				return nil, fmt.Errorf("%w; it holds %d components, the plan in %s schedules %d", err, n, exp.Describe("execution.json"), len(sched))
+			}
+			if diff := scheduleDiff(missing.partial, sched[:n]); diff != "" {
+				return nil, fmt.Errorf("%w; it cannot be completed from the plan in %s: %s", err, exp.Describe("execution.json"), diff)
+			}
+			if !exp.HasFile(storage.ScheduleName) { // only parts, on an object store
+				return nil, fmt.Errorf("%w; it was written in parts to an object store and cannot be completed in place", err)
+			}
+			if raw, rerr = exp.ReadFile(storage.ScheduleName); rerr != nil {
+				return nil, rerr
+			}
+			what = fmt.Sprintf("was incomplete (%d of %d components", n, len(sched))
+		}
+		if raw != nil {
+			var aerr error
+			aside, aerr = exp.SetAside(missing.name, raw)
 			if errors.Is(aerr, storage.ErrClaimed) {
 				continue // another process is at it: read again
 			} else if aerr != nil {
 				return nil, aerr
 			}
-			what = "did not decode (kept as " + aside + ")"
+			if missing.incomplete {
+				what += ", kept as " + aside + ")"
+			} else {
+				what = "did not decode (kept as " + aside + ")"
+			}
 		}
 		if werr := writeSchedule(exp, sched); werr != nil && !errors.Is(werr, fs.ErrExist) {
 			return nil, werr
 		} else if werr == nil && console != nil {
-			fmt.Fprintf(console, "warning: %s %s: rebuilt from the plan in execution.json\n", exp.Describe("schedule.json"), what)
+			fmt.Fprintf(console, "warning: %s %s: rebuilt from the plan in execution.json\n", exp.Describe(missing.name), what)
 		}
 	}
 }
@@ -302,7 +372,7 @@ func loadComplete(ctx context.Context, exp *storage.Experiment, rebuild rebuildF
 // preparerAlive guesses whether the process that created execution.json
 // is still preparing the experiment: its process exists (same host), or,
 // elsewhere, execution.json is younger than PrepareWait.
-func preparerAlive(exp *storage.Experiment) bool {
+func preparerAlive(exp *storage.Experiment, streaming bool) bool {
 	var h runtime.Host
 	if err := exp.ReadJSON("host.json", &h); err != nil {
 		// host.json follows execution.json at once: give it a moment.
@@ -311,6 +381,10 @@ func preparerAlive(exp *storage.Experiment) bool {
 	}
 	if self, _ := os.Hostname(); h.Hostname == self && h.Hostname != "" {
 		if h.PID == os.Getpid() {
+			if streaming { // this process knows whether it still streams it
+				_, ok := activeStreams.Load(exp.URL())
+				return ok
+			}
 			return true // another goroutine of this process
 		}
 		err := syscall.Kill(h.PID, 0)
@@ -319,12 +393,18 @@ func preparerAlive(exp *storage.Experiment) bool {
 	return true // another host: PrepareWait bounds the wait
 }
 
-// scheduleMissing: execution.json was read, schedule.json is missing
-// (raw nil) or does not decode (raw is its content).
+// scheduleMissing: execution.json was read, the schedule is missing (raw
+// and partial nil), incomplete (partial holds what it has; stopped when
+// its run stopped early) or does not decode (raw is its content). name
+// is the schedule's file.
 type scheduleMissing struct {
-	stored *runtime.Execution
-	raw    []byte
-	err    error
+	stored     *runtime.Execution
+	name       string
+	raw        []byte
+	partial    []runtime.ScheduledComponent
+	incomplete bool
+	stopped    bool
+	err        error
 }
 
 func (e *scheduleMissing) Error() string { return e.err.Error() }
@@ -351,17 +431,19 @@ func LoadExecution(exp *storage.Experiment) (*runtime.Execution, error) {
 	if err := storage.CheckDirectory(ex.Directory); err != nil {
 		return nil, fmt.Errorf("experiment %s: %s: %w", exp.ID, exp.Describe("execution.json"), err)
 	}
-	var sched struct {
-		Components []*runtime.ScheduledComponent `json:"components"`
-	}
-	if err := exp.ReadJSON("schedule.json", &sched); err != nil {
-		m := &scheduleMissing{stored: &ex}
+	sched, name, err := readSchedule(exp)
+	if err != nil {
+		m := &scheduleMissing{stored: &ex, name: name}
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
+			m.name = storage.ScheduleName
 			m.err = fmt.Errorf("experiment %s: %s is missing: the experiment is being prepared, or its preparation was interrupted (machinable resume %s completes it)",
-				exp.ID, exp.Describe("schedule.json"), exp.ID)
+				exp.ID, exp.Describe(storage.ScheduleName), exp.ID)
+		case errors.Is(err, storage.ErrScheduleIncomplete):
+			m.incomplete, m.partial, m.stopped = true, sched, errors.Is(err, storage.ErrScheduleStopped)
+			m.err = fmt.Errorf("experiment %s: %w (machinable resume %s completes it)", exp.ID, err, exp.ID)
 		case errors.Is(err, storage.ErrCorrupt):
-			m.raw, _ = exp.ReadFile("schedule.json")
+			m.raw, _ = exp.ReadFile(name)
 			if m.raw == nil {
 				m.raw = []byte{}
 			}
@@ -372,19 +454,7 @@ func LoadExecution(exp *storage.Experiment) (*runtime.Execution, error) {
 		finishLoad(&ex)
 		return nil, m
 	}
-	ids := make([]string, len(sched.Components))
-	present := make([]bool, len(sched.Components))
-	ex.Schedule = make([]runtime.ScheduledComponent, 0, len(sched.Components))
-	for i, c := range sched.Components {
-		if c != nil {
-			ids[i], present[i] = c.ID, true
-			ex.Schedule = append(ex.Schedule, *c)
-		}
-	}
-	if err := storage.CheckSchedule(exp.Describe("schedule.json"), ids, present); err != nil {
-		return nil, fmt.Errorf("experiment %s: %w", exp.ID, err)
-	}
-	normalizeSchedule(ex.Schedule)
+	ex.Schedule = sched
 	finishLoad(&ex)
 	return &ex, nil
 }
@@ -436,17 +506,22 @@ func (x *Executor) resolveStored(ctx context.Context) rebuildFunc {
 // written again from this run; components of this run whose status.json
 // or component.json went missing are reported failed (their status
 // says so), so that a resume runs them again.
-func checkIntact(exp *storage.Experiment, ex *runtime.Execution, outcomes []runtime.Outcome, console io.Writer) []runtime.Outcome {
+func checkIntact(exp *storage.Experiment, ex *runtime.Execution, outcomes []runtime.Outcome, rebuild rebuildFunc, console io.Writer) []runtime.Outcome {
 	var missing []string
-	for _, name := range []string{"execution.json", "schedule.json"} {
-		if exp.HasFile(name) {
+	for _, name := range []string{"execution.json", storage.ScheduleName} {
+		if (name == storage.ScheduleName && hasSchedule(exp)) || exp.HasFile(name) {
 			continue
 		}
 		var err error
 		if name == "execution.json" {
 			err = exp.WriteJSON(name, ex)
-		} else {
+		} else if ex.Schedule != nil {
 			err = writeSchedule(exp, ex.Schedule)
+		} else { // streamed: resolved again
+			var sched []runtime.ScheduledComponent
+			if sched, err = rebuild(ex); err == nil {
+				err = writeSchedule(exp, sched)
+			}
 		}
 		switch {
 		case errors.Is(err, fs.ErrExist):
@@ -488,6 +563,18 @@ func checkIntact(exp *storage.Experiment, ex *runtime.Execution, outcomes []runt
 	}
 	return outcomes
 }
+
+// hasSchedule says whether the experiment has a schedule: schedule.jsonl
+// (or, on an object store, its parts) or an older schedule.json.
+func hasSchedule(exp *storage.Experiment) bool {
+	if exp.HasFile(storage.ScheduleName) || exp.HasFile(storage.LegacyScheduleName) {
+		return true
+	}
+	_, err := exp.ReadSchedule(func(json.RawMessage) error { return errStopReading })
+	return !errors.Is(err, fs.ErrNotExist)
+}
+
+var errStopReading = errors.New("stop")
 
 func hasComponentFile(exp *storage.Experiment, id string) bool {
 	return exp.HasFile(filepath.Join(id, "component.json"))

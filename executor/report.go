@@ -1,7 +1,9 @@
 package executor
 
 import (
+	"bufio"
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"strings"
@@ -70,9 +72,9 @@ func (r *PlainReporter) Output() io.Writer {
 
 // Begin implements Reporter.
 func (r *PlainReporter) Begin(ex *runtime.Execution, where string) {
-	r.total = len(ex.Schedule)
+	r.total = ex.Len()
 	r.printf("Experiment %s (seed %d): %d component(s), engine %s, storage %s\n",
-		ex.ExperimentID, ex.Seed, len(ex.Schedule), ex.Engine, where)
+		ex.ExperimentID, ex.Seed, r.total, ex.Engine, where)
 }
 
 // Resumed implements Reporter.
@@ -188,16 +190,52 @@ func (a *alsoReporter) End(res *runtime.Result, took time.Duration) {
 	fmt.Fprintln(a.w, SummaryLine(res, took))
 }
 
-// PrintSchedule shows what a dry run would execute.
+// PrintSchedule shows what a dry run would execute. A streamed schedule
+// (Execution.Stream) is consumed; a component that does not resolve ends
+// the listing with the error.
 func PrintSchedule(w io.Writer, ex *runtime.Execution) {
-	if w == nil {
-		return
+	if err := printSchedule(context.Background(), w, ex); err != nil && w != nil {
+		fmt.Fprintf(w, "error: %v\n", err)
 	}
-	fmt.Fprintf(w, "Experiment %s (seed %d): dry run of %d component(s), nothing is written\n", ex.ExperimentID, ex.Seed, len(ex.Schedule))
-	for i, c := range ex.Schedule {
-		fmt.Fprintf(w, "  [%d] %s %s config=%s flags=%s\n", i+1, c.ID, c.Name, compactJSON(project.Visible(c.Config)), compactJSON(c.Flags))
+}
+
+// printSchedule lists the schedule as it is resolved: the first line
+// shows at once, whatever the size of the plan.
+func printSchedule(ctx context.Context, w io.Writer, ex *runtime.Execution) error {
+	if w == nil {
+		return nil
+	}
+	bw := bufio.NewWriterSize(w, 64<<10)
+	defer bw.Flush()
+	fmt.Fprintf(bw, "Experiment %s (seed %d): dry run of %d component(s), nothing is written\n", ex.ExperimentID, ex.Seed, ex.Len())
+	flushed := time.Now()
+	line := func(i int, c *runtime.ScheduledComponent) error {
+		fmt.Fprintf(bw, "  [%d] %s %s config=%s flags=%s\n", i+1, c.ID, c.Name, compactJSON(project.Visible(c.Config)), compactJSON(c.Flags))
 		for _, s := range c.Components {
-			fmt.Fprintf(w, "      + %s %s config=%s\n", s.ID, s.Name, compactJSON(project.Visible(s.Config)))
+			fmt.Fprintf(bw, "      + %s %s config=%s\n", s.ID, s.Name, compactJSON(project.Visible(s.Config)))
 		}
+		if i == 0 || time.Since(flushed) > 100*time.Millisecond { // seen as it comes
+			flushed = time.Now()
+			return bw.Flush()
+		}
+		return nil
+	}
+	if ex.Stream == nil {
+		for i := range ex.Schedule {
+			line(i, &ex.Schedule[i])
+		}
+		return nil
+	}
+	stream := ex.Stream
+	ex.Stream = nil
+	for i := 0; ; i++ {
+		c, err := stream.Next(ctx)
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		line(i, &c)
 	}
 }

@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"context"
+	"io"
 	"time"
 
 	"github.com/machinable-go/machinable/backup"
@@ -42,7 +43,7 @@ type ScheduledComponent struct {
 	methods  ConfigMethods // config methods to apply after them
 }
 
-// Execution is a resolved plan: what execution.json and schedule.json
+// Execution is a resolved plan: what execution.json and schedule.jsonl
 // hold, and all a worker needs to run one component again elsewhere.
 type Execution struct {
 	// ExperimentID is the 6-character ID that encodes Seed.
@@ -82,7 +83,13 @@ type Execution struct {
 	// code.zip was written, how many files and bytes it holds.
 	CodeBackup map[string]any `json:"code_backup,omitempty"`
 
-	Schedule []ScheduledComponent `json:"-"` // stored in schedule.json
+	Schedule []ScheduledComponent `json:"-"` // stored in schedule.jsonl
+	// Stream, when set, yields the schedule instead of Schedule (which is
+	// then nil): a new experiment of more than OutcomesKept components
+	// run on an engine that pulls its components one at a time (native,
+	// dry), so that a sweep of any size starts at once and is never held
+	// whole. It is consumed once.
+	Stream *ScheduleStream `json:"-"`
 	// Warnings are what resolving found worth saying but not refusing,
 	// e.g. config keys of machinable.yaml that machinable 2.x warns about.
 	Warnings []string `json:"-"`
@@ -92,6 +99,35 @@ type Execution struct {
 // machinable 2.0's plan shapes (a repeat covers the whole experiment,
 // level suffixes, sub-components draw nothing) and its flags.
 const ScheduleFormat = 2
+
+// Len is how many components the execution schedules.
+func (e *Execution) Len() int {
+	if e.Schedule == nil && e.Stream != nil {
+		return e.Stream.Total()
+	}
+	return len(e.Schedule)
+}
+
+// Collect turns a streamed schedule into Schedule, for what needs it
+// whole (a resume compares it with the stored one).
+func (e *Execution) Collect(ctx context.Context) error {
+	if e.Stream == nil {
+		return nil
+	}
+	s := e.Stream
+	e.Stream = nil
+	e.Schedule = make([]ScheduledComponent, 0, s.Total())
+	for {
+		sc, err := s.Next(ctx)
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		e.Schedule = append(e.Schedule, sc)
+	}
+}
 
 // Component returns the scheduled component with that ID.
 func (e *Execution) Component(id string) (*ScheduledComponent, bool) {
@@ -103,7 +139,9 @@ func (e *Execution) Component(id string) (*ScheduledComponent, bool) {
 	return nil, false
 }
 
-// ScheduleFile is the content of schedule.json.
+// ScheduleFile is the content of schedule.json, the schedule of
+// experiments stored by earlier releases (now schedule.jsonl: see
+// package storage).
 type ScheduleFile struct {
 	// Components are the scheduled components in schedule order.
 	Components []ScheduledComponent `json:"components"`
@@ -136,8 +174,16 @@ type Result struct {
 	Experiment *storage.Experiment
 	// Outcomes holds, in schedule order, one entry per component that ran
 	// now or earlier (Previous); components that never started have none.
+	// A streamed run (Execution.Stream) keeps memory flat: beyond the
+	// first OutcomesKept, it keeps only outcomes that did not finish, and
+	// Counts counts them all. The storage holds every component.
 	Outcomes []Outcome
-	// Dry is set when the engine only resolved the schedule.
+	// Counted, when set, are the counts of every outcome, of which
+	// Outcomes holds some.
+	Counted *Counts
+	// Dry is set when the engine only resolved the schedule. The
+	// Execution's Schedule then holds it when it has at most
+	// OutcomesKept components; a larger one was streamed and is not kept.
 	Dry bool
 	// Detached is set when the execution continues in the background.
 	Detached bool
@@ -147,6 +193,10 @@ type Result struct {
 	// Resumed is set when the experiment existed and was resumed.
 	Resumed bool
 }
+
+// OutcomesKept is how many outcomes of finished components a streamed
+// run keeps in Result.Outcomes.
+const OutcomesKept = 1000
 
 // Failed lists the outcomes that failed.
 func (r *Result) Failed() []Outcome {
@@ -169,25 +219,37 @@ func (r *Result) OK() bool {
 // Counts sums up the outcomes.
 func (r *Result) Counts() Counts {
 	var c Counts
+	if r.Counted != nil {
+		c = *r.Counted
+		if !r.Dry && !r.Detached {
+			c.NotRun = r.Execution.Len() - (c.Finished + c.Failed + c.Interrupted + c.Running) - r.LeftRunning
+		}
+		return c
+	}
 	for _, o := range r.Outcomes {
-		switch o.Status {
-		case "finished":
-			c.Finished++
-		case "failed":
-			c.Failed++
-		case "interrupted":
-			c.Interrupted++
-		case "running":
-			c.Running++
-		}
-		if o.Previous {
-			c.Previous++
-		}
+		c.Add(o)
 	}
 	if !r.Dry && !r.Detached {
-		c.NotRun = len(r.Execution.Schedule) - len(r.Outcomes) - r.LeftRunning
+		c.NotRun = r.Execution.Len() - len(r.Outcomes) - r.LeftRunning
 	}
 	return c
+}
+
+// Add counts one outcome.
+func (c *Counts) Add(o Outcome) {
+	switch o.Status {
+	case "finished":
+		c.Finished++
+	case "failed":
+		c.Failed++
+	case "interrupted":
+		c.Interrupted++
+	case "running":
+		c.Running++
+	}
+	if o.Previous {
+		c.Previous++
+	}
 }
 
 // ExecuteRequest is everything execute() is given: the plan and where,

@@ -136,11 +136,11 @@ func ValidateDirectory(dir string) error {
 
 // MaxScheduledComponents is the most components one execution may
 // schedule, counting every repeat, split and version alternative. Plans
-// that would schedule more are refused before anything is allocated for
-// them: a sweep of that size is a mistake (repeat(2**40), a cross
-// product of long lists), not an experiment. Resolving a component costs
-// about 2.5 KB and 15 µs, so a million takes gigabytes and seconds
-// already; ten million would exhaust the memory of most machines.
+// that would schedule more are refused before anything is resolved: a
+// sweep of that size is a mistake (repeat(2**40), a cross product of long
+// lists), not an experiment. Schedules are streamed (Resolver.Stream), so
+// the limit bounds time, not memory: a component costs 10-30 µs to
+// resolve.
 const MaxScheduledComponents = 1_000_000
 
 // Validate checks what can be checked without a project, including the

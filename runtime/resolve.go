@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"slices"
 
@@ -57,80 +58,21 @@ func (r *Resolver) projectDir() string {
 // was added, draws its SEED then its COMPONENT_ID. A repeat covers the
 // whole experiment; sub-components draw nothing.
 func (r *Resolver) Resolve(ctx context.Context, plan *Experiment, globalSeed int64) ([]ScheduledComponent, error) {
-	if err := plan.Validate(); err != nil {
-		return nil, err
-	}
-	experimentID, err := seeding.EncodeExperimentID(globalSeed)
+	stream, err := r.Stream(ctx, plan, globalSeed)
 	if err != nil {
 		return nil, err
 	}
-	// Every alternative of every component, resolved once.
-	variants := make([][]ScheduledComponent, len(plan.Components))
-	for i, spec := range plan.Components {
-		variants[i], err = r.expand(ctx, spec, plan.Versions)
+	schedule := make([]ScheduledComponent, 0, stream.Total())
+	for {
+		sc, err := stream.Next(ctx)
+		if err == io.EOF {
+			return schedule, nil
+		}
 		if err != nil {
 			return nil, err
 		}
+		schedule = append(schedule, sc)
 	}
-	streams := seeding.NewStreams(globalSeed)
-	var schedule []ScheduledComponent
-	for _, repeatFlags := range repeatCombinations(plan.Repeats, streams) {
-		for ci := range plan.Components {
-			for _, v := range variants[ci] {
-				// A large plan takes seconds: Ctrl-C stops it here.
-				if len(schedule)%1024 == 0 {
-					if err := ctx.Err(); err != nil {
-						return nil, fmt.Errorf("resolving the plan: %w", context.Cause(ctx))
-					}
-				}
-				sc := assignIdentity(v, streams, globalSeed, experimentID, repeatFlags)
-				if err := sc.compute(ctx); err != nil {
-					return nil, err
-				}
-				schedule = append(schedule, sc)
-			}
-		}
-	}
-	return schedule, nil
-}
-
-// repeatCombinations draws one seed per repeat or split call and returns
-// the flags of every combination, in 2.0's order: each new level is an
-// outer loop around the combinations of the levels before it. Flags of
-// level n > 0 carry the suffix _n, whatever the call's name. A level of
-// k = 0 empties the list, and a plan left without combinations runs once
-// without repeat flags (2.0 does the same).
-func repeatCombinations(repeats []Repeat, streams *seeding.Streams) []map[string]any {
-	var combos []map[string]any
-	for level, rep := range repeats {
-		seed := streams.NextSeed()
-		suffix := ""
-		if level > 0 {
-			suffix = fmt.Sprintf("_%d", level)
-		}
-		next := make([]map[string]any, 0, rep.K*max(len(combos), 1))
-		for n := 0; n < rep.K; n++ {
-			info := map[string]any{
-				rep.Name + "_SEED" + suffix:   seed,
-				rep.Name + "_TOTAL" + suffix:  int64(rep.K),
-				rep.Name + "_NUMBER" + suffix: int64(n),
-			}
-			if len(combos) == 0 {
-				next = append(next, info)
-				continue
-			}
-			for _, inner := range combos {
-				m := maps.Clone(inner)
-				maps.Copy(m, info)
-				next = append(next, m)
-			}
-		}
-		combos = next
-	}
-	if len(combos) == 0 {
-		combos = []map[string]any{{}}
-	}
-	return combos
 }
 
 // assignIdentity copies a variant and gives it its seed, ID and flags.
@@ -140,17 +82,11 @@ func repeatCombinations(repeats []Repeat, streams *seeding.Streams) []map[string
 func assignIdentity(v ScheduledComponent, streams *seeding.Streams, globalSeed int64, experimentID string, repeatFlags map[string]any) ScheduledComponent {
 	out := v
 	// Each scheduled component owns its maps: an engine may adjust one
-	// without touching the repeats that share its variant.
+	// without touching the repeats that share its variant (or, in a
+	// sweep, the patch values its config was built from).
 	out.Config = jsonvalue.DeepCopy(v.Config).(map[string]any)
 	out.Resources = jsonvalue.DeepCopy(v.Resources).(map[string]any)
 	out.Flags = copySized(v.Flags, 6+len(repeatFlags))
-	out.Flags["GLOBAL_SEED"] = globalSeed
-	out.Flags["EXPERIMENT_ID"] = experimentID
-	out.Flags["SUBMISSION_ID"] = experimentID // the name from 2.9 on
-	out.Flags["SEED"] = streams.NextSeed()
-	out.ID = streams.NextComponentID()
-	out.Flags["COMPONENT_ID"] = out.ID
-	maps.Copy(out.Flags, repeatFlags)
 	if len(v.Components) > 0 {
 		out.Components = make([]ScheduledComponent, len(v.Components))
 		for i, sub := range v.Components {
@@ -160,6 +96,13 @@ func assignIdentity(v ScheduledComponent, streams *seeding.Streams, globalSeed i
 			out.Components[i].Resources = jsonvalue.DeepCopy(sub.Resources).(map[string]any)
 		}
 	}
+	out.Flags["GLOBAL_SEED"] = globalSeed
+	out.Flags["EXPERIMENT_ID"] = experimentID
+	out.Flags["SUBMISSION_ID"] = experimentID // the name from 2.9 on
+	out.Flags["SEED"] = streams.NextSeed()
+	out.ID = streams.NextComponentID()
+	out.Flags["COMPONENT_ID"] = out.ID
+	maps.Copy(out.Flags, repeatFlags)
 	return out
 }
 
@@ -172,47 +115,6 @@ func copySized(m map[string]any, extra int) map[string]any {
 		out[k] = jsonvalue.DeepCopy(v)
 	}
 	return out
-}
-
-// expand resolves the config of every alternative of a component: its own
-// version crossed with the experiment's versions and, for a node, with the
-// alternatives of each sub-component.
-func (r *Resolver) expand(ctx context.Context, spec ComponentSpec, expVersions []Version) ([]ScheduledComponent, error) {
-	// The experiment's versions apply first, so the component's own wins
-	// (2.x collects them in that order).
-	version := spec.Version
-	if len(expVersions) > 0 {
-		version = Merge(append(slices.Clone(expVersions), spec.Version)...)
-	}
-	alts, err := version.Expand()
-	if err != nil {
-		return nil, fmt.Errorf("component %q: %w%s", spec.Name, err, namedVersionHint(err, r.Project, spec.Name))
-	}
-	nodes := make([]ScheduledComponent, 0, len(alts))
-	for _, patches := range alts {
-		c, err := r.resolveOne(ctx, spec, patches)
-		if err != nil {
-			return nil, err
-		}
-		nodes = append(nodes, c)
-	}
-	// Cross product with each sub-component's alternatives.
-	for _, subSpec := range spec.Components {
-		subs, err := r.expand(ctx, subSpec, expVersions)
-		if err != nil {
-			return nil, err
-		}
-		next := make([]ScheduledComponent, 0, len(nodes)*len(subs))
-		for _, n := range nodes {
-			for _, s := range subs {
-				m := n
-				m.Components = append(append([]ScheduledComponent(nil), n.Components...), s)
-				next = append(next, m)
-			}
-		}
-		nodes = next
-	}
-	return nodes, nil
 }
 
 // mayRunConfigOnly says whether a component without code runs with its

@@ -224,7 +224,7 @@ func (s *Storage) lostExperiment(id string) string {
 	exp := &Experiment{storage: s, ID: id, Path: found}
 	comps, _ := exp.ComponentDirs()
 	var present []string
-	for _, name := range []string{"schedule.json", "host.json", "code.zip"} {
+	for _, name := range []string{ScheduleName, LegacyScheduleName, "host.json", "code.zip"} {
 		if exp.HasFile(name) {
 			present = append(present, name)
 		}

@@ -72,8 +72,8 @@ type IndexedExperiment struct {
 }
 
 // ViewFromIndex makes an experiment view from what an index recorded,
-// without reading execution.json; its components are read from
-// schedule.json when asked. The path is checked first.
+// without reading execution.json; its components are read from the
+// schedule when asked. The path is checked first.
 func (s *Storage) ViewFromIndex(x IndexedExperiment) (*ExperimentView, error) {
 	if err := CheckRelExperimentPath(x.Rel); err != nil {
 		return nil, err

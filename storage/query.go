@@ -3,6 +3,7 @@ package storage
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -156,19 +157,25 @@ func (e *ExperimentView) Path() string { return e.exp.Path }
 func (e *ExperimentView) Storage() *Storage { return e.storage }
 
 // Components returns the experiment's components in schedule order
-// (read once from schedule.json).
+// (read once from schedule.jsonl, or schedule.json of older experiments;
+// a schedule still being written gives the components scheduled so far).
 func (e *ExperimentView) Components() ([]*ComponentView, error) {
 	e.once.Do(func() {
-		var sched struct {
-			Components []*ComponentView `json:"components"`
-		}
-		file := filepath.Join(e.exp.Path, "schedule.json")
-		if err := readJSON(e.storage.Fs, file, &sched); err != nil {
-			var ce *CorruptError
-			if errors.As(err, &ce) {
-				ce.Path = e.storage.Describe(ce.Path)
+		var sched struct{ Components []*ComponentView }
+		name, err := e.exp.ReadSchedule(func(raw json.RawMessage) error {
+			var c *ComponentView
+			if err := DecodeScheduled(raw, &c); err != nil {
+				return err
 			}
-			e.err = fmt.Errorf("experiment %s: %w", e.ID, e.storage.redact(err))
+			sched.Components = append(sched.Components, c)
+			return nil
+		})
+		file := filepath.Join(e.exp.Path, name)
+		if errors.Is(err, ErrScheduleIncomplete) {
+			err = nil // being written: what is there so far
+		}
+		if err != nil {
+			e.err = fmt.Errorf("experiment %s: %w", e.ID, err)
 			return
 		}
 		ids := make([]string, len(sched.Components))

@@ -140,7 +140,7 @@ func TestQuickstartBinary(t *testing.T) {
 	}
 
 	exp := filepath.Join(dir, "results", "8gWVkz")
-	for _, f := range []string{"execution.json", "schedule.json", "host.json"} {
+	for _, f := range []string{"execution.json", "schedule.jsonl", "host.json"} {
 		if _, err := os.Stat(filepath.Join(exp, f)); err != nil {
 			t.Error(err)
 		}

@@ -30,7 +30,7 @@ print("ids", run.experiment_id, e.experiment_id)
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
 	}
-	if _, err := os.Stat(filepath.Join(dir, "flag-results", "8gWVkz", "schedule.json")); err != nil {
+	if _, err := os.Stat(filepath.Join(dir, "flag-results", "8gWVkz", "schedule.jsonl")); err != nil {
 		t.Errorf("not stored where --storage says: %v", err)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "script-results")); err == nil {

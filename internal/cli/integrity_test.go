@@ -93,7 +93,7 @@ func checkRanOnce(t *testing.T, what string, st *storage.Storage, id string, k i
 			}
 		}
 	}
-	for _, name := range []string{"execution.json", "schedule.json", "host.json", "code.zip"} {
+	for _, name := range []string{"execution.json", "schedule.jsonl", "host.json", "code.zip"} {
 		if !exp.HasFile(name) {
 			t.Errorf("%s: %s is gone", what, name)
 		}
@@ -120,7 +120,7 @@ func concurrentProcesses(t *testing.T, try int, dir, storageURL string, k int) {
 	var exp *storage.Experiment
 	waitFor(t, 60*time.Second, "the experiment", func() bool {
 		exp, err = st.FindExperiment("hp2cEP")
-		return err == nil && exp.HasFile("schedule.json")
+		return err == nil && exp.HasFile("schedule.jsonl")
 	})
 	resume := start(t, dir, env, "resume", "hp2cEP", "--storage", storageURL)
 	sched, _ := storage.Open(storageURL)
@@ -218,7 +218,7 @@ func TestIntegrityKill9(t *testing.T) {
 			continue
 		}
 		stdout, stderr, code := runMain(t, dir, "status", "hp2cEP")
-		if code != 0 && !strings.Contains(stderr, "schedule.json is missing") {
+		if code != 0 && !strings.Contains(stderr, "schedule.jsonl is missing") {
 			t.Errorf("status after kill %d: exit %d\n%s%s", i, code, stdout, stderr)
 		}
 		if strings.Contains(stdout+stderr, "EOF") {
@@ -282,8 +282,8 @@ func TestIntegrityDetachedS3(t *testing.T) {
 // TestIntegrityCorruptFilesCLI: a 0-byte status.json (a full disk or
 // kill -9 under an older release) shows that component as unreadable in
 // status, show and ls, the others as they are; running the plan again
-// runs it again. A 0-byte schedule.json is named in status's error and
-// rebuilt by resume. A null entry of schedule.json is an error in ls,
+// runs it again. A damaged schedule.jsonl is named in status's error and
+// rebuilt by resume. A null line of schedule.jsonl is an error in ls,
 // show, records and config, never a panic. Before, every command failed
 // with "decode …: EOF" (or panicked) until the file was deleted by hand.
 func TestIntegrityCorruptFilesCLI(t *testing.T) {
@@ -310,10 +310,12 @@ func TestIntegrityCorruptFilesCLI(t *testing.T) {
 		t.Errorf("the unreadable status.json is not kept: %v", err)
 	}
 
-	os.WriteFile(filepath.Join(exp, "schedule.json"), nil, 0o644)
+	// A line that is no component (an empty schedule.jsonl is one being
+	// written, and shows the components so far: none).
+	os.WriteFile(filepath.Join(exp, "schedule.jsonl"), []byte("garbage\n"), 0o644)
 	stdout, stderr, code = runMain(t, dir, "status", "8gWVkz")
-	if code == 0 || !strings.Contains(stderr, filepath.Join(exp, "schedule.json")) || !strings.Contains(stderr, "machinable resume 8gWVkz rebuilds it") {
-		t.Errorf("status with an empty schedule.json: exit %d\n%s%s", code, stdout, stderr)
+	if code == 0 || !strings.Contains(stderr, filepath.Join(exp, "schedule.jsonl")) || !strings.Contains(stderr, "machinable resume 8gWVkz rebuilds it") {
+		t.Errorf("status with a damaged schedule.jsonl: exit %d\n%s%s", code, stdout, stderr)
 	}
 	stdout, stderr, code = runMain(t, dir, "resume", "8gWVkz")
 	if code != 0 || !strings.Contains(stdout, "rebuilt from the plan in execution.json") {
@@ -323,11 +325,11 @@ func TestIntegrityCorruptFilesCLI(t *testing.T) {
 		t.Errorf("status after the rebuild: %d\n%s", code, stdout)
 	}
 
-	data, _ := os.ReadFile(filepath.Join(exp, "schedule.json"))
-	os.WriteFile(filepath.Join(exp, "schedule.json"), bytes.Replace(data, []byte(`"components": [`), []byte(`"components": [null, `), 1), 0o644)
+	data, _ := os.ReadFile(filepath.Join(exp, "schedule.jsonl"))
+	os.WriteFile(filepath.Join(exp, "schedule.jsonl"), append([]byte("null\n"), data...), 0o644)
 	for _, args := range [][]string{{"ls"}, {"show", "8gWVkz"}, {"records", "8gWVkz"}, {"config", "8gWVkz/e9DJBHuoiCvn"}, {"status", "8gWVkz"}} {
 		stdout, stderr, code := runMain(t, dir, args...)
-		if args[0] != "ls" && (code == 0 || !strings.Contains(stderr, "entry 1 is null")) {
+		if args[0] != "ls" && (code == 0 || !strings.Contains(stderr, "line 1: expected a component as a JSON object")) {
 			t.Errorf("%v with a null entry: exit %d\n%s%s", args, code, stdout, stderr)
 		}
 	}

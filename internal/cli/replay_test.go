@@ -20,7 +20,7 @@ var timestamps = regexp.MustCompile(`"(_time|_timestamp|_seconds_taken|_time_tak
 func reproducible(t *testing.T, exp string) map[string]string {
 	t.Helper()
 	out := map[string]string{}
-	for _, pattern := range []string{"schedule.json", "*/component.json", "*/components.json", "*/records/*.jsonl", "*/store/*", "*/store.json", "*/output.log"} {
+	for _, pattern := range []string{"schedule.jsonl", "*/component.json", "*/components.json", "*/records/*.jsonl", "*/store/*", "*/store.json", "*/output.log"} {
 		files, _ := filepath.Glob(filepath.Join(exp, pattern))
 		for _, f := range files {
 			b, err := os.ReadFile(f)

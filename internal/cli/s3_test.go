@@ -23,7 +23,7 @@ func TestQuickstartOnS3(t *testing.T) {
 		t.Errorf("first line should name the S3 location:\n%s", stdout)
 	}
 	objects := srv.Objects(t, "results")
-	for _, key := range []string{"team/sweeps/8gWVkz/execution.json", "team/sweeps/8gWVkz/schedule.json",
+	for _, key := range []string{"team/sweeps/8gWVkz/execution.json", "team/sweeps/8gWVkz/schedule.jsonl",
 		"team/sweeps/8gWVkz/code.zip", "team/sweeps/8gWVkz/e9DJBHuoiCvn/status.json",
 		"team/sweeps/8gWVkz/e9DJBHuoiCvn/store/final.json"} {
 		if _, ok := objects[key]; !ok {

@@ -74,7 +74,7 @@ func newTerminal(w io.Writer, color bool, opts ...mpb.ContainerOption) *Terminal
 func (t *Terminal) Begin(ex *runtime.Execution, where string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	t.total = int64(len(ex.Schedule))
+	t.total = int64(ex.Len())
 	t.plain.Begin(ex, where)
 	t.emit(t.take())
 }
