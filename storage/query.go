@@ -462,13 +462,40 @@ func (e *ExperimentView) FinishedAt() (*time.Time, error) {
 func (c *ComponentView) URL() string { return c.Experiment.URL() + "/" + c.ID }
 
 // Host reads the component's host.json: where it ran; nil before it ran.
+// A component without one ran where the experiment was prepared (lean
+// storage writes it only where it differs): it gets the experiment's
+// host facts, without the keys of host_information(), and the PID of
+// its status.json.
 func (c *ComponentView) Host() (map[string]any, error) {
 	m, err := readObject(c.Experiment.storage, filepath.Join(c.dir(), "host.json"))
+	if !errors.Is(err, fs.ErrNotExist) {
+		return m, err
+	}
+	st, err := c.Status()
+	if err != nil || st.Status == StatusCreated || st.Status == StatusUnreadable {
+		return nil, err
+	}
+	exp, err := c.Experiment.Host()
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
+	} else if err != nil {
+		return nil, err
 	}
-	return m, err
+	out := map[string]any{}
+	for _, k := range hostFacts {
+		if v, ok := exp[k]; ok {
+			out[k] = v
+		}
+	}
+	if st.PID > 0 {
+		out["pid"] = int64(st.PID)
+	}
+	return out, nil
 }
+
+// hostFacts are the keys machinable writes in a host.json (see
+// runtime.Host); an experiment's may have more, from host_information().
+var hostFacts = []string{"hostname", "pid", "user", "os", "arch", "cpus", "go_version", "machinable_version"}
 
 // HasRecords reports whether the component saved rows in a scope.
 func (c *ComponentView) HasRecords(scope string) bool {
