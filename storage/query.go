@@ -206,8 +206,9 @@ func (e *ExperimentView) Component(id string) (*ComponentView, error) {
 	return nil, fmt.Errorf("experiment %s has no component %q", e.ID, id)
 }
 
-// Statuses reads the status of every component (in parallel), in
-// schedule order.
+// Statuses reads the status of every component in schedule order: from
+// the experiment's journal for those it names finished, from status.json
+// (in parallel) for the others.
 func (e *ExperimentView) Statuses() ([]Status, error) {
 	cs, err := e.Components()
 	if err != nil {
@@ -215,7 +216,16 @@ func (e *ExperimentView) Statuses() ([]Status, error) {
 	}
 	out := make([]Status, len(cs))
 	errs := make([]error, len(cs))
-	Parallel(len(cs), func(i int) { out[i], errs[i] = cs[i].Status() })
+	j := e.exp.ReadJournal()
+	var unknown []int // what the journal does not say finished
+	for i, c := range cs {
+		if st, ok := j[c.ID]; ok {
+			out[i] = st
+		} else {
+			unknown = append(unknown, i)
+		}
+	}
+	Parallel(len(unknown), func(k int) { i := unknown[k]; out[i], errs[i] = cs[i].Status() })
 	for _, err := range errs {
 		if err != nil {
 			return nil, err

@@ -1,0 +1,141 @@
+package storage
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"sync"
+)
+
+// The journal (journal.jsonl in the experiment directory) lets resume,
+// ls, show and status know which components finished without opening
+// every component's status.json. Each line is one end state, appended
+// after the component's status.json was written:
+//
+//	{"id":"XfOWPgKJCcuh","status":"finished","started_at":...,...}
+//
+// that is status.json's fields plus the component ID. The component
+// files stay the truth; the journal only saves reads:
+//
+//   - it is trusted only for a component whose last valid line says
+//     "finished" (finished is final: nothing runs a finished component
+//     again). Every other component's status.json is read, as without
+//     a journal.
+//   - a crash between status.json and the journal line leaves the
+//     journal behind, never ahead: that component's status.json is read.
+//   - lines are validated like any input: one that does not decode, has
+//     no valid component ID or an unknown status, or is torn (no
+//     newline: a crash mid-write) is ignored, so its component is read
+//     from status.json.
+//   - local disk and mem://: each line is one write to a file opened
+//     with O_APPEND, then fsynced, so lines of processes ending
+//     components at once do not interleave. On a shared file system
+//     without atomic appends (NFS from several nodes) a line can be
+//     damaged or lost: it is then ignored, and the component read from
+//     status.json.
+//   - object stores (s3://) have no appends: no journal is written
+//     there, and readers read every status.json.
+const journalName = "journal.jsonl"
+
+// maxJournalLine bounds a line read back; a longer one ends the reading
+// (what follows is read from the components' files).
+const maxJournalLine = 64 * 1024
+
+// journalLine is one line of the journal.
+type journalLine struct {
+	ID string `json:"id"`
+	Status
+}
+
+// memJournal serializes appends on in-memory storages, whose files have
+// no O_APPEND of their own across handles.
+var memJournal sync.Mutex
+
+// ended reports whether a status is an end state the journal records.
+func ended(status string) bool {
+	switch status {
+	case StatusFinished, StatusFailed, StatusInterrupted, StatusRequeued:
+		return true
+	}
+	return false
+}
+
+// appendJournal appends the end state of a component to its
+// experiment's journal, best effort: a line that is not written only
+// costs readers the read of status.json.
+func (c *Component) appendJournal(st Status) {
+	if !ended(st.Status) || isObjectStore(c.fs) {
+		return
+	}
+	b, err := json.Marshal(journalLine{ID: c.ID, Status: st})
+	if err != nil {
+		return
+	}
+	b = append(b, '\n')
+	p := filepath.Join(filepath.Dir(c.Path), journalName)
+	if isMemory(c.fs) {
+		memJournal.Lock()
+		defer memJournal.Unlock()
+	}
+	f, err := c.fs.OpenFile(p, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	if _, err := f.Write(b); err == nil {
+		_ = f.Sync()
+	}
+}
+
+// Journal is what an experiment's journal says finished: component ID to
+// the status it ended with. See journalName for when it is trusted.
+type Journal map[string]Status
+
+// ReadJournal reads the experiment's journal. It never fails: a missing
+// or unreadable journal, or any line of it, is only less to trust, and
+// the components it does not name are read from their status.json.
+func (e *Experiment) ReadJournal() Journal {
+	j := Journal{}
+	if isObjectStore(e.storage.Fs) {
+		return j
+	}
+	if isMemory(e.storage.Fs) {
+		memJournal.Lock()
+		defer memJournal.Unlock()
+	}
+	f, err := e.storage.Fs.Open(filepath.Join(e.Path, journalName))
+	if err != nil {
+		return j
+	}
+	defer f.Close()
+	r := bufio.NewReaderSize(f, maxJournalLine)
+	for {
+		line, err := r.ReadSlice('\n')
+		if errors.Is(err, bufio.ErrBufferFull) {
+			return j // a line longer than any status: stop trusting here
+		}
+		if err != nil {
+			return j // io.EOF: a last line without newline is torn
+		}
+		var l journalLine
+		if json.Unmarshal(line, &l) != nil || CheckComponentID(l.ID) != nil || !ended(l.Status.Status) {
+			continue
+		}
+		if l.Status.Status == StatusFinished {
+			j[l.ID] = l.Status
+		} else {
+			delete(j, l.ID) // a later end state overrides an earlier finished one
+		}
+	}
+}
+
+// ComponentStatus is the status of a component: from the journal where
+// it trusts it (finished), else from status.json.
+func (j Journal) ComponentStatus(e *Experiment, id string) (Status, error) {
+	if st, ok := j[id]; ok {
+		return st, nil
+	}
+	return e.ComponentStatus(id)
+}
