@@ -3,6 +3,7 @@ package runtime
 import (
 	"context"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/spf13/afero"
@@ -40,6 +41,16 @@ func TestLeanComponentFiles(t *testing.T) {
 	h, err := c.Host()
 	if err != nil || h["hostname"] != CurrentHost().Hostname || h["pid"] != int64(st.PID) || h["go_version"] == nil {
 		t.Errorf("component host: %v %v", h, err)
+	}
+	// read as files, as scripts may: what they stand for
+	if b, err := c.ReadFile("host.json"); err != nil || !strings.Contains(string(b), `"hostname"`) {
+		t.Errorf("host.json read: %s %v", b, err)
+	}
+	if b, err := c.ReadFile("components.json"); err != nil || strings.TrimSpace(string(b)) != "[]" {
+		t.Errorf("components.json read: %s %v", b, err)
+	}
+	if _, err := c.ReadFile("other.json"); err == nil {
+		t.Error("a missing file read")
 	}
 }
 

@@ -527,12 +527,35 @@ func (c *ComponentView) ReadFile(name string) ([]byte, error) {
 	r, err := openAppended(c.fs(), filepath.Join(c.dir(), filepath.FromSlash(name)))
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
+			if b, ok := c.leanFile(name); ok {
+				return b, nil
+			}
 			return nil, fmt.Errorf("component %s has no file %q: %w", c.ID, name, fs.ErrNotExist)
 		}
 		return nil, c.Experiment.storage.redact(err)
 	}
 	defer r.Close()
 	return io.ReadAll(r)
+}
+
+// leanFile gives what a file that lean storage leaves out stands for:
+// host.json the host the component ran on (see Host), components.json
+// no sub-components. False for any other file, or a component that has
+// not run.
+func (c *ComponentView) leanFile(name string) ([]byte, bool) {
+	switch filepath.ToSlash(filepath.Clean(name)) {
+	case "host.json":
+		if h, err := c.Host(); err == nil && h != nil {
+			if b, err := marshal(h); err == nil {
+				return b, true
+			}
+		}
+	case "components.json":
+		if st, err := c.Status(); err == nil && st.Status != StatusCreated {
+			return []byte("[]\n"), true
+		}
+	}
+	return nil, false
 }
 
 // DataNames lists the files in the component's data directory (what
