@@ -378,9 +378,9 @@ func (x *Executor) run(ctx context.Context, ex *runtime.Execution, exp *storage.
 func pending(exp *storage.Experiment, ex *runtime.Execution, resumed bool, now time.Time) ([]*runtime.ScheduledComponent, []runtime.Outcome, error) {
 	todo := []*runtime.ScheduledComponent{} // non-nil: an engine runs exactly these
 	var previous []runtime.Outcome
-	var journal storage.Journal
+	var finished map[string]bool
 	if resumed {
-		journal = exp.ReadJournal()
+		finished = exp.FinishedInJournal()
 	}
 	for i := range ex.Schedule {
 		sc := &ex.Schedule[i]
@@ -389,7 +389,7 @@ func pending(exp *storage.Experiment, ex *runtime.Execution, resumed bool, now t
 			continue
 		}
 		// Finished is final: the journal saves reading its status.json.
-		if _, ok := journal[sc.ID]; ok {
+		if finished[sc.ID] {
 			previous = append(previous, runtime.Outcome{Component: sc, Status: storage.StatusFinished, Previous: true})
 			continue
 		}

@@ -163,6 +163,24 @@ func TestJournalDamagedLines(t *testing.T) {
 	if !a || b || !c || !d || torn || len(j) != 3 {
 		t.Errorf("journal trusts %v", j)
 	}
+	if fast := exp.FinishedInJournal(); len(fast) != 3 || !fast[ids[0]] || !fast[ids[2]] || !fast["component008"] {
+		t.Errorf("FinishedInJournal %v", fast)
+	}
+
+	// The writer of component007 died mid-line (its status.json says
+	// finished: the line comes after it), and the next line was
+	// appended to its torn start: that start still tells the truth,
+	// the times cannot be read, and the glued line is lost (its
+	// component is read from status.json).
+	if err := appendString(journalFile(exp), `{"id":"component021","status":"finished","finished_at":"2026-01-01T00:00:00Z"}`+"\n"); err != nil {
+		t.Fatal(err)
+	}
+	if fast := exp.FinishedInJournal(); !fast["component007"] || fast["component021"] || len(fast) != 4 {
+		t.Errorf("after a torn line, FinishedInJournal %v", fast)
+	}
+	if j := exp.ReadJournal(); len(j) != 3 {
+		t.Errorf("after a torn line, ReadJournal %v", j)
+	}
 
 	// A line longer than any status stops the reading there.
 	exp2, ids2 := journalExp(t, t.TempDir(), StatusFinished)

@@ -215,7 +215,6 @@ func (e *ExperimentView) Statuses() ([]Status, error) {
 		return nil, err
 	}
 	out := make([]Status, len(cs))
-	errs := make([]error, len(cs))
 	j := e.exp.ReadJournal()
 	var unknown []int // what the journal does not say finished
 	for i, c := range cs {
@@ -225,25 +224,46 @@ func (e *ExperimentView) Statuses() ([]Status, error) {
 			unknown = append(unknown, i)
 		}
 	}
-	Parallel(len(unknown), func(k int) { i := unknown[k]; out[i], errs[i] = cs[i].Status() })
+	return out, readStatuses(cs, unknown, out)
+}
+
+// readStatuses reads the status.json of the components cs[i] for each i
+// in which, into out[i], in parallel.
+func readStatuses(cs []*ComponentView, which []int, out []Status) error {
+	errs := make([]error, len(which))
+	Parallel(len(which), func(k int) { i := which[k]; out[i], errs[k] = cs[i].Status() })
 	for _, err := range errs {
 		if err != nil {
-			return nil, err
+			return err
 		}
 	}
-	return out, nil
+	return nil
 }
 
 // Counts sums the states of the components (queued, running, stale,
-// finished, failed, interrupted).
+// finished, failed, interrupted). Those the journal says finished are
+// counted without reading their status.json.
 func (e *ExperimentView) Counts(now time.Time) (map[string]int, error) {
-	sts, err := e.Statuses()
+	cs, err := e.Components()
 	if err != nil {
 		return nil, err
 	}
+	done := e.exp.FinishedInJournal()
 	counts := map[string]int{}
-	for _, st := range sts {
-		counts[st.State(now)]++
+	var unknown []int
+	for i, c := range cs {
+		if done[c.ID] {
+			counts[StatusFinished]++
+		} else {
+			unknown = append(unknown, i)
+		}
+	}
+	sts := make([]Status, len(cs))
+	if err := readStatuses(cs, unknown, sts); err != nil {
+		return nil, err
+	}
+	for _, i := range unknown {
+		counts[sts[i].State(now)]++
 	}
 	return counts, nil
 }
