@@ -208,14 +208,7 @@ func appendString(p, s string) error {
 // own file handle as separate processes have, never interleave lines.
 func TestJournalConcurrentAppends(t *testing.T) {
 	for _, url := range []string{t.TempDir(), "mem://" + t.Name()} {
-		s, err := Open(url)
-		if err != nil {
-			t.Fatal(err)
-		}
-		exp, err := s.CreateExperiment("", "8gWVkz")
-		if err != nil {
-			t.Fatal(err)
-		}
+		exp, _ := journalExp(t, url)
 		const n = 200
 		var wg sync.WaitGroup
 		for i := 0; i < n; i++ {
