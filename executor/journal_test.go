@@ -39,7 +39,8 @@ func TestResumeWithJournal(t *testing.T) {
 	}
 	journal := filepath.Join(first.Experiment.Path, "journal.jsonl")
 	raw, err := os.ReadFile(journal)
-	if err != nil || strings.Count(string(raw), "\n") != 2 || !strings.Contains(string(raw), `"status":"failed"`) {
+	if err != nil || strings.Count(string(raw), "\n") != 2 || !strings.Contains(string(raw), `"status":"failed"`) ||
+		strings.Contains(string(raw), "first attempt fails") { // errors stay in status.json
 		t.Fatalf("journal after the first run: %v\n%s", err, raw)
 	}
 	// failed in the journal: read from status.json, and run again

@@ -17,7 +17,9 @@ import (
 //
 //	{"id":"XfOWPgKJCcuh","status":"finished","started_at":...,...}
 //
-// that is status.json's fields plus the component ID. The component
+// that is status.json's fields plus the component ID, less "error" and
+// "checkpoint" (status.json keeps them: long, and only lines saying
+// finished are trusted, which have neither). The component
 // files stay the truth; the journal only saves reads:
 //
 //   - it is trusted only for a component whose last valid line says
@@ -42,8 +44,8 @@ import (
 //     there, and readers read every status.json.
 const journalName = "journal.jsonl"
 
-// maxJournalLine bounds a line read back; a longer one ends the reading
-// (what follows is read from the components' files).
+// maxJournalLine bounds a line read back; a longer one (no line
+// machinable writes) is skipped.
 const maxJournalLine = 64 * 1024
 
 // journalLine is one line of the journal.
@@ -72,6 +74,7 @@ func (c *Component) appendJournal(st Status) {
 	if !ended(st.Status) || isObjectStore(c.fs) {
 		return
 	}
+	st.Error, st.Checkpoint = "", ""
 	b, err := json.Marshal(journalLine{ID: c.ID, Status: st})
 	if err != nil {
 		return
@@ -151,11 +154,15 @@ func (e *Experiment) scanJournal(fn func(id, status string, line []byte)) {
 	r := bufio.NewReaderSize(f, maxJournalLine)
 	for {
 		line, err := r.ReadSlice('\n')
-		if errors.Is(err, bufio.ErrBufferFull) {
-			return // a line longer than any status: stop trusting here
+		for errors.Is(err, bufio.ErrBufferFull) { // longer than any status: skipped
+			_, err = r.ReadSlice('\n')
+			line = nil
 		}
 		if err != nil {
 			return // io.EOF: a last line without newline is torn
+		}
+		if line == nil {
+			continue
 		}
 		if id, status, ok := journalHead(line); ok {
 			fn(id, status, line)

@@ -182,14 +182,14 @@ func TestJournalDamagedLines(t *testing.T) {
 		t.Errorf("after a torn line, ReadJournal %v", j)
 	}
 
-	// A line longer than any status stops the reading there.
+	// A line longer than any status is skipped; the next one is read.
 	exp2, ids2 := journalExp(t, t.TempDir(), StatusFinished)
 	long := `{"id":"component001","status":"finished","error":"` + strings.Repeat("x", maxJournalLine) + `"}` + "\n" +
 		`{"id":"component002","status":"finished"}` + "\n"
 	if err := appendString(journalFile(exp2), long); err != nil {
 		t.Fatal(err)
 	}
-	if j := exp2.ReadJournal(); len(j) != 1 || j[ids2[0]].Status != StatusFinished {
+	if j := exp2.ReadJournal(); len(j) != 2 || j[ids2[0]].Status != StatusFinished || j["component002"].Status != StatusFinished {
 		t.Errorf("after a long line: %v", j)
 	}
 }
