@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"sort"
+	"strings"
 )
 
 // Diff compares a backup with the project as it is now, by the files the
@@ -56,8 +57,16 @@ func Diff(r io.ReaderAt, size int64, projectDir string, opts Options) ([]string,
 			out = append(out, "M "+e.rel)
 		}
 	}
+	var storages []string // skipped today; older backups may hold them
+	for _, s := range wk.skipped {
+		if isStorageSkip(s) {
+			storages = append(storages, s.Path)
+		}
+	}
 	for name := range stored {
-		out = append(out, "D "+name)
+		if !underAny(name, storages) {
+			out = append(out, "D "+name)
+		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i][2:] < out[j][2:] })
 	return out, nil
@@ -100,4 +109,14 @@ func isBinary(path string) bool {
 	head := make([]byte, binarySniffLen)
 	n, _ := io.ReadFull(f, head)
 	return bytes.IndexByte(head[:n], 0) >= 0
+}
+
+// underAny reports whether a path lies in one of the folders ("dir/").
+func underAny(name string, dirs []string) bool {
+	for _, d := range dirs {
+		if strings.HasPrefix(name, d) {
+			return true
+		}
+	}
+	return false
 }

@@ -131,6 +131,17 @@ func (w *walker) walkDir(d dirState) error {
 		}
 		return nil
 	}
+	if d.rel != "" && !d.excluded && !w.towardsProject(d.rel) && w.inProject(d.rel) {
+		if why := storageReason(dir, ents); why != "" {
+			if w.collect {
+				w.skip(d.rel+"/", why, 0)
+			}
+			if !w.git {
+				return nil
+			}
+			d.excluded = true // still walked: its files may make git's tree dirty
+		}
+	}
 	if d.rel == w.projRel && d.ignored && w.collect {
 		w.warnings = append(w.warnings, "the project directory is ignored by git: only its tracked files are backed up")
 	}

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -35,12 +36,19 @@ func Write(w io.Writer, projectDir string, opts Options) (*Manifest, error) {
 
 	// Sorted by full path (the walk's order puts "a/b" before "a.txt").
 	sort.Slice(wk.files, func(i, j int) bool { return wk.files[i].rel < wk.files[j].rel })
-	zw := newZipWriter(w)
-	z := &zipper{zw: zw, m: m, buf: make([]byte, 64*1024)}
+	counted := &zipCounter{w: w}
+	zw := newZipWriter(counted)
+	z := &zipper{zw: zw, m: m, buf: make([]byte, 64*1024), dirBytes: map[string]int64{}}
 	for _, e := range wk.files {
 		if err := z.add(e); err != nil {
 			return nil, err
 		}
+	}
+	if err := zw.Flush(); err != nil {
+		return nil, fmt.Errorf("backup: write zip: %w", err)
+	}
+	if warn := sizeWarning(counted.n, z.dirBytes); warn != "" {
+		m.Warnings = append(m.Warnings, warn)
 	}
 	sort.Slice(m.Skipped, func(i, j int) bool { return m.Skipped[i].Path < m.Skipped[j].Path })
 	if err := writeManifest(zw, m); err != nil {
@@ -81,6 +89,18 @@ type zipper struct {
 	m    *Manifest
 	head [binarySniffLen]byte
 	buf  []byte
+	// dirBytes sums the bytes stored per top-level folder ("data/"),
+	// for the size warning.
+	dirBytes map[string]int64
+}
+
+// stored counts a file written into the zip.
+func (z *zipper) stored(rel string, n int64) {
+	z.m.Files++
+	z.m.Bytes += n
+	if i := strings.IndexByte(rel, '/'); i > 0 {
+		z.dirBytes[rel[:i+1]] += n
+	}
 }
 
 func (z *zipper) skip(e entry, reason string) {
@@ -100,8 +120,7 @@ func (z *zipper) add(e entry) error {
 		if _, err := io.WriteString(fw, e.link); err != nil {
 			return fmt.Errorf("backup: add %s: %w", e.rel, err)
 		}
-		z.m.Files++
-		z.m.Bytes += int64(len(e.link))
+		z.stored(e.rel, int64(len(e.link)))
 		return nil
 	}
 
@@ -142,8 +161,7 @@ func (z *zipper) add(e entry) error {
 		}
 		written += c
 	}
-	z.m.Files++
-	z.m.Bytes += written
+	z.stored(e.rel, written)
 	return nil
 }
 

@@ -450,10 +450,19 @@ func (x *Executor) run(ctx context.Context, ex *runtime.Execution, exp *storage.
 func pending(exp *storage.Experiment, ex *runtime.Execution, resumed bool, now time.Time) ([]*runtime.ScheduledComponent, []runtime.Outcome, error) {
 	todo := []*runtime.ScheduledComponent{} // non-nil: an engine runs exactly these
 	var previous []runtime.Outcome
+	var finished map[string]bool
+	if resumed {
+		finished = exp.FinishedInJournal()
+	}
 	for i := range ex.Schedule {
 		sc := &ex.Schedule[i]
 		if !resumed { // a new experiment: nothing ran yet
 			todo = append(todo, sc)
+			continue
+		}
+		// Finished is final: the journal saves reading its status.json.
+		if finished[sc.ID] {
+			previous = append(previous, runtime.Outcome{Component: sc, Status: storage.StatusFinished, Previous: true})
 			continue
 		}
 		a, err := exp.ReadAttempt(sc.ID)

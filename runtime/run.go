@@ -65,13 +65,13 @@ func RunComponent(ctx context.Context, env RunEnv, sc *ScheduledComponent) (out 
 		status.StartedAt, status.Requeues, status.Checkpoint = prev.StartedAt, prev.Requeues, prev.Checkpoint
 		err = store.WriteStatus(status)
 		if err == nil {
-			err = store.PutJSON("host.json", CurrentHost())
+			err = writeComponentHost(env.Experiment, store)
 		}
 		if err != nil {
 			out.Error = err.Error()
 			return out
 		}
-	} else if err := writeComponentFiles(store, sc, status); err != nil {
+	} else if err := writeComponentFiles(env.Experiment, store, sc, status); err != nil {
 		if errors.Is(err, fs.ErrExist) {
 			return claimedElsewhere(store, out)
 		}
@@ -145,7 +145,7 @@ func claimedElsewhere(store *storage.Component, out Outcome) Outcome {
 	return out
 }
 
-func writeComponentFiles(store *storage.Component, sc *ScheduledComponent, st storage.Status) error {
+func writeComponentFiles(exp *storage.Experiment, store *storage.Component, sc *ScheduledComponent, st storage.Status) error {
 	// Created, not replaced: a component that already has a status ran
 	// before, and its results are never overwritten.
 	if err := store.WriteJSON("status.json", st); err != nil {
@@ -155,14 +155,15 @@ func writeComponentFiles(store *storage.Component, sc *ScheduledComponent, st st
 	if err := store.PutJSON("component.json", shown); err != nil {
 		return err
 	}
-	subs := shown.Components
-	if subs == nil {
-		subs = []ScheduledComponent{}
+	// Lean storage: components.json only for a component with
+	// sub-components (readers take none as []), host.json only where it
+	// ran elsewhere than the experiment was prepared.
+	if len(shown.Components) > 0 {
+		if err := store.PutJSON("components.json", shown.Components); err != nil {
+			return err
+		}
 	}
-	if err := store.PutJSON("components.json", subs); err != nil {
-		return err
-	}
-	return store.PutJSON("host.json", CurrentHost())
+	return writeComponentHost(exp, store)
 }
 
 // heartbeatEvery is the heartbeat interval: the component's HEARTBEAT

@@ -34,6 +34,9 @@ func (s *Storage) CreateExperiment(directory, id string) (*Experiment, error) {
 	if _, err := s.Fs.Stat(p); err == nil {
 		return nil, fmt.Errorf("%w: %s; stored results are never overwritten (use another seed, or another storage)", ErrExperimentExists, s.Describe(p))
 	}
+	if err := s.makeRoot(); err != nil {
+		return nil, fmt.Errorf("storage %s: %w", s.URL, err)
+	}
 	if err := s.Fs.MkdirAll(p, 0o755); err != nil {
 		return nil, fmt.Errorf("storage %s: %w", s.URL, err)
 	}
@@ -62,6 +65,9 @@ func (s *Storage) MakeExperiment(directory, id string) (*Experiment, error) {
 		return nil, err
 	}
 	p := s.ExperimentPath(directory, id)
+	if err := s.makeRoot(); err != nil {
+		return nil, fmt.Errorf("storage %s: %w", s.URL, s.redact(err))
+	}
 	if err := mkdirAll(s.Fs, p); err != nil {
 		return nil, fmt.Errorf("storage %s: %w", s.URL, s.redact(err))
 	}

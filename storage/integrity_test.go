@@ -133,6 +133,15 @@ func TestIntegrityUnreadableStatus(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The journal says it finished, and finished is final: its
+	// status.json is not read. Without the journal (an experiment
+	// written before journals, or one whose journal is behind) it is.
+	if sts, err := view.Statuses(); err != nil || sts[0].Status != StatusFinished {
+		t.Fatalf("with the journal: %+v %v", sts, err)
+	}
+	if err := os.Remove(filepath.Join(exp.Path, journalName)); err != nil {
+		t.Fatal(err)
+	}
 	sts, err := view.Statuses()
 	if err != nil {
 		t.Fatalf("one empty status.json breaks the experiment: %v", err)

@@ -217,34 +217,64 @@ func (e *ExperimentView) Component(id string) (*ComponentView, error) {
 	return nil, fmt.Errorf("experiment %s has no component %q", e.ID, id)
 }
 
-// Statuses reads the status of every component (in parallel), in
-// schedule order.
+// Statuses reads the status of every component in schedule order: from
+// the experiment's journal for those it names finished, from status.json
+// (in parallel) for the others.
 func (e *ExperimentView) Statuses() ([]Status, error) {
 	cs, err := e.Components()
 	if err != nil {
 		return nil, err
 	}
 	out := make([]Status, len(cs))
-	errs := make([]error, len(cs))
-	Parallel(len(cs), func(i int) { out[i], errs[i] = cs[i].Status() })
-	for _, err := range errs {
-		if err != nil {
-			return nil, err
+	j := e.exp.ReadJournal()
+	var unknown []int // what the journal does not say finished
+	for i, c := range cs {
+		if st, ok := j[c.ID]; ok {
+			out[i] = st
+		} else {
+			unknown = append(unknown, i)
 		}
 	}
-	return out, nil
+	return out, readStatuses(cs, unknown, out)
+}
+
+// readStatuses reads the status.json of the components cs[i] for each i
+// in which, into out[i], in parallel.
+func readStatuses(cs []*ComponentView, which []int, out []Status) error {
+	errs := make([]error, len(which))
+	Parallel(len(which), func(k int) { i := which[k]; out[i], errs[k] = cs[i].Status() })
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Counts sums the states of the components (queued, running, stale,
-// finished, failed, interrupted).
+// finished, failed, interrupted). Those the journal says finished are
+// counted without reading their status.json.
 func (e *ExperimentView) Counts(now time.Time) (map[string]int, error) {
-	sts, err := e.Statuses()
+	cs, err := e.Components()
 	if err != nil {
 		return nil, err
 	}
+	done := e.exp.FinishedInJournal()
 	counts := map[string]int{}
-	for _, st := range sts {
-		counts[st.State(now)]++
+	var unknown []int
+	for i, c := range cs {
+		if done[c.ID] {
+			counts[StatusFinished]++
+		} else {
+			unknown = append(unknown, i)
+		}
+	}
+	sts := make([]Status, len(cs))
+	if err := readStatuses(cs, unknown, sts); err != nil {
+		return nil, err
+	}
+	for _, i := range unknown {
+		counts[sts[i].State(now)]++
 	}
 	return counts, nil
 }
@@ -489,13 +519,40 @@ func (e *ExperimentView) FinishedAt() (*time.Time, error) {
 func (c *ComponentView) URL() string { return c.Experiment.URL() + "/" + c.ID }
 
 // Host reads the component's host.json: where it ran; nil before it ran.
+// A component without one ran where the experiment was prepared (lean
+// storage writes it only where it differs): it gets the experiment's
+// host facts, without the keys of host_information(), and the PID of
+// its status.json.
 func (c *ComponentView) Host() (map[string]any, error) {
 	m, err := readObject(c.Experiment.storage, filepath.Join(c.dir(), "host.json"))
+	if !errors.Is(err, fs.ErrNotExist) {
+		return m, err
+	}
+	st, err := c.Status()
+	if err != nil || st.Status == StatusCreated || st.Status == StatusUnreadable {
+		return nil, err
+	}
+	exp, err := c.Experiment.Host()
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
+	} else if err != nil {
+		return nil, err
 	}
-	return m, err
+	out := map[string]any{}
+	for _, k := range hostFacts {
+		if v, ok := exp[k]; ok {
+			out[k] = v
+		}
+	}
+	if st.PID > 0 {
+		out["pid"] = int64(st.PID)
+	}
+	return out, nil
 }
+
+// hostFacts are the keys machinable writes in a host.json (see
+// runtime.Host); an experiment's may have more, from host_information().
+var hostFacts = []string{"hostname", "pid", "user", "os", "arch", "cpus", "go_version", "machinable_version"}
 
 // HasRecords reports whether the component saved rows in a scope.
 func (c *ComponentView) HasRecords(scope string) bool {
@@ -517,12 +574,35 @@ func (c *ComponentView) ReadFile(name string) ([]byte, error) {
 	r, err := openAppended(c.fs(), filepath.Join(c.dir(), filepath.FromSlash(name)))
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
+			if b, ok := c.leanFile(name); ok {
+				return b, nil
+			}
 			return nil, fmt.Errorf("component %s has no file %q: %w", c.ID, name, fs.ErrNotExist)
 		}
 		return nil, c.Experiment.storage.redact(err)
 	}
 	defer r.Close()
 	return io.ReadAll(r)
+}
+
+// leanFile gives what a file that lean storage leaves out stands for:
+// host.json the host the component ran on (see Host), components.json
+// no sub-components. False for any other file, or a component that has
+// not run.
+func (c *ComponentView) leanFile(name string) ([]byte, bool) {
+	switch filepath.ToSlash(filepath.Clean(name)) {
+	case "host.json":
+		if h, err := c.Host(); err == nil && h != nil {
+			if b, err := marshal(h); err == nil {
+				return b, true
+			}
+		}
+	case "components.json":
+		if st, err := c.Status(); err == nil && st.Status != StatusCreated {
+			return []byte("[]\n"), true
+		}
+	}
+	return nil, false
 }
 
 // DataNames lists the files in the component's data directory (what

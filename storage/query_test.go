@@ -321,9 +321,10 @@ func TestQueryNeverWrites(t *testing.T) {
 		t.Error("unknown experiment found")
 	}
 	// 2 experiments x 3 components x 5 rows, plus the validation row; a
-	// final.json each plus "best"; 4 non-empty files each.
-	if rows != 31 || values != 7 || logs != 24 {
-		t.Errorf("read %d rows, %d values, %d files; want 31, 7, 24", rows, values, logs)
+	// final.json each plus "best"; 3 non-empty files each (host.json is
+	// the experiment's: lean storage writes none per component).
+	if rows != 31 || values != 7 || logs != 18 {
+		t.Errorf("read %d rows, %d values, %d files; want 31, 7, 18", rows, values, logs)
 	}
 
 	after, err := treesnap.Take(dir)

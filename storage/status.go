@@ -46,9 +46,14 @@ type Status struct {
 	Requeues   int    `json:"requeues,omitempty"`
 }
 
-// WriteStatus replaces status.json atomically.
+// WriteStatus replaces status.json atomically; an end state is then
+// appended to the experiment's journal (see journalName).
 func (c *Component) WriteStatus(st Status) error {
-	return writeJSON(c.fs, filepath.Join(c.Path, "status.json"), st, true)
+	if err := writeJSON(c.fs, filepath.Join(c.Path, "status.json"), st, true); err != nil {
+		return err
+	}
+	c.appendJournal(st)
+	return nil
 }
 
 // ReadStatus reads status.json; a component without one is "created".

@@ -148,9 +148,15 @@ func TestQuickstartBinary(t *testing.T) {
 	seeds := map[string]float64{"e9DJBHuoiCvn": 263761070, "XfOWPgKJCcuh": 611082855, "9NTO7Rgg7Ag1": 102001072}
 	for id, seed := range seeds {
 		c := filepath.Join(exp, id)
-		for _, f := range []string{"component.json", "components.json", "host.json", "status.json", "output.log", "log.txt", "records/default.jsonl", "store/final.json"} {
+		for _, f := range []string{"component.json", "status.json", "output.log", "log.txt", "records/default.jsonl", "store/final.json"} {
 			if _, err := os.Stat(filepath.Join(c, f)); err != nil {
 				t.Error(err)
+			}
+		}
+		// Lean storage: no sub-components, the experiment's host.
+		for _, f := range []string{"components.json", "host.json"} {
+			if _, err := os.Stat(filepath.Join(c, f)); err == nil {
+				t.Errorf("%s/%s written", id, f)
 			}
 		}
 		var comp struct {

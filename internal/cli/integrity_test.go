@@ -293,6 +293,7 @@ func TestIntegrityCorruptFilesCLI(t *testing.T) {
 	}
 	exp := filepath.Join(dir, "results", "8gWVkz")
 	os.WriteFile(filepath.Join(exp, "XfOWPgKJCcuh", "status.json"), nil, 0o644)
+	os.Remove(filepath.Join(exp, "journal.jsonl")) // older releases wrote none
 	for _, args := range [][]string{{"status", "8gWVkz"}, {"show", "8gWVkz"}, {"ls"}} {
 		stdout, stderr, code := runMain(t, dir, args...)
 		if code != 0 {

@@ -28,6 +28,9 @@ func TestStaleByPIDReuseResumed(t *testing.T) {
 	}
 	files, _ := filepath.Glob(filepath.Join(dir, "results", "hp2cEP", "*", "status.json"))
 	sort.Strings(files)
+	// The statuses below are written by hand over finished ones: the
+	// journal, which would still say finished, goes.
+	os.Remove(filepath.Join(dir, "results", "hp2cEP", "journal.jsonl"))
 	if len(files) != 3 {
 		t.Fatalf("status files %v", files)
 	}

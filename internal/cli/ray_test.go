@@ -71,6 +71,7 @@ func TestRayMatchesNative(t *testing.T) {
 	// Resuming submits again under a new submission ID: Ray answers a
 	// taken one with 500, so the engine looks IDs up before posting.
 	os.Remove(filepath.Join(dir, "ray", "8gWVkz", "e9DJBHuoiCvn", "status.json"))
+	os.Remove(filepath.Join(dir, "ray", "8gWVkz", "journal.jsonl")) // else it still says finished
 	before := srv.Submits()
 	stdout, stderr, code = runMain(t, dir, "resume", "8gWVkz", "--storage", "ray", "--engine", "ray", "--engine-opt", "address="+srv.URL(),
 		"--engine-opt", "poll=50ms")

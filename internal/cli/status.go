@@ -56,8 +56,9 @@ only; works while the experiment runs.`,
 			fmt.Fprintln(tw, header)
 			counts := map[string]int{}
 			var staleNotes []string
+			journal := exp.ReadJournal()
 			for _, sc := range ex.Schedule {
-				st, err := exp.ComponentStatus(sc.ID)
+				st, err := journal.ComponentStatus(exp, sc.ID)
 				if err != nil {
 					return &exitError{code: ExitError, err: err}
 				}

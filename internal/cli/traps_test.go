@@ -72,7 +72,7 @@ func TestMachinableStorageIsTheDefaultOfRun(t *testing.T) {
 		t.Errorf("--storage comes first: exit %d", code)
 	}
 	_, _, code = runMain(t, dir, "execute", "optimization", "--seed", "3")
-	if entries, _ := os.ReadDir(filepath.Join(dir, "env")); code != 0 || len(entries) != 2 {
+	if entries := experimentDirs(t, filepath.Join(dir, "env")); code != 0 || len(entries) != 2 {
 		t.Errorf("execute with $MACHINABLE_STORAGE: exit %d, %d experiments in env/, want 2", code, len(entries))
 	}
 	// ls reads the same storage
@@ -124,7 +124,7 @@ print("stored:", len(Storage("../results").experiments))
 
 	// --storage is relative to the current directory
 	_, stderr, code = runMain(t, sub, "run", "../run.star", "--storage", "here", "--seed", "7")
-	if entries, _ := os.ReadDir(filepath.Join(sub, "here")); code != 0 || len(entries) != 1 {
+	if entries := experimentDirs(t, filepath.Join(sub, "here")); code != 0 || len(entries) != 1 {
 		t.Errorf("--storage here from %s: exit %d, stderr %q", sub, code, stderr)
 	}
 }
@@ -393,4 +393,18 @@ func TestWarningsAlsoOnStderr(t *testing.T) {
 			t.Errorf("stderr has a line that is neither a warning nor the summary: %q", line)
 		}
 	}
+}
+
+// experimentDirs lists the folders of a storage root (not its
+// .gitignore, which marks a storage made inside a project).
+func experimentDirs(t *testing.T, root string) []string {
+	t.Helper()
+	entries, _ := os.ReadDir(root)
+	var out []string
+	for _, e := range entries {
+		if e.IsDir() {
+			out = append(out, e.Name())
+		}
+	}
+	return out
 }

@@ -1,0 +1,248 @@
+package storage
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/machinable-go/machinable/internal/s3test"
+	"github.com/spf13/afero"
+)
+
+// journalExp makes an experiment with components a..., each given the
+// status written for it (through WriteStatus, as a run does).
+func journalExp(t *testing.T, url string, statuses ...string) (*Experiment, []string) {
+	t.Helper()
+	s, err := Open(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	exp, err := s.CreateExperiment("", "8gWVkz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for i, status := range statuses {
+		id := fmt.Sprintf("component%03d", i)
+		c, err := exp.CreateComponent(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		now := time.Date(2026, 1, 1, 0, 0, i, 0, time.UTC)
+		st := Status{Status: status, StartedAt: &now, HeartbeatAt: &now}
+		if ended(status) && status != StatusRequeued {
+			st.FinishedAt = &now
+		}
+		if err := c.WriteStatus(st); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
+	return exp, ids
+}
+
+func journalFile(exp *Experiment) string { return filepath.Join(exp.Path, journalName) }
+
+// TestJournalTrustsFinishedOnly: every end state is journaled, running
+// is not; only finished components are taken from the journal, with the
+// very status their status.json has.
+func TestJournalTrustsFinishedOnly(t *testing.T) {
+	for _, url := range []string{t.TempDir(), "mem://" + t.Name()} {
+		exp, ids := journalExp(t, url, StatusFinished, StatusFailed, StatusRunning, StatusInterrupted, StatusFinished)
+		raw, err := afero.ReadFile(exp.storage.Fs, journalFile(exp))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := strings.Count(string(raw), "\n"); n != 4 {
+			t.Errorf("%s: %d journal lines, want 4 (running is no end state):\n%s", url, n, raw)
+		}
+		j := exp.ReadJournal()
+		if len(j) != 2 {
+			t.Fatalf("%s: journal trusts %v, want the 2 finished", url, j)
+		}
+		for _, i := range []int{0, 4} {
+			want, err := exp.ComponentStatus(ids[i])
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := j[ids[i]]; !reflect.DeepEqual(got, want) {
+				t.Errorf("%s: journal %+v, status.json %+v", url, got, want)
+			}
+		}
+		for _, i := range []int{1, 2, 3} {
+			st, err := j.ComponentStatus(exp, ids[i])
+			if err != nil || st.Status != []string{"", StatusFailed, StatusRunning, StatusInterrupted}[i] {
+				t.Errorf("%s: %s read as %+v %v", url, ids[i], st, err)
+			}
+		}
+	}
+}
+
+// TestJournalBehind: a crash between status.json and the journal line
+// leaves the component out of the journal: readers take status.json.
+// Where the journal says finished, status.json is not read at all.
+func TestJournalBehind(t *testing.T) {
+	exp, ids := journalExp(t, t.TempDir(), StatusFinished, StatusFinished, StatusFailed)
+	var comps []map[string]any
+	for _, id := range ids {
+		comps = append(comps, map[string]any{"id": id, "name": "t"})
+	}
+	if err := exp.WriteJSON("schedule.json", map[string]any{"components": comps}); err != nil {
+		t.Fatal(err)
+	}
+	if err := exp.WriteJSON("execution.json", map[string]any{"experiment_id": "8gWVkz"}); err != nil {
+		t.Fatal(err)
+	}
+	states := func() string {
+		v, err := exp.View()
+		if err != nil {
+			t.Fatal(err)
+		}
+		sts, err := v.Statuses()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, st := range sts {
+			out = append(out, st.Status)
+		}
+		return strings.Join(out, ",")
+	}
+	// Journaled finished: its status.json is not read (here: damaged).
+	if err := os.WriteFile(filepath.Join(exp.Path, ids[0], "status.json"), []byte("{"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got := states(); got != "finished,finished,failed" {
+		t.Errorf("with the journal: %s", got)
+	}
+	// The journal lost its lines: every status.json is read.
+	if err := os.Truncate(journalFile(exp), 0); err != nil {
+		t.Fatal(err)
+	}
+	if j := exp.ReadJournal(); len(j) != 0 {
+		t.Fatalf("empty journal trusts %v", j)
+	}
+	if got := states(); got != "unreadable,finished,failed" {
+		t.Errorf("without the journal: %s", got)
+	}
+}
+
+// TestJournalDamagedLines: lines are validated like input. A torn last
+// line, garbage, null, a bad ID, an unknown status and a line longer
+// than any status are ignored; a later end state overrides finished.
+func TestJournalDamagedLines(t *testing.T) {
+	exp, ids := journalExp(t, t.TempDir(), StatusFinished, StatusFinished, StatusFinished)
+	f, err := os.OpenFile(journalFile(exp), os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := []string{
+		"garbage\n", "null\n", "{}\n", `{"id":"../../etc","status":"finished"}` + "\n",
+		`{"id":"component009","status":"done"}` + "\n",
+		`{"id":"component008","status":"finished"}` + "\n",
+		`{"id":"` + ids[1] + `","status":"failed","error":"lost"}` + "\n",
+		`{"id":"component007","status":"finished"`, // torn: no newline
+	}
+	for _, l := range lines {
+		if _, err := f.WriteString(l); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.Close()
+	j := exp.ReadJournal()
+	_, a := j[ids[0]]
+	_, b := j[ids[1]]
+	_, c := j[ids[2]]
+	_, d := j["component008"]
+	_, torn := j["component007"]
+	if !a || b || !c || !d || torn || len(j) != 3 {
+		t.Errorf("journal trusts %v", j)
+	}
+	if fast := exp.FinishedInJournal(); len(fast) != 3 || !fast[ids[0]] || !fast[ids[2]] || !fast["component008"] {
+		t.Errorf("FinishedInJournal %v", fast)
+	}
+
+	// The writer of component007 died mid-line (its status.json says
+	// finished: the line comes after it), and the next line was
+	// appended to its torn start: that start still tells the truth,
+	// the times cannot be read, and the glued line is lost (its
+	// component is read from status.json).
+	if err := appendString(journalFile(exp), `{"id":"component021","status":"finished","finished_at":"2026-01-01T00:00:00Z"}`+"\n"); err != nil {
+		t.Fatal(err)
+	}
+	if fast := exp.FinishedInJournal(); !fast["component007"] || fast["component021"] || len(fast) != 4 {
+		t.Errorf("after a torn line, FinishedInJournal %v", fast)
+	}
+	if j := exp.ReadJournal(); len(j) != 3 {
+		t.Errorf("after a torn line, ReadJournal %v", j)
+	}
+
+	// A line longer than any status is skipped; the next one is read.
+	exp2, ids2 := journalExp(t, t.TempDir(), StatusFinished)
+	long := `{"id":"component001","status":"finished","error":"` + strings.Repeat("x", maxJournalLine) + `"}` + "\n" +
+		`{"id":"component002","status":"finished"}` + "\n"
+	if err := appendString(journalFile(exp2), long); err != nil {
+		t.Fatal(err)
+	}
+	if j := exp2.ReadJournal(); len(j) != 2 || j[ids2[0]].Status != StatusFinished || j["component002"].Status != StatusFinished {
+		t.Errorf("after a long line: %v", j)
+	}
+}
+
+func appendString(p, s string) error {
+	f, err := os.OpenFile(p, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	_, err = f.WriteString(s)
+	return err
+}
+
+// TestJournalConcurrentAppends: components ending at once, each with its
+// own file handle as separate processes have, never interleave lines.
+func TestJournalConcurrentAppends(t *testing.T) {
+	for _, url := range []string{t.TempDir(), "mem://" + t.Name()} {
+		exp, _ := journalExp(t, url)
+		const n = 200
+		var wg sync.WaitGroup
+		for i := 0; i < n; i++ {
+			wg.Add(1)
+			go func(i int) {
+				defer wg.Done()
+				c, err := exp.CreateComponent(fmt.Sprintf("component%03d", i))
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				now := time.Now().UTC()
+				// a long error makes torn writes likelier to show
+				if err := c.WriteStatus(Status{Status: StatusFinished, FinishedAt: &now, Error: strings.Repeat("e", 2000)}); err != nil {
+					t.Error(err)
+				}
+			}(i)
+		}
+		wg.Wait()
+		if j := exp.ReadJournal(); len(j) != n {
+			t.Errorf("%s: %d of %d components in the journal", url, len(j), n)
+		}
+	}
+}
+
+// TestJournalNotOnObjectStores: S3 has no appends; no journal is
+// written and readers read status.json.
+func TestJournalNotOnObjectStores(t *testing.T) {
+	srv := s3test.Start(t, "journal")
+	exp, ids := journalExp(t, srv.URL("journal/p"), StatusFinished)
+	if _, err := exp.storage.Fs.Stat(journalFile(exp)); err == nil {
+		t.Error("a journal on S3")
+	}
+	if st, err := exp.ReadJournal().ComponentStatus(exp, ids[0]); err != nil || st.Status != StatusFinished {
+		t.Errorf("%+v %v", st, err)
+	}
+}
