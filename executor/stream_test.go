@@ -190,7 +190,7 @@ func TestLegacyScheduleJSON(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(exp.Path, storage.LegacyScheduleName), legacy, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	os.Remove(filepath.Join(exp.Path, "journal.jsonl")) // earlier releases kept none
+	os.Remove(filepath.Join(exp.Path, "journal.jsonl"))                             // earlier releases kept none
 	os.Remove(filepath.Join(exp.Path, res.Execution.Schedule[2].ID, "status.json")) // runs again
 	ex, err := executor.LoadExecution(exp)
 	if err != nil || len(ex.Schedule) != 3 || ex.Schedule[1].ID != res.Execution.Schedule[1].ID {
