@@ -96,7 +96,9 @@ func TestS3ServerGone(t *testing.T) {
 	reg := runtime.NewRegistry()
 	reg.Register("rows", rowsComponent(100, 5*time.Millisecond, func(i int) {
 		if i == 40 {
-			time.Sleep(60 * time.Millisecond) // let the first rows be flushed
+			// Let the first rows be flushed: rows wait up to 100 ms in the
+			// component's buffer, then up to flush=20ms in the storage's.
+			time.Sleep(300 * time.Millisecond)
 			srv.Stop()
 		}
 	}))
