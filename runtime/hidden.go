@@ -16,7 +16,7 @@ func IsHiddenKey(k string) bool {
 // config.
 func withoutHidden(sc *ScheduledComponent) *ScheduledComponent {
 	out := *sc
-	out.Config, _ = dropHidden(sc.Config).(map[string]any)
+	out.Config, _ = DropHidden(sc.Config).(map[string]any)
 	if len(sc.Components) > 0 {
 		out.Components = make([]ScheduledComponent, len(sc.Components))
 		for i := range sc.Components {
@@ -26,21 +26,22 @@ func withoutHidden(sc *ScheduledComponent) *ScheduledComponent {
 	return &out
 }
 
-// dropHidden copies v without the hidden keys of its maps.
-func dropHidden(v any) any {
+// DropHidden copies v without the hidden keys of its maps, at every
+// depth and in lists: what is shown to people of a config.
+func DropHidden(v any) any {
 	switch x := v.(type) {
 	case map[string]any:
 		out := make(map[string]any, len(x))
 		for k, item := range x {
 			if !IsHiddenKey(k) {
-				out[k] = dropHidden(item)
+				out[k] = DropHidden(item)
 			}
 		}
 		return out
 	case []any:
 		out := make([]any, len(x))
 		for i, item := range x {
-			out[i] = dropHidden(item)
+			out[i] = DropHidden(item)
 		}
 		return out
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/machinable-go/machinable/internal/jsonvalue"
 	"github.com/machinable-go/machinable/internal/pyformat"
+	"github.com/machinable-go/machinable/runtime"
 	"github.com/machinable-go/machinable/storage"
 )
 
@@ -60,7 +61,7 @@ func (s *Server) apiComponent(w http.ResponseWriter, r *http.Request) {
 	now := s.now()
 	s.writeJSON(w, r, map[string]any{
 		"experiment": c.Experiment.ID, "id": c.ID, "name": c.Name,
-		"config": shownMap(c.Config), "flags": c.Flags, "resources": c.Resources, "components": shown(anySlice(c.Components)),
+		"config": shownMap(c.Config), "flags": c.Flags, "resources": c.Resources, "components": runtime.DropHidden(anySlice(c.Components)),
 		"state": st.State(now), "status": st, "host": host, "scopes": scopes,
 		"store_values": values, "store_files": storeFiles, "data_files": c.DataNames(),
 	})
