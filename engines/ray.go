@@ -135,13 +135,9 @@ type rayJob struct {
 	Message      string `json:"message"`
 }
 
+// Run submits the jobs. Preflight, which the executor calls first, has
+// checked the dashboard answers and that its Ray takes every request.
 func (r *rayEngine) Run(ctx context.Context, job *Job) (outcomes []runtime.Outcome, err error) {
-	defer func() {
-		// The executor names the engine itself.
-		if err != nil && strings.HasPrefix(err.Error(), "engine ray: ") {
-			err = trimmedError{err, strings.TrimPrefix(err.Error(), "engine ray: ")}
-		}
-	}()
 	exp := job.Experiment
 	if err := sharedStorage("ray", "the jobs run in other processes (on other nodes) and", exp.Storage()); err != nil {
 		return nil, err
@@ -154,15 +150,6 @@ func (r *rayEngine) Run(ctx context.Context, job *Job) (outcomes []runtime.Outco
 	for i, sc := range todo {
 		var err error
 		if reqs[i], err = r.request(job, sc); err != nil {
-			return nil, err
-		}
-	}
-	version, err := r.client.reachable(ctx)
-	if err != nil {
-		return nil, err
-	}
-	for i, sc := range todo {
-		if err := version.check(reqs[i], fmt.Sprintf("component %s (%s)", sc.ID, sc.Name), r.opts.address); err != nil {
 			return nil, err
 		}
 	}
@@ -359,12 +346,3 @@ func (r *rayEngine) followHint(job *Job) {
 		fmt.Fprintf(job.Console, "Follow it with: machinable status %s --storage %s\n", exp.ID, exp.Storage().URL)
 	}
 }
-
-// trimmedError is an error with a shorter message.
-type trimmedError struct {
-	err error
-	msg string
-}
-
-func (e trimmedError) Error() string { return e.msg }
-func (e trimmedError) Unwrap() error { return e.err }
