@@ -14,7 +14,7 @@ import (
 // fakeNvidiaSMI puts an nvidia-smi on PATH that lists n GPUs.
 func fakeNvidiaSMI(t *testing.T, n int) {
 	dir := t.TempDir()
-	script := "#!/bin/sh\nfor i in $(seq 0 " + itoa(n-1) + "); do echo \"$i, 16384 MiB\"; done\n"
+	script := "#!/bin/sh\nfor i in $(seq 0 " + strconv.Itoa(n-1) + "); do echo \"$i, 16384 MiB\"; done\n"
 	if err := os.WriteFile(filepath.Join(dir, "nvidia-smi"), []byte(script), 0o755); err != nil {
 		t.Fatal(err)
 	}
