@@ -126,6 +126,8 @@ func (c *converter) convert(v starlark.Value) (any, error) {
 		return float64(x), nil
 	case starlark.String:
 		return string(x), nil
+	case *tuneDomain:
+		return x.v, nil
 	case starlark.Bytes:
 		return []byte(x), nil
 	case *starlark.Dict:

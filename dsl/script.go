@@ -55,6 +55,7 @@ func ScriptPredeclared() starlark.StringDict {
 	d["Storage"] = starlark.NewBuiltin("Storage", builtinStorage)
 	d["command"] = starlark.NewBuiltin("command", builtinCommand)
 	d["random"] = newRandomModule(nil)
+	d["tune"] = newTuneModule()
 	return d
 }
 
