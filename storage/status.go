@@ -19,6 +19,9 @@ const (
 	// StatusRequeued: stopped before a cluster time limit, checkpoint
 	// saved; the scheduler restarts it and it continues from there.
 	StatusRequeued = "requeued"
+	// StatusStopped: a tuning trial its scheduler (or a stop condition)
+	// ended early; it keeps its records and is final, as finished is.
+	StatusStopped = "stopped"
 )
 
 // Status is the content of status.json.
