@@ -25,7 +25,7 @@ func (x *Executor) Plan(ctx context.Context, req runtime.ExecuteRequest) (*runti
 // OpenStored reads a stored experiment's execution; a missing or damaged
 // schedule.json is rebuilt from the stored plan, as resume does.
 func (x *Executor) OpenStored(ctx context.Context, exp *storage.Experiment) (*runtime.Execution, error) {
-	return loadComplete(ctx, exp, x.resolveStored(ctx), io.Discard)
+	return loadComplete(ctx, exp, x.resolveStored(ctx), io.Discard, nil)
 }
 
 // Export implements runtime.Exporter with the package function Export.

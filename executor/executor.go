@@ -328,7 +328,7 @@ func (x *Executor) Execute(ctx context.Context, req runtime.ExecuteRequest) (*ru
 	if err := x.submittedHook(ctx, ex, resumed); err != nil { // on_submit (hooks.go)
 		return nil, err
 	}
-	return x.run(ctx, ex, exp, engine, resumed, req.FailFast, rep)
+	return x.run(ctx, ex, exp, engine, resumed, req.FailFast, rep, nil)
 }
 
 // Resume runs what is left of a stored experiment: `machinable resume`,
@@ -336,7 +336,9 @@ func (x *Executor) Execute(ctx context.Context, req runtime.ExecuteRequest) (*ru
 // native.
 func (x *Executor) Resume(ctx context.Context, exp *storage.Experiment, engineSpec any, failFast bool) (*runtime.Result, error) {
 	var warnings bytes.Buffer
-	ex, err := loadComplete(ctx, exp, x.resolveStored(ctx), &warnings)
+	// What the journal says ended final is neither run nor decoded.
+	final := exp.FinalInJournal()
+	ex, err := loadComplete(ctx, exp, x.resolveStored(ctx), &warnings, func(id string) bool { return final[id] != "" })
 	if err != nil {
 		return nil, err
 	}
@@ -356,17 +358,18 @@ func (x *Executor) Resume(ctx context.Context, exp *storage.Experiment, engineSp
 	if out := rep.Output(); out != nil {
 		io.Copy(out, &warnings)
 	}
-	return x.run(ctx, ex, exp, engine, true, failFast, rep)
+	return x.run(ctx, ex, exp, engine, true, failFast, rep, final)
 }
 
-// run runs the components of ex that still need to, and reports.
-func (x *Executor) run(ctx context.Context, ex *runtime.Execution, exp *storage.Experiment, engine engines.Engine, resumed, failFast bool, rep Reporter) (*runtime.Result, error) {
+// run runs the components of ex that still need to, and reports. final,
+// when not nil, is what the journal said ended final when ex was read.
+func (x *Executor) run(ctx context.Context, ex *runtime.Execution, exp *storage.Experiment, engine engines.Engine, resumed, failFast bool, rep Reporter, final map[string]string) (*runtime.Result, error) {
 	result := &runtime.Result{Execution: ex, Experiment: exp, Resumed: resumed}
 	var todo []*runtime.ScheduledComponent
 	var previous []runtime.Outcome
 	var err error
 	if ex.Stream == nil {
-		if todo, previous, err = pending(exp, ex, resumed, x.now()); err != nil {
+		if todo, previous, err = pending(exp, ex, resumed, x.now(), final); err != nil {
 			return result, err
 		}
 	}
@@ -444,26 +447,32 @@ func (x *Executor) run(ctx context.Context, ex *runtime.Execution, exp *storage.
 }
 
 // pending sorts the components of a (possibly resumed) experiment: those
-// that finished earlier or are running elsewhere are left as they are;
-// the others (never started, failed, interrupted, stale) run, their
-// earlier attempt moved to attempts/<n>/ first.
-func pending(exp *storage.Experiment, ex *runtime.Execution, resumed bool, now time.Time) ([]*runtime.ScheduledComponent, []runtime.Outcome, error) {
+// that ended final earlier (storage.Final: finished, stopped) or are
+// running elsewhere are left as they are; the others (never started,
+// failed, interrupted, stale) run, their earlier attempt moved to
+// attempts/<n>/ first. final is what the journal says ended final (nil:
+// read it here).
+func pending(exp *storage.Experiment, ex *runtime.Execution, resumed bool, now time.Time, final map[string]string) ([]*runtime.ScheduledComponent, []runtime.Outcome, error) {
 	todo := []*runtime.ScheduledComponent{} // non-nil: an engine runs exactly these
-	var previous []runtime.Outcome
-	var finished map[string]bool
-	if resumed {
-		finished = exp.FinishedInJournal()
+	if !resumed { // a new experiment: nothing ran yet
+		for i := range ex.Schedule {
+			todo = append(todo, &ex.Schedule[i])
+		}
+		return todo, nil, nil
 	}
+	if final == nil {
+		final = exp.FinalInJournal()
+	}
+	previous := make([]runtime.Outcome, 0, len(final))
 	for i := range ex.Schedule {
 		sc := &ex.Schedule[i]
-		if !resumed { // a new experiment: nothing ran yet
-			todo = append(todo, sc)
+		// The journal saves reading the status.json of what ended final.
+		if status := final[sc.ID]; status != "" {
+			previous = append(previous, runtime.Outcome{Component: sc, Status: status, Previous: true})
 			continue
 		}
-		// Finished is final: the journal saves reading its status.json.
-		if finished[sc.ID] {
-			previous = append(previous, runtime.Outcome{Component: sc, Status: storage.StatusFinished, Previous: true})
-			continue
+		if err := sc.Decode(); err != nil { // it may run
+			return nil, nil, err
 		}
 		a, err := exp.ReadAttempt(sc.ID)
 		if err != nil {
@@ -471,7 +480,7 @@ func pending(exp *storage.Experiment, ex *runtime.Execution, resumed bool, now t
 		}
 		st := a.Status
 		switch {
-		case st.Status == storage.StatusFinished:
+		case storage.Final(st.Status):
 			previous = append(previous, runtime.Outcome{Component: sc, Status: st.Status, Previous: true})
 		case st.Running(now):
 			previous = append(previous, runtime.Outcome{Component: sc, Status: storage.StatusRunning, Previous: true})
@@ -515,7 +524,11 @@ func reconcile(exp *storage.Experiment, outcomes []runtime.Outcome, now time.Tim
 }
 
 // inScheduleOrder merges earlier and new outcomes in schedule order.
-func inScheduleOrder(ex *runtime.Execution, lists ...[]runtime.Outcome) []runtime.Outcome {
+func inScheduleOrder(ex *runtime.Execution, previous, outcomes []runtime.Outcome) []runtime.Outcome {
+	if len(outcomes) == 0 {
+		return previous // pending keeps schedule order
+	}
+	lists := [][]runtime.Outcome{previous, outcomes}
 	byID := map[string]runtime.Outcome{}
 	for _, l := range lists {
 		for _, o := range l {
@@ -545,14 +558,4 @@ func RunStored(ctx context.Context, exp *storage.Experiment, componentID string,
 		return runtime.Outcome{}, fmt.Errorf("experiment %s has no component %q", exp.ID, componentID)
 	}
 	return runtime.RunComponent(ctx, runtime.RunEnv{Execution: ex, Experiment: exp, Registry: reg, Console: console, Requeue: requeue}, sc), nil
-}
-
-func normalizeSchedule(cs []runtime.ScheduledComponent) {
-	for i := range cs {
-		c := &cs[i]
-		c.Config = normalizeMap(c.Config)
-		c.Flags = normalizeMap(c.Flags)
-		c.Resources = normalizeMap(c.Resources)
-		normalizeSchedule(c.Components)
-	}
 }

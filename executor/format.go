@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/machinable-go/machinable/internal/jsonvalue"
 	"github.com/machinable-go/machinable/runtime"
 )
 
@@ -36,8 +35,6 @@ func ErrorSummary(s string) string {
 	}
 	return strings.TrimSpace(head) + " " + msg + where
 }
-
-func normalizeMap(m map[string]any) map[string]any { return jsonvalue.NormalizeMap(m) }
 
 // scheduleDiff names the first difference between a stored schedule and a
 // newly resolved one, or returns "" when they are the same plan.

@@ -169,14 +169,28 @@ func writeSchedule(exp *storage.Experiment, sched []runtime.ScheduledComponent) 
 // experiment's schedule.json); null entries of an old file are skipped,
 // their absence checked by CheckSchedule. It returns the file read and,
 // for an incomplete schedule.jsonl, the components so far with an error
-// wrapping storage.ErrScheduleIncomplete.
-func readSchedule(exp *storage.Experiment) ([]runtime.ScheduledComponent, string, error) {
+// wrapping storage.ErrScheduleIncomplete. Components that skip says
+// true for (nil: none) are left undecoded (runtime.UndecodedComponent)
+// when their line starts as machinable writes it.
+func readSchedule(exp *storage.Experiment, skip func(id string) bool) ([]runtime.ScheduledComponent, string, error) {
 	var out []runtime.ScheduledComponent
 	var ids []string
 	var present []bool
+	lastName := ""
 	name, err := exp.ReadSchedule(func(raw json.RawMessage) error {
-		var c *runtime.ScheduledComponent
-		if err := storage.DecodeScheduled(raw, &c); err != nil {
+		if skip != nil {
+			if id, name, ok := storage.ScheduledHead(raw); ok && skip(id) {
+				if name == lastName {
+					name = lastName // one copy of a name many components share
+				}
+				lastName = name
+				ids, present = append(ids, id), append(present, true)
+				out = append(out, runtime.UndecodedComponent(id, name, raw))
+				return nil
+			}
+		}
+		c, err := runtime.DecodeScheduled(raw)
+		if err != nil {
 			return err
 		}
 		ids, present = append(ids, ""), append(present, c != nil)
@@ -192,7 +206,6 @@ func readSchedule(exp *storage.Experiment) ([]runtime.ScheduledComponent, string
 	if cerr := storage.CheckSchedule(exp.Describe(name), ids, present); cerr != nil {
 		return nil, name, cerr
 	}
-	normalizeSchedule(out)
 	return out, name, err
 }
 
@@ -222,7 +235,7 @@ func openExisting(ctx context.Context, st *storage.Storage, ex *runtime.Executio
 	if err := recoverExecution(exp, ex, console); err != nil {
 		return nil, nil, err
 	}
-	stored, err := loadComplete(ctx, exp, rebuild, console)
+	stored, err := loadComplete(ctx, exp, rebuild, console, nil)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -248,7 +261,7 @@ func recoverExecution(exp *storage.Experiment, ex *runtime.Execution, console io
 	if !errors.Is(err, storage.ErrCorrupt) {
 		return nil // readable, or missing: LoadExecution says what is wrong
 	}
-	stored, name, serr := readSchedule(exp)
+	stored, name, serr := readSchedule(exp, nil)
 	if serr != nil {
 		return fmt.Errorf("experiment %s: %w; it cannot be rebuilt, as %s cannot be read whole either: %v", exp.ID, err, exp.Describe(name), serr)
 	}
@@ -291,11 +304,14 @@ type rebuildFunc func(stored *runtime.Execution) ([]runtime.ScheduledComponent, 
 // written from rebuild (a corrupt one is kept aside as
 // schedule.json.corrupt-<hash>); without rebuild that is an error naming
 // the file.
-func loadComplete(ctx context.Context, exp *storage.Experiment, rebuild rebuildFunc, console io.Writer) (*runtime.Execution, error) {
+//
+// Components that skip says true for are left undecoded (see
+// readSchedule).
+func loadComplete(ctx context.Context, exp *storage.Experiment, rebuild rebuildFunc, console io.Writer, skip func(id string) bool) (*runtime.Execution, error) {
 	start := time.Now()
 	pause := 10 * time.Millisecond
 	for {
-		ex, err := LoadExecution(exp)
+		ex, err := loadExecution(exp, skip)
 		if err == nil {
 			return ex, nil
 		}
@@ -332,6 +348,9 @@ func loadComplete(ctx context.Context, exp *storage.Experiment, rebuild rebuildF
 		aside, raw := "", missing.raw
 		if missing.incomplete {
 			// What was written must be where the plan's schedule starts.
+			if derr := (&runtime.Execution{Schedule: missing.partial}).DecodeSchedule(); derr != nil {
+				return nil, fmt.Errorf("%w; %v", err, derr)
+			}
 			n := len(missing.partial)
 			if n > len(sched) {
 				return nil, fmt.Errorf("%w; it holds %d components, the plan in %s schedules %d", err, n, exp.Describe("execution.json"), len(sched))
@@ -415,6 +434,18 @@ func (e *scheduleMissing) Unwrap() error { return e.err }
 // not decode, or that names a component or experiment with an invalid
 // ID, is an error naming the file.
 func LoadExecution(exp *storage.Experiment) (*runtime.Execution, error) {
+	return loadExecution(exp, nil)
+}
+
+// LoadExecutionExcept is LoadExecution leaving the components that skip
+// says true for undecoded: only their ID and Name are set (see
+// runtime.UndecodedComponent). For readers that need no more of them,
+// e.g. of components the journal says ended final.
+func LoadExecutionExcept(exp *storage.Experiment, skip func(id string) bool) (*runtime.Execution, error) {
+	return loadExecution(exp, skip)
+}
+
+func loadExecution(exp *storage.Experiment, skip func(id string) bool) (*runtime.Execution, error) {
 	var ex runtime.Execution
 	if err := exp.ReadJSON("execution.json", &ex); err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
@@ -431,7 +462,7 @@ func LoadExecution(exp *storage.Experiment) (*runtime.Execution, error) {
 	if err := storage.CheckDirectory(ex.Directory); err != nil {
 		return nil, fmt.Errorf("experiment %s: %s: %w", exp.ID, exp.Describe("execution.json"), err)
 	}
-	sched, name, err := readSchedule(exp)
+	sched, name, err := readSchedule(exp, skip)
 	if err != nil {
 		m := &scheduleMissing{stored: &ex, name: name}
 		switch {
@@ -516,7 +547,9 @@ func checkIntact(exp *storage.Experiment, ex *runtime.Execution, outcomes []runt
 		if name == "execution.json" {
 			err = exp.WriteJSON(name, ex)
 		} else if ex.Schedule != nil {
-			err = writeSchedule(exp, ex.Schedule)
+			if err = ex.DecodeSchedule(); err == nil {
+				err = writeSchedule(exp, ex.Schedule)
+			}
 		} else { // streamed: resolved again
 			var sched []runtime.ScheduledComponent
 			if sched, err = rebuild(ex); err == nil {

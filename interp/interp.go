@@ -123,7 +123,15 @@ func (i *Interpreter) Resume(ctx context.Context, experimentURL string, engine a
 	if engine == nil {
 		engine = i.cfg.engine
 	}
-	return i.executor.Resume(ctx, exp, engine, false)
+	res, err := i.executor.Resume(ctx, exp, engine, false)
+	if res != nil && res.Execution != nil {
+		// The resume left what ended final earlier undecoded; a Go
+		// caller gets every component whole.
+		if derr := res.Execution.DecodeSchedule(); derr != nil && err == nil {
+			err = derr
+		}
+	}
+	return res, err
 }
 
 func (i *Interpreter) openExperiment(url string) (*storage.Experiment, error) {

@@ -2,10 +2,13 @@ package runtime
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"io"
 	"time"
 
 	"github.com/machinable-go/machinable/backup"
+	"github.com/machinable-go/machinable/internal/jsonvalue"
 	"github.com/machinable-go/machinable/storage"
 )
 
@@ -41,6 +44,46 @@ type ScheduledComponent struct {
 
 	computed []computedKey // values computed once the flags are final
 	methods  ConfigMethods // config methods to apply after them
+	// raw is the stored line of a component read back undecoded (see
+	// UndecodedComponent); nil once decoded.
+	raw []byte
+}
+
+// UndecodedComponent is a stored component that is not decoded: only its
+// ID and Name are set, from the start of its schedule line (raw, which it
+// keeps; see storage.ScheduledHead). An execution read back for a resume
+// holds the components that ended final so, which nothing runs again:
+// decoding every line of a large schedule was most of the cost of
+// resuming it. Execution.DecodeSchedule decodes them where more is needed.
+func UndecodedComponent(id, name string, raw []byte) ScheduledComponent {
+	return ScheduledComponent{ID: id, Name: name, raw: raw}
+}
+
+// Undecoded reports whether only the ID and Name of the component are set
+// (see UndecodedComponent).
+func (sc *ScheduledComponent) Undecoded() bool { return sc.raw != nil }
+
+// DecodeScheduled decodes a component of a stored schedule (a line of
+// schedule.jsonl) as stored JSON is decoded: whole numbers as int64,
+// maps as map[string]any. A null entry of an older schedule.json is nil.
+func DecodeScheduled(raw []byte) (*ScheduledComponent, error) {
+	var c *ScheduledComponent
+	if err := storage.DecodeScheduled(raw, &c); err != nil {
+		return nil, err
+	}
+	if c != nil {
+		normalizeScheduled(c)
+	}
+	return c, nil
+}
+
+func normalizeScheduled(c *ScheduledComponent) {
+	c.Config = jsonvalue.NormalizeMap(c.Config)
+	c.Flags = jsonvalue.NormalizeMap(c.Flags)
+	c.Resources = jsonvalue.NormalizeMap(c.Resources)
+	for i := range c.Components {
+		normalizeScheduled(&c.Components[i])
+	}
 }
 
 // Execution is a resolved plan: what execution.json and schedule.jsonl
@@ -83,7 +126,10 @@ type Execution struct {
 	// code.zip was written, how many files and bytes it holds.
 	CodeBackup map[string]any `json:"code_backup,omitempty"`
 
-	Schedule []ScheduledComponent `json:"-"` // stored in schedule.jsonl
+	// Schedule is stored in schedule.jsonl. Read back for a resume, the
+	// components that ended final earlier are undecoded (only ID and
+	// Name: see UndecodedComponent) until DecodeSchedule.
+	Schedule []ScheduledComponent `json:"-"`
 	// Stream, when set, yields the schedule instead of Schedule (which is
 	// then nil): a new experiment of more than OutcomesKept components
 	// run on an engine that pulls its components one at a time (native,
@@ -129,14 +175,47 @@ func (e *Execution) Collect(ctx context.Context) error {
 	}
 }
 
-// Component returns the scheduled component with that ID.
+// Component returns the scheduled component with that ID, decoded.
 func (e *Execution) Component(id string) (*ScheduledComponent, bool) {
 	for i := range e.Schedule {
-		if e.Schedule[i].ID == id {
-			return &e.Schedule[i], true
+		if sc := &e.Schedule[i]; sc.ID == id {
+			return sc, sc.Decode() == nil
 		}
 	}
 	return nil, false
+}
+
+// DecodeSchedule decodes the components of Schedule that are not (see
+// UndecodedComponent), in place; a line that does not decode is a
+// *storage.CorruptError naming the component.
+func (e *Execution) DecodeSchedule() error {
+	for i := range e.Schedule {
+		if err := e.Schedule[i].Decode(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Decode decodes an undecoded component in place (see
+// UndecodedComponent); a decoded one is left as it is.
+func (sc *ScheduledComponent) Decode() error {
+	if sc.raw == nil {
+		return nil
+	}
+	c, err := DecodeScheduled(sc.raw)
+	if err == nil && (c == nil || c.ID != sc.ID) {
+		err = &storage.CorruptError{Err: errors.New("its line decodes as another component")}
+	}
+	if err != nil {
+		var ce *storage.CorruptError
+		if errors.As(err, &ce) && ce.Path == "" {
+			ce.Path = storage.ScheduleName
+		}
+		return fmt.Errorf("component %s: %w", sc.ID, err)
+	}
+	*sc = *c
+	return nil
 }
 
 // ScheduleFile is the content of schedule.json, the schedule of

@@ -23,9 +23,9 @@ import (
 // files stay the truth; the journal only saves reads:
 //
 //   - it is trusted only for a component whose last valid line says
-//     "finished" (finished is final: nothing runs a finished component
-//     again). Every other component's status.json is read, as without
-//     a journal.
+//     "finished" or "stopped" (both are final, see Final: nothing runs
+//     such a component again). Every other component's status.json is
+//     read, as without a journal.
 //   - a crash between status.json and the journal line leaves the
 //     journal behind, never ahead: that component's status.json is read.
 //   - lines are validated like any input: one that does not start as
@@ -33,7 +33,7 @@ import (
 //     "<end state>"), does not end in "}" and a newline, or (where the
 //     times are read: ReadJournal) does not decode, is ignored, so its
 //     component is read from status.json. Resume and counts read only
-//     the start of each line (FinishedInJournal).
+//     the start of each line (FinalInJournal).
 //   - local disk and mem://: each line is one write to a file opened
 //     with O_APPEND, then fsynced, so lines of processes ending
 //     components at once do not interleave. On a shared file system
@@ -61,10 +61,18 @@ var memJournal sync.Mutex
 // ended reports whether a status is an end state the journal records.
 func ended(status string) bool {
 	switch status {
-	case StatusFinished, StatusFailed, StatusInterrupted, StatusRequeued:
+	case StatusFinished, StatusFailed, StatusInterrupted, StatusRequeued, StatusStopped:
 		return true
 	}
 	return false
+}
+
+// Final reports whether a component that ended with this status is done
+// for good: a resume leaves it as it is, and the journal is trusted for
+// it. Finished and stopped (a tuning trial ended early) are final;
+// failed, interrupted and requeued components run again.
+func Final(status string) bool {
+	return status == StatusFinished || status == StatusStopped
 }
 
 // appendJournal appends the end state of a component to its
@@ -99,40 +107,50 @@ func (c *Component) appendJournal(st Status) {
 // the status it ended with. See journalName for when it is trusted.
 type Journal map[string]Status
 
-// ReadJournal reads the experiment's journal with each finished
-// component's whole status (times included), for readers that show
-// them. It never fails: a missing or unreadable journal, or any line of
+// ReadJournal reads the experiment's journal with the whole status
+// (times included) of each component that ended final (see Final), for
+// readers that show them. It never fails: a missing or unreadable journal, or any line of
 // it, is only less to trust, and the components it does not name are
 // read from their status.json.
 func (e *Experiment) ReadJournal() Journal {
 	j := Journal{}
 	e.scanJournal(func(id, status string, line []byte) {
 		var l journalLine
-		if status == StatusFinished && json.Unmarshal(line, &l) == nil && l.ID == id && l.Status.Status == status {
+		if Final(status) && json.Unmarshal(line, &l) == nil && l.ID == id && l.Status.Status == status {
 			j[id] = l.Status
 		} else {
-			delete(j, id) // a later end state overrides an earlier finished one
+			delete(j, id) // a later end state overrides an earlier final one
 		}
 	})
 	return j
 }
 
-// FinishedInJournal is the set of components the journal says finished,
-// read from the start of each line only: what resume and counts need,
-// at a fraction of the cost of decoding every line. The start of a line
-// is written whole by the process that ended its component, after that
-// component's status.json: a line damaged further on (a torn end, as
-// after a crash) still tells the truth about it.
-func (e *Experiment) FinishedInJournal() map[string]bool {
-	done := map[string]bool{}
+// FinalInJournal is the final status (see Final) of each component the
+// journal says ended final, read from the start of each line only: what
+// resume and counts need, at a fraction of the cost of decoding every
+// line. The start of a line is written whole by the process that ended
+// its component, after that component's status.json: a line damaged
+// further on (a torn end, as after a crash) still tells the truth about
+// it.
+func (e *Experiment) FinalInJournal() map[string]string {
+	done := map[string]string{}
 	e.scanJournal(func(id, status string, _ []byte) {
-		if status == StatusFinished {
-			done[id] = true
+		if Final(status) {
+			done[id] = finalStatus(status)
 		} else {
 			delete(done, id)
 		}
 	})
 	return done
+}
+
+// finalStatus is status as one of the Status* constants, so that a map
+// of a million statuses holds no copy of them.
+func finalStatus(status string) string {
+	if status == StatusStopped {
+		return StatusStopped
+	}
+	return StatusFinished
 }
 
 // scanJournal calls fn, in order, for every line of the journal that
@@ -197,7 +215,7 @@ func journalHead(line []byte) (id, status string, ok bool) {
 }
 
 // ComponentStatus is the status of a component: from the journal where
-// it trusts it (finished), else from status.json.
+// it trusts it (final), else from status.json.
 func (j Journal) ComponentStatus(e *Experiment, id string) (Status, error) {
 	if st, ok := j[id]; ok {
 		return st, nil

@@ -48,24 +48,27 @@ func journalExp(t *testing.T, url string, statuses ...string) (*Experiment, []st
 
 func journalFile(exp *Experiment) string { return filepath.Join(exp.Path, journalName) }
 
-// TestJournalTrustsFinishedOnly: every end state is journaled, running
-// is not; only finished components are taken from the journal, with the
-// very status their status.json has.
-func TestJournalTrustsFinishedOnly(t *testing.T) {
+// TestJournalTrustsFinalOnly: every end state is journaled, running is
+// not; only final components (finished, stopped) are taken from the
+// journal, with the very status their status.json has.
+func TestJournalTrustsFinalOnly(t *testing.T) {
 	for _, url := range []string{t.TempDir(), "mem://" + t.Name()} {
-		exp, ids := journalExp(t, url, StatusFinished, StatusFailed, StatusRunning, StatusInterrupted, StatusFinished)
+		exp, ids := journalExp(t, url, StatusFinished, StatusFailed, StatusRunning, StatusInterrupted, StatusFinished, StatusStopped)
 		raw, err := afero.ReadFile(exp.storage.Fs, journalFile(exp))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if n := strings.Count(string(raw), "\n"); n != 4 {
-			t.Errorf("%s: %d journal lines, want 4 (running is no end state):\n%s", url, n, raw)
+		if n := strings.Count(string(raw), "\n"); n != 5 {
+			t.Errorf("%s: %d journal lines, want 5 (running is no end state):\n%s", url, n, raw)
 		}
 		j := exp.ReadJournal()
-		if len(j) != 2 {
-			t.Fatalf("%s: journal trusts %v, want the 2 finished", url, j)
+		if len(j) != 3 {
+			t.Fatalf("%s: journal trusts %v, want the 2 finished and the stopped one", url, j)
 		}
-		for _, i := range []int{0, 4} {
+		if fast := exp.FinalInJournal(); len(fast) != 3 || fast[ids[5]] != StatusStopped || fast[ids[4]] != StatusFinished {
+			t.Errorf("%s: FinalInJournal %v", url, fast)
+		}
+		for _, i := range []int{0, 4, 5} {
 			want, err := exp.ComponentStatus(ids[i])
 			if err != nil {
 				t.Fatal(err)
@@ -163,8 +166,8 @@ func TestJournalDamagedLines(t *testing.T) {
 	if !a || b || !c || !d || torn || len(j) != 3 {
 		t.Errorf("journal trusts %v", j)
 	}
-	if fast := exp.FinishedInJournal(); len(fast) != 3 || !fast[ids[0]] || !fast[ids[2]] || !fast["component008"] {
-		t.Errorf("FinishedInJournal %v", fast)
+	if fast := exp.FinalInJournal(); len(fast) != 3 || fast[ids[0]] != StatusFinished || fast[ids[2]] != StatusFinished || fast["component008"] != StatusFinished {
+		t.Errorf("FinalInJournal %v", fast)
 	}
 
 	// The writer of component007 died mid-line (its status.json says
@@ -175,8 +178,8 @@ func TestJournalDamagedLines(t *testing.T) {
 	if err := appendString(journalFile(exp), `{"id":"component021","status":"finished","finished_at":"2026-01-01T00:00:00Z"}`+"\n"); err != nil {
 		t.Fatal(err)
 	}
-	if fast := exp.FinishedInJournal(); !fast["component007"] || fast["component021"] || len(fast) != 4 {
-		t.Errorf("after a torn line, FinishedInJournal %v", fast)
+	if fast := exp.FinalInJournal(); fast["component007"] != StatusFinished || fast["component021"] != "" || len(fast) != 4 {
+		t.Errorf("after a torn line, FinalInJournal %v", fast)
 	}
 	if j := exp.ReadJournal(); len(j) != 3 {
 		t.Errorf("after a torn line, ReadJournal %v", j)

@@ -45,6 +45,7 @@ type ExperimentView struct {
 	once       sync.Once
 	components []*ComponentView
 	err        error
+	unreadable error // execution.json's error: err from the start
 }
 
 // ComponentView is a component as read from storage. Config and flags come
@@ -80,7 +81,7 @@ func (s *Storage) Experiments() ([]*ExperimentView, error) {
 			// listed by its directory's name, and reading its components
 			// gives the error.
 			v = &ExperimentView{storage: s, exp: &Experiment{storage: s, ID: filepath.Base(paths[i]), Path: paths[i]},
-				ID: filepath.Base(paths[i]), err: errs[i]}
+				ID: filepath.Base(paths[i]), err: errs[i], unreadable: errs[i]}
 			v.once.Do(func() {})
 		}
 		out = append(out, v)
@@ -252,21 +253,26 @@ func readStatuses(cs []*ComponentView, which []int, out []Status) error {
 }
 
 // Counts sums the states of the components (queued, running, stale,
-// finished, failed, interrupted). Those the journal says finished are
-// counted without reading their status.json.
+// finished, failed, interrupted). Those the journal says ended final
+// are counted without reading their status.json.
 func (e *ExperimentView) Counts(now time.Time) (map[string]int, error) {
-	cs, err := e.Components()
-	if err != nil {
-		return nil, err
+	if e.unreadable != nil {
+		return nil, e.unreadable
 	}
-	done := e.exp.FinishedInJournal()
+	ids, err := e.exp.ScheduleIDs() // no need to decode every component
+	if err != nil {
+		return nil, fmt.Errorf("experiment %s: %w", e.ID, err)
+	}
+	done := e.exp.FinalInJournal()
 	counts := map[string]int{}
 	var unknown []int
-	for i, c := range cs {
-		if done[c.ID] {
-			counts[StatusFinished]++
+	cs := make([]*ComponentView, len(ids))
+	for i, id := range ids {
+		if status := done[id]; status != "" {
+			counts[status]++
 		} else {
 			unknown = append(unknown, i)
+			cs[i] = &ComponentView{Experiment: e, ID: id}
 		}
 	}
 	sts := make([]Status, len(cs))

@@ -274,3 +274,72 @@ func DecodeScheduled(raw json.RawMessage, v any) error {
 	}
 	return nil
 }
+
+// ScheduledHead reads the component ID and name at the start of a
+// schedule line as machinable writes it ({"id":"<component ID>","name":
+// "<name>",...}), checked like any input: the line must be valid JSON
+// and the ID valid. Readers that need no more of a component (counts,
+// components a resume leaves alone) take these instead of decoding the
+// line; where ok is false they decode it whole, which says what is wrong.
+func ScheduledHead(raw []byte) (id, name string, ok bool) {
+	const idKey, nameKey = `{"id":"`, `","name":"`
+	rest, found := bytes.CutPrefix(raw, []byte(idKey))
+	if !found || len(rest) < 12+len(nameKey) {
+		return "", "", false
+	}
+	idb := rest[:12]
+	for _, c := range idb {
+		if !idByte[c] {
+			return "", "", false
+		}
+	}
+	if rest, found = bytes.CutPrefix(rest[12:], []byte(nameKey)); !found {
+		return "", "", false
+	}
+	i := bytes.IndexByte(rest, '"')
+	if i < 0 || bytes.IndexByte(rest[:i], '\\') >= 0 || !json.Valid(raw) {
+		return "", "", false // an escaped name is decoded whole
+	}
+	return string(idb), string(rest[:i]), true
+}
+
+// ScheduleIDs reads only the IDs of the scheduled components, in
+// schedule order, checked as CheckSchedule checks them: what counts
+// need, without decoding every component. A schedule still being
+// written gives the components so far; otherwise it fails as
+// ReadSchedule does.
+func (e *Experiment) ScheduleIDs() ([]string, error) {
+	var ids []string
+	var present []bool
+	name, err := e.ReadSchedule(func(raw json.RawMessage) error {
+		id, _, ok := ScheduledHead(raw)
+		if !ok { // another layout (an older schedule.json), or damaged
+			var c *struct {
+				ID string `json:"id"`
+			}
+			if err := DecodeScheduled(raw, &c); err != nil {
+				return err
+			}
+			if c != nil {
+				id, ok = c.ID, true
+			}
+		}
+		ids, present = append(ids, id), append(present, ok)
+		return nil
+	})
+	if err != nil && !errors.Is(err, ErrScheduleIncomplete) {
+		return nil, err
+	}
+	if err := CheckSchedule(e.Describe(name), ids, present); err != nil {
+		return nil, err
+	}
+	return ids, nil
+}
+
+// idByte says which bytes component IDs are made of (idAlphabet).
+var idByte = func() (t [256]bool) {
+	for i := range len(idAlphabet) {
+		t[idAlphabet[i]] = true
+	}
+	return t
+}()

@@ -131,3 +131,56 @@ func TestScheduleLegacyAndEncoded(t *testing.T) {
 		t.Fatalf("encoded: %v %v", got, err)
 	}
 }
+
+// TestScheduledHead: the ID and name are taken from the start of a line
+// only as machinable writes it, from valid JSON with a valid ID; any
+// other line is left to a whole decode.
+func TestScheduledHead(t *testing.T) {
+	for _, c := range []struct {
+		line     string
+		id, name string
+	}{
+		{`{"id":"AbCdEf012345","name":"trivial","config":{},"flags":{"SEED":1}}`, "AbCdEf012345", "trivial"},
+		{`{"id":"AbCdEf012345","name":"","config":{}}`, "AbCdEf012345", ""},
+		{`{"id":"AbCdEf012345","name":"a.b","config":{"x":[1,2,{"y":null}]}}`, "AbCdEf012345", "a.b"},
+		{`{"id":"AbCdEf012345","name":"trivial","config":{`, "", ""},                               // torn
+		{`{"id":"AbCdEf012345","name":"trivial","config":{}}}`, "", ""},                            // trailing garbage
+		{`{"id":"AbCdEf01234!","name":"trivial","config":{}}`, "", ""},                             // invalid ID
+		{`{"id":"AbCdEf0123456","name":"trivial","config":{}}`, "", ""},                            // 13 characters
+		{`{"id":"AbCdEf012345","name":"tri\"vial","config":{}}`, "", ""},                           // escaped: decoded whole
+		{`{"name":"trivial","id":"AbCdEf012345","config":{}}`, "", ""},                             // another layout
+		{`{ "id": "AbCdEf012345", "name": "trivial", "config": {} }`, "", ""},                      // indented
+		{`{"id":"AbCdEf012345","name":"trivial","config":{},"id":"x"}`, "AbCdEf012345", "trivial"}, // a decode says what is wrong
+	} {
+		id, name, ok := ScheduledHead([]byte(c.line))
+		if ok != (c.id != "") || id != c.id || name != c.name {
+			t.Errorf("%s: %q %q %v", c.line, id, name, ok)
+		}
+	}
+}
+
+// TestScheduleIDs: only the IDs, checked as a whole decode checks them.
+func TestScheduleIDs(t *testing.T) {
+	exp := scheduleExperiment(t)
+	lines := `{"id":"AbCdEf012345","name":"a","config":{}}` + "\n" + `{ "id": "AbCdEf012346" }` + "\n" + `{"complete":2}` + "\n"
+	if err := exp.WriteFile(ScheduleName, []byte(lines)); err != nil {
+		t.Fatal(err)
+	}
+	ids, err := exp.ScheduleIDs()
+	if err != nil || strings.Join(ids, ",") != "AbCdEf012345,AbCdEf012346" {
+		t.Fatalf("ScheduleIDs: %v %v", ids, err)
+	}
+	for _, bad := range []string{
+		`{"id":"AbCdEf012345","name":"a"}` + "\n" + `{"id":"AbCdEf012345","name":"a"}` + "\n" + `{"complete":2}` + "\n", // twice
+		`{"id":"AbCdEf012345","name":"a","config":{` + "\n" + `{"complete":1}` + "\n",                                   // damaged
+		`{"id":"bad","name":"a"}` + "\n" + `{"complete":1}` + "\n",                                                      // invalid ID
+	} {
+		exp := scheduleExperiment(t)
+		if err := exp.WriteFile(ScheduleName, []byte(bad)); err != nil {
+			t.Fatal(err)
+		}
+		if ids, err := exp.ScheduleIDs(); err == nil || !strings.Contains(err.Error(), ScheduleName) {
+			t.Errorf("%s: %v %v, want an error naming the file", bad, ids, err)
+		}
+	}
+}

@@ -32,7 +32,10 @@ only; works while the experiment runs.`,
 			if err != nil {
 				return &exitError{code: ExitError, err: err}
 			}
-			ex, err := executor.LoadExecution(exp)
+			// What the journal says ended final is shown from it: its
+			// schedule lines need no decoding.
+			journal := exp.ReadJournal()
+			ex, err := executor.LoadExecutionExcept(exp, func(id string) bool { _, ok := journal[id]; return ok })
 			if err != nil {
 				return &exitError{code: ExitError, err: err}
 			}
@@ -56,7 +59,6 @@ only; works while the experiment runs.`,
 			fmt.Fprintln(tw, header)
 			counts := map[string]int{}
 			var staleNotes []string
-			journal := exp.ReadJournal()
 			for _, sc := range ex.Schedule {
 				st, err := journal.ComponentStatus(exp, sc.ID)
 				if err != nil {
