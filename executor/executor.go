@@ -454,7 +454,7 @@ func (x *Executor) run(ctx context.Context, ex *runtime.Execution, exp *storage.
 // read it here).
 func pending(exp *storage.Experiment, ex *runtime.Execution, resumed bool, now time.Time, final map[string]string) ([]*runtime.ScheduledComponent, []runtime.Outcome, error) {
 	todo := []*runtime.ScheduledComponent{} // non-nil: an engine runs exactly these
-	if !resumed { // a new experiment: nothing ran yet
+	if !resumed {                           // a new experiment: nothing ran yet
 		for i := range ex.Schedule {
 			todo = append(todo, &ex.Schedule[i])
 		}
