@@ -453,8 +453,9 @@ func (x *Executor) run(ctx context.Context, ex *runtime.Execution, exp *storage.
 // attempts/<n>/ first. final is what the journal says ended final (nil:
 // read it here).
 func pending(exp *storage.Experiment, ex *runtime.Execution, resumed bool, now time.Time, final map[string]string) ([]*runtime.ScheduledComponent, []runtime.Outcome, error) {
-	todo := []*runtime.ScheduledComponent{} // non-nil: an engine runs exactly these
-	if !resumed {                           // a new experiment: nothing ran yet
+	// todo is non-nil: an engine runs exactly these.
+	todo := []*runtime.ScheduledComponent{}
+	if !resumed { // a new experiment: nothing ran yet
 		for i := range ex.Schedule {
 			todo = append(todo, &ex.Schedule[i])
 		}
