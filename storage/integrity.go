@@ -41,7 +41,7 @@ const idAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz01234567
 
 func isAlnum(s string) bool {
 	for i := 0; i < len(s); i++ {
-		if !strings.ContainsRune(idAlphabet, rune(s[i])) {
+		if !idByte[s[i]] {
 			return false
 		}
 	}
