@@ -7,10 +7,12 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/machinable-go/machinable/internal/jsonvalue"
 	"github.com/machinable-go/machinable/runtime"
+	"github.com/machinable-go/machinable/storage"
 	"go.starlark.net/starlark"
 )
 
@@ -21,6 +23,12 @@ type recordValue struct {
 	r     *runtime.Record
 	scope string
 	self  *runtime.Self
+	// words are the last _time_taken and _total_time_taken as Starlark
+	// values: in a loop they repeat from row to row.
+	words [2]starlark.String
+	wordv [2]starlark.Value
+	saveOnce sync.Once
+	saveFn   *starlark.Builtin // record.save, made once: called per row
 }
 
 var (
@@ -85,7 +93,8 @@ func (r *recordValue) Attr(name string) (starlark.Value, error) {
 	var fn func(*starlark.Thread, *starlark.Builtin, starlark.Tuple, []starlark.Tuple) (starlark.Value, error)
 	switch name {
 	case "save":
-		fn = r.save
+		r.saveOnce.Do(func() { r.saveFn = starlark.NewBuiltin(name, r.save) })
+		return r.saveFn, nil
 	case "write":
 		fn = r.write
 	case "timing":
@@ -114,12 +123,12 @@ func (r *recordValue) save(_ *starlark.Thread, b *starlark.Builtin, args starlar
 	if err := unpackArgs(b.Name(), args, kwargs, "echo?", &echo, "force?", &force); err != nil {
 		return nil, err
 	}
-	row, keys, err := r.r.SaveRowKeys(force)
+	fields, err := r.r.SaveFields(force)
 	if err != nil {
 		return nil, err
 	}
-	if echo && len(row) > 0 && r.self != nil && r.self.Output != nil {
-		data, err := json.MarshalIndent(jsonvalue.KeepFloatsMap(row), "", "  ")
+	if echo && len(fields) > 0 && r.self != nil && r.self.Output != nil {
+		data, err := json.MarshalIndent(jsonvalue.KeepFloatsMap(storage.FieldsMap(fields)), "", "  ")
 		if err != nil {
 			return nil, err
 		}
@@ -129,17 +138,65 @@ func (r *recordValue) save(_ *starlark.Thread, b *starlark.Builtin, args starlar
 		}
 		fmt.Fprintf(r.self.Output, "%s\n%s\n", where, data)
 	}
-	return rowToStarlark(row, keys), nil
+	return r.rowToStarlark(fields), nil
 }
 
-// rowToStarlark is toStarlark for a saved row with its sorted keys,
-// cheaper: save() runs once per row, often a million times.
-func rowToStarlark(row map[string]any, keys []string) *starlark.Dict {
-	d := starlark.NewDict(len(keys))
-	for _, k := range keys {
-		_ = d.SetKey(starlark.String(k), toStarlark(row[k]))
+// rowToStarlark is toStarlark for a saved row, cheaper: save() runs once
+// per row, often a million times, and most of what it returns is the
+// same from row to row.
+func (r *recordValue) rowToStarlark(fields []storage.Field) *starlark.Dict {
+	d := starlark.NewDict(len(fields))
+	for _, f := range fields {
+		k, v := metaKeyValue(f.Key), starlark.Value(nil)
+		slot := -1
+		switch f.Key {
+		case "_time_taken":
+			slot = 0
+		case "_total_time_taken":
+			slot = 1
+		}
+		if s, ok := f.Value.(string); ok && slot >= 0 {
+			if r.wordv[slot] == nil || string(r.words[slot]) != s {
+				r.words[slot], r.wordv[slot] = starlark.String(s), starlark.String(s)
+			}
+			v = r.wordv[slot]
+		} else {
+			v = toStarlark(f.Value)
+		}
+		_ = d.SetKey(k, v)
 	}
 	return d
+}
+
+// The meta fields' names as Starlark values, made once.
+var (
+	keySecondsTaken      starlark.Value = starlark.String("_seconds_taken")
+	keyTime              starlark.Value = starlark.String("_time")
+	keyTimeTaken         starlark.Value = starlark.String("_time_taken")
+	keyTimestamp         starlark.Value = starlark.String("_timestamp")
+	keyTotalSecondsTaken starlark.Value = starlark.String("_total_seconds_taken")
+	keyTotalTimeTaken    starlark.Value = starlark.String("_total_time_taken")
+	keyIteration         starlark.Value = starlark.String("_iteration")
+)
+
+func metaKeyValue(k string) starlark.Value {
+	switch k {
+	case "_seconds_taken":
+		return keySecondsTaken
+	case "_time":
+		return keyTime
+	case "_time_taken":
+		return keyTimeTaken
+	case "_timestamp":
+		return keyTimestamp
+	case "_total_seconds_taken":
+		return keyTotalSecondsTaken
+	case "_total_time_taken":
+		return keyTotalTimeTaken
+	case "_iteration":
+		return keyIteration
+	}
+	return starlark.String(k)
 }
 
 // write is record.write(key, value, fmt=None): 2.0's fmt="seconds" stores

@@ -136,3 +136,28 @@ func TestSaveRowKeys(t *testing.T) {
 		}
 	}
 }
+
+// TestDurationWordsValue: the words made once are the words DurationWords
+// writes, at every microsecond under a second and at the halves, where
+// the float decides.
+func TestDurationWordsValue(t *testing.T) {
+	r := &Record{}
+	for d := time.Duration(0); d < 2*time.Second; d += time.Microsecond {
+		if got, want := r.durationWords(d), DurationWords(d); got != want {
+			t.Fatalf("%v: %q, want %q", d, got, want)
+		}
+	}
+	for cents := range 100 {
+		d := time.Duration(cents)*10*time.Millisecond + 5*time.Millisecond
+		for _, e := range []time.Duration{-1, 0, 1} {
+			if got, want := r.durationWords(d+e), DurationWords(d+e); got != want {
+				t.Errorf("%v: %q, want %q", d+e, got, want)
+			}
+		}
+	}
+	for _, d := range []time.Duration{time.Second, 59 * time.Second, time.Hour + time.Second, 3 * time.Second, time.Hour + time.Second, -time.Second} {
+		if got, want := r.durationWords(d), DurationWords(d); got != want {
+			t.Errorf("%v: %q, want %q", d, got, want)
+		}
+	}
+}

@@ -107,8 +107,10 @@ type Record struct {
 	mu     sync.Mutex
 	writer *storage.RecordWriter
 	self   *Self
-	row    map[string]any
-	keys   []string // the row's keys in the order they were first set, as 2.x's OrderedDict
+	// row is the pending row in the order its keys were first set, as
+	// 2.x's OrderedDict: a few fields, searched faster than a map is
+	// filled, and reused from row to row.
+	row []storage.Field
 
 	created time.Time // when the record was made: the clock before any row
 	first   time.Time // the first saved row's time; zero before it
@@ -117,10 +119,13 @@ type Record struct {
 
 	timeSec            int64  // the second timeHead and timeTail are of
 	timeHead, timeTail string // _time but its microseconds
+
+	wordsSecs int64 // the whole seconds words is of
+	words     any   // DurationWords of them, as the next row likely needs
 }
 
 func newRecord(w *storage.RecordWriter, self *Self) *Record {
-	return &Record{writer: w, self: self, row: map[string]any{}, created: time.Now()}
+	return &Record{writer: w, self: self, created: time.Now()}
 }
 
 // Scope is the record's scope ("default" for self.record).
@@ -134,29 +139,42 @@ func (r *Record) Set(key string, value any) {
 }
 
 func (r *Record) set(key string, value any) {
-	if _, ok := r.row[key]; !ok {
-		r.keys = append(r.keys, key)
+	if i := r.find(key); i >= 0 {
+		r.row[i].Value = value
+		return
 	}
-	r.row[key] = value
+	r.row = append(r.row, storage.Field{Key: key, Value: value})
+}
+
+// find is the index of key in the pending row, or -1; r.mu is held.
+func (r *Record) find(key string) int {
+	for i := range r.row {
+		if r.row[i].Key == key {
+			return i
+		}
+	}
+	return -1
 }
 
 // Get returns a value of the pending row.
 func (r *Record) Get(key string) (any, bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	v, ok := r.row[key]
-	return v, ok
+	if i := r.find(key); i >= 0 {
+		return r.row[i].Value, true
+	}
+	return nil, false
 }
 
 // Delete removes a value of the pending row; false if it was not set.
 func (r *Record) Delete(key string) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if _, ok := r.row[key]; !ok {
+	i := r.find(key)
+	if i < 0 {
 		return false
 	}
-	delete(r.row, key)
-	r.keys = slices.DeleteFunc(r.keys, func(k string) bool { return k == key })
+	r.row = slices.Delete(r.row, i, i+1)
 	return true
 }
 
@@ -187,13 +205,17 @@ func (r *Record) Len() int {
 func (r *Record) Keys() []string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return append([]string(nil), r.keys...)
+	keys := make([]string, len(r.row))
+	for i, f := range r.row {
+		keys[i] = f.Key
+	}
+	return keys
 }
 
 // Save appends the pending row, stamped with the time, the timing fields
 // and the iteration, and starts a new one. An empty row is saved too.
 func (r *Record) Save() error {
-	_, err := r.SaveRow(true)
+	_, err := r.SaveFields(true)
 	return err
 }
 
@@ -212,70 +234,68 @@ func (r *Record) SaveRow(force bool) (map[string]any, error) {
 	return row, err
 }
 
-// metaKeys are the meta fields of every saved row, sorted.
-var metaKeys = []string{"_seconds_taken", "_time", "_time_taken", "_timestamp", "_total_seconds_taken", "_total_time_taken"}
-
 // SaveRowKeys is SaveRow that also returns the row's keys, sorted (as
-// the row is written): callers that go through the row in that order
-// need not sort it again, a million times in a loop.
+// the row is written).
 func (r *Record) SaveRowKeys(force bool) (map[string]any, []string, error) {
+	fields, err := r.SaveFields(force)
+	keys := make([]string, len(fields))
+	for i, f := range fields {
+		keys[i] = f.Key
+	}
+	return storage.FieldsMap(fields), keys, err
+}
+
+// SaveFields is SaveRow returning the row as written, its fields sorted
+// by key: no map per row, for callers that save a row a million times in
+// a loop (storage.FieldsMap makes one). Every row is saved here.
+func (r *Record) SaveFields(force bool) ([]storage.Field, error) {
 	r.mu.Lock()
-	row := r.row
-	userKeys := r.keys
-	r.row = make(map[string]any, 8) // a row and its meta fields: one small-map group
-	r.keys = nil
-	if len(row) == 0 && !force {
+	set := r.row
+	if len(set) == 0 && !force {
 		r.mu.Unlock()
-		return row, nil, nil
+		return nil, nil
 	}
 	now := time.Now()
 	iteration := r.elapsed("iteration", now)
 	total := r.elapsed("total", now)
-	row["_timestamp"] = float64(now.UnixMicro()) / 1e6
-	row["_time"] = r.formatTime(now)
-	row["_seconds_taken"] = int64(iteration / time.Second)
-	row["_time_taken"] = DurationWords(iteration)
-	row["_total_seconds_taken"] = int64(total / time.Second)
-	row["_total_time_taken"] = DurationWords(total)
-	if r.self != nil && r.self.Iteration >= 0 {
-		if _, ok := row["_iteration"]; !ok {
-			row["_iteration"] = r.self.Iteration
-			userKeys = append(userKeys, "_iteration")
+	row := make([]storage.Field, 0, len(set)+len(metaKeys)+1)
+	for _, f := range set {
+		if !isMetaKey(f.Key) { // the meta fields win, as they are set last
+			row = append(row, f)
 		}
 	}
+	row = append(row,
+		storage.Field{Key: "_seconds_taken", Value: int64(iteration / time.Second)},
+		storage.Field{Key: "_time", Value: r.formatTime(now)},
+		storage.Field{Key: "_time_taken", Value: r.durationWords(iteration)},
+		storage.Field{Key: "_timestamp", Value: float64(now.UnixMicro()) / 1e6},
+		storage.Field{Key: "_total_seconds_taken", Value: int64(total / time.Second)},
+		storage.Field{Key: "_total_time_taken", Value: r.durationWords(total)})
+	if r.self != nil && r.self.Iteration >= 0 && !slices.ContainsFunc(set, func(f storage.Field) bool { return f.Key == "_iteration" }) {
+		row = append(row, storage.Field{Key: "_iteration", Value: r.self.Iteration})
+	}
+	clear(set)
+	r.row = set[:0] // the next row reuses it
 	if r.first.IsZero() {
 		r.first = now
 	}
 	r.last = now
 	r.saved++
 	r.mu.Unlock()
-	keys := sortedRowKeys(userKeys)
-	return row, keys, r.writer.AppendSorted(row, keys)
+	// A few fields, the meta ones in order already: insertion sort.
+	for i := 1; i < len(row); i++ {
+		for j := i; j > 0 && row[j].Key < row[j-1].Key; j-- {
+			row[j], row[j-1] = row[j-1], row[j]
+		}
+	}
+	return row, r.writer.AppendFields(row)
 }
 
-// sortedRowKeys merges the keys set (in any order) with the meta keys,
-// sorted, each once.
-func sortedRowKeys(set []string) []string {
-	var small [8]string
-	own := small[:0]
-	for _, k := range set {
-		if !slices.Contains(metaKeys, k) {
-			own = append(own, k)
-		}
-	}
-	slices.Sort(own)
-	keys := make([]string, 0, len(own)+len(metaKeys))
-	i, j := 0, 0
-	for i < len(own) || j < len(metaKeys) {
-		if j == len(metaKeys) || (i < len(own) && own[i] < metaKeys[j]) {
-			keys = append(keys, own[i])
-			i++
-		} else {
-			keys = append(keys, metaKeys[j])
-			j++
-		}
-	}
-	return keys
+// metaKeys are the meta fields of every saved row, sorted.
+var metaKeys = []string{"_seconds_taken", "_time", "_time_taken", "_timestamp", "_total_seconds_taken", "_total_time_taken"}
+
+func isMetaKey(k string) bool {
+	return len(k) > 0 && k[0] == '_' && slices.Contains(metaKeys, k)
 }
 
 // formatTime is now.Format("2006-01-02T15:04:05.000000-07:00"), with the
@@ -338,6 +358,42 @@ func (r *Record) elapsed(mode string, end time.Time) time.Duration {
 	}
 	return d
 }
+
+// durationWords is DurationWords as an interface value, made once where
+// it repeats from row to row: under a second (a table), and in whole
+// seconds (the last ones); r.mu is held.
+func (r *Record) durationWords(d time.Duration) any {
+	if d >= time.Second {
+		secs := int64(d / time.Second)
+		if r.words == nil || secs != r.wordsSecs {
+			r.wordsSecs, r.words = secs, DurationWords(d)
+		}
+		return r.words
+	}
+	return durationWordsValue(d)
+}
+
+// durationWordsValue is DurationWords as an interface value: under a
+// second, where rows saved in a loop almost always are, one made once.
+func durationWordsValue(d time.Duration) any {
+	// Rounded to hundredths as FormatFloat rounds d.Seconds(): the same
+	// but at a half, which FormatFloat decides on the float's bits.
+	if d >= 0 && d < time.Second-5*time.Millisecond && d%(10*time.Millisecond) != 5*time.Millisecond {
+		if d == 0 {
+			return DurationWords(0)
+		}
+		return centWords[(d+5*time.Millisecond)/(10*time.Millisecond)]
+	}
+	return DurationWords(d)
+}
+
+// centWords are "0.00 seconds" to "0.99 seconds", as any.
+var centWords = func() (w [100]any) {
+	for i := range w {
+		w[i] = fmt.Sprintf("0.%02d seconds", i)
+	}
+	return w
+}()
 
 // DurationWords writes a duration the way 2.x's records do (pendulum's
 // in_words): "1 day 2 hours 5 seconds", "0.25 seconds" under a second.

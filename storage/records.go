@@ -59,6 +59,17 @@ func (w *RecordWriter) Append(row map[string]any) error {
 // AppendSorted is Append for a caller that has the row's keys, sorted:
 // every key of row, once each.
 func (w *RecordWriter) AppendSorted(row map[string]any, keys []string) error {
+	return w.append(func(dst []byte) ([]byte, error) { return appendRow(dst, row, keys) })
+}
+
+// AppendFields is Append for a row given as fields sorted by key, each
+// key once.
+func (w *RecordWriter) AppendFields(fields []Field) error {
+	return w.append(func(dst []byte) ([]byte, error) { return appendFields(dst, fields) })
+}
+
+// append encodes one row into the buffer with encode.
+func (w *RecordWriter) append(encode func(dst []byte) ([]byte, error)) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.closed {
@@ -75,7 +86,7 @@ func (w *RecordWriter) AppendSorted(row map[string]any, keys []string) error {
 		w.f = f
 	}
 	n := len(w.buf)
-	buf, err := appendRow(w.buf, row, keys)
+	buf, err := encode(w.buf)
 	if err != nil {
 		w.buf = w.buf[:n]
 		return fmt.Errorf("records %q: row %d: %w", w.Scope, w.rows, err)

@@ -18,19 +18,52 @@ import (
 func appendRow(dst []byte, row map[string]any, keys []string) ([]byte, error) {
 	dst = append(dst, '{')
 	for i, k := range keys {
-		if i > 0 {
-			dst = append(dst, ',')
-		}
 		var err error
-		if dst, err = appendJSONString(dst, k); err != nil {
-			return dst, err
-		}
-		dst = append(dst, ':')
-		if dst, err = appendValue(dst, row[k]); err != nil {
+		if dst, err = appendField(dst, i, k, row[k]); err != nil {
 			return dst, err
 		}
 	}
 	return append(dst, '}'), nil
+}
+
+// Field is one value of a record row.
+type Field struct {
+	Key   string
+	Value any
+}
+
+// FieldsMap is a row of fields as a map.
+func FieldsMap(fields []Field) map[string]any {
+	m := make(map[string]any, len(fields))
+	for _, f := range fields {
+		m[f.Key] = f.Value
+	}
+	return m
+}
+
+// appendFields is appendRow for a row given as fields sorted by key,
+// each key once: no map to build per row.
+func appendFields(dst []byte, fields []Field) ([]byte, error) {
+	dst = append(dst, '{')
+	for i, f := range fields {
+		var err error
+		if dst, err = appendField(dst, i, f.Key, f.Value); err != nil {
+			return dst, err
+		}
+	}
+	return append(dst, '}'), nil
+}
+
+// appendField writes the i-th "key":value of a row.
+func appendField(dst []byte, i int, k string, v any) ([]byte, error) {
+	if i > 0 {
+		dst = append(dst, ',')
+	}
+	dst, err := appendJSONString(dst, k)
+	if err != nil {
+		return dst, err
+	}
+	return appendValue(append(dst, ':'), v)
 }
 
 func appendValue(dst []byte, v any) ([]byte, error) {
@@ -55,6 +88,14 @@ func appendValue(dst []byte, v any) ([]byte, error) {
 
 // appendFloat writes a finite float as KeepFloats and encoding/json do.
 func appendFloat(dst []byte, x float64) []byte {
+	if d, ok := appendMicros(dst, x); ok {
+		return d
+	}
+	return appendFloatAny(dst, x)
+}
+
+// appendFloatAny is appendFloat for any finite float.
+func appendFloatAny(dst []byte, x float64) []byte {
 	abs := math.Abs(x)
 	if x == math.Trunc(x) && abs < 1e21 {
 		dst = strconv.AppendFloat(dst, x, 'f', -1, 64)
@@ -97,3 +138,35 @@ func appendJSON(dst []byte, v any) ([]byte, error) {
 	}
 	return append(dst, bytes.TrimSuffix(b.Bytes(), []byte("\n"))...), nil
 }
+
+// appendMicros writes x as appendFloat does when x is a number of whole
+// microseconds in [1, 2^32) as float64(us)/1e6 gives it, as every row's
+// _timestamp is, without strconv's general search for the shortest
+// digits: below 2^32 floats are closer together than a microsecond, so
+// the shortest decimal that reads back as x is us/1e6 itself.
+func appendMicros(dst []byte, x float64) ([]byte, bool) {
+	if !(x >= 1 && x < 1<<32) {
+		return dst, false
+	}
+	us := int64(math.Round(x * 1e6))
+	if float64(us)/1e6 != x {
+		return dst, false
+	}
+	dst = strconv.AppendInt(dst, us/1e6, 10)
+	frac := us % 1e6
+	if frac == 0 {
+		return append(dst, ".0"...), true
+	}
+	digits := 6
+	for frac%10 == 0 {
+		frac /= 10
+		digits--
+	}
+	dst = append(dst, '.')
+	for d := digits - 1; d >= 0; d-- { // leading zeros included
+		dst = append(dst, byte('0'+frac/pow10[d]%10))
+	}
+	return dst, true
+}
+
+var pow10 = [...]int64{1, 10, 100, 1000, 10000, 100000}
