@@ -25,8 +25,8 @@ type recordValue struct {
 	self  *runtime.Self
 	// words are the last _time_taken and _total_time_taken as Starlark
 	// values: in a loop they repeat from row to row.
-	words [2]starlark.String
-	wordv [2]starlark.Value
+	words    [2]starlark.String
+	wordv    [2]starlark.Value
 	saveOnce sync.Once
 	saveFn   *starlark.Builtin // record.save, made once: called per row
 }
