@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/machinable-go/machinable/internal/jsonvalue"
@@ -25,8 +26,7 @@ type recordValue struct {
 	self  *runtime.Self
 	// words are the last _time_taken and _total_time_taken as Starlark
 	// values: in a loop they repeat from row to row.
-	words    [2]starlark.String
-	wordv    [2]starlark.Value
+	words    [2]atomic.Pointer[starlark.String]
 	saveOnce sync.Once
 	saveFn   *starlark.Builtin // record.save, made once: called per row
 }
@@ -156,10 +156,13 @@ func (r *recordValue) rowToStarlark(fields []storage.Field) *starlark.Dict {
 			slot = 1
 		}
 		if s, ok := f.Value.(string); ok && slot >= 0 {
-			if r.wordv[slot] == nil || string(r.words[slot]) != s {
-				r.words[slot], r.wordv[slot] = starlark.String(s), starlark.String(s)
+			p := r.words[slot].Load()
+			if p == nil || string(*p) != s {
+				p = new(starlark.String)
+				*p = starlark.String(s)
+				r.words[slot].Store(p)
 			}
-			v = r.wordv[slot]
+			v = *p
 		} else {
 			v = toStarlark(f.Value)
 		}
