@@ -5,7 +5,9 @@
 #     process:2 with reuse_workers false (a fresh worker per component);
 #   - 32 CPU-bound Starlark components, sequential vs native:2 (speedup,
 #     parallel efficiency, GC cycles via GODEBUG=gctrace=1);
-#   - 1,000,000 record rows in one component, and the bare loop.
+#   - 1,000,000 record rows in one component, and the bare loop;
+#   - lock contention of CPU-bound components on native:2 (the mutex and
+#     block profiles of the executor's BenchmarkCPUBound).
 # Usage: bench/scale-workers.sh [n_trivial] [n_rows]
 #        MACHINABLE_BENCH_DIR chooses the disk (default: a temp dir).
 set -euo pipefail
@@ -63,3 +65,18 @@ echo 'execute(Experiment().component("rows"), storage="./rows", code_backup=Fals
 measure "$rows record rows in one component" native rows_run.star
 echo 'execute(Experiment().component("rows", {"save": False}), storage="./rows", code_backup=False)' > loop_run.star
 measure "the same loop without records" native loop_run.star
+
+# Shared locks on the hot path of parallel components: the mutex and
+# block profiles of BenchmarkCPUBound (CPU-bound Starlark components) on
+# native:2. The mutex profile's total is the time goroutines waited for a
+# contended lock; the block profile's is mostly idle waiting (workers for
+# work, heartbeats for their tick), listed by where.
+cd "$repo"
+go test ./executor -run '^$' -bench 'BenchmarkCPUBound/native:2$' -benchtime 4x \
+  -mutexprofile "$work/mutex.out" -blockprofile "$work/block.out" -o "$work/executor.test" > "$work/cpubench.txt"
+wall=$(awk '/^BenchmarkCPUBound/ {printf "%.1f", $3 * $2 / 1e9}' "$work/cpubench.txt")
+waited=$(go tool pprof -top "$work/executor.test" "$work/mutex.out" 2>/dev/null | sed -n 's/.* of \(.*\) total$/\1/p')
+echo "lock contention while CPU-bound components run on native:2: ${waited:-0} waited in ${wall} s; where:"
+go tool pprof -top -cum "$work/executor.test" "$work/mutex.out" 2>/dev/null | awk '/machinable|runtime\.(unlock|lock2)/ {print "  " $0}' | head -5
+echo "blocked (block profile, top 3):"
+go tool pprof -top "$work/executor.test" "$work/block.out" 2>/dev/null | awk 'f && NF {print "  " $0; if (++n == 3) exit} /flat%/ {f = 1}'
