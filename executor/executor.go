@@ -550,7 +550,9 @@ func inScheduleOrder(ex *runtime.Execution, previous, outcomes []runtime.Outcome
 // requeue (may be nil) asks the component to checkpoint and stop for a
 // requeue (see runtime.RunEnv).
 func RunStored(ctx context.Context, exp *storage.Experiment, componentID string, reg *runtime.Registry, console io.Writer, requeue <-chan struct{}) (runtime.Outcome, error) {
-	ex, err := LoadExecution(exp)
+	// Only its own line is decoded: a worker per component would
+	// otherwise decode the whole schedule once per component.
+	ex, err := LoadExecutionExcept(exp, func(id string) bool { return id != componentID })
 	if err != nil {
 		return runtime.Outcome{}, err
 	}
