@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bufio"
 	"fmt"
 	"io"
 	"strings"
@@ -51,7 +52,8 @@ only; works while the experiment runs.`,
 			}
 			fmt.Fprintf(stdout, "Experiment %s (seed %d), engine %s, started %s, storage %s\n",
 				ex.ExperimentID, ex.Seed, ex.Engine, ex.StartedAt.Local().Format("2006-01-02 15:04:05"), exp.Storage().Describe(exp.Path))
-			tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+			buffered := bufio.NewWriter(stdout) // one write, not one per cell
+			tw := tabwriter.NewWriter(buffered, 0, 4, 2, ' ', 0)
 			header := "COMPONENT\tNAME\tSTATE\tSTARTED\tELAPSED\tHEARTBEAT\t"
 			if slurm != nil {
 				header += "SLURM\t"
@@ -98,6 +100,7 @@ only; works while the experiment runs.`,
 				fmt.Fprintln(tw, row)
 			}
 			tw.Flush()
+			buffered.Flush()
 			for _, n := range staleNotes {
 				fmt.Fprintln(stdout, n)
 			}
