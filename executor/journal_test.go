@@ -21,15 +21,7 @@ import (
 // journal is behind after a crash) resumes from status.json alone.
 func TestResumeWithJournal(t *testing.T) {
 	calls := 0
-	reg := runtime.NewRegistry()
-	reg.Register("flaky", runtime.GoComponent{runtime.OnExecute: func(ctx context.Context, self *runtime.Self, args ...any) (any, error) {
-		calls++
-		if calls == 1 {
-			return nil, errors.New("first attempt fails")
-		}
-		return nil, nil
-	}})
-	reg.Register("steady", runtime.GoComponent{})
+	reg := flakyRegistry(&calls)
 	url := filepath.Join(t.TempDir(), "results")
 	req := runtime.ExecuteRequest{
 		Plan:    runtime.NewExperiment().Component(runtime.ComponentSpec{Name: "steady"}).Component(runtime.ComponentSpec{Name: "flaky"}),
@@ -85,15 +77,7 @@ func TestResumeWithJournal(t *testing.T) {
 // is set aside and rebuilt, as when every line was decoded.
 func TestResumeLeavesFinalUndecoded(t *testing.T) {
 	calls := 0
-	reg := runtime.NewRegistry()
-	reg.Register("flaky", runtime.GoComponent{runtime.OnExecute: func(ctx context.Context, self *runtime.Self, args ...any) (any, error) {
-		calls++
-		if calls == 1 {
-			return nil, errors.New("first attempt fails")
-		}
-		return nil, nil
-	}})
-	reg.Register("steady", runtime.GoComponent{})
+	reg := flakyRegistry(&calls)
 	url := filepath.Join(t.TempDir(), "results")
 	plan := runtime.NewExperiment().Component(runtime.ComponentSpec{Name: "steady", Flags: map[string]any{"a": int64(1)}}).
 		Component(runtime.ComponentSpec{Name: "flaky"}).Component(runtime.ComponentSpec{Name: "steady", Flags: map[string]any{"a": int64(2)}})
@@ -166,4 +150,19 @@ func TestResumeLeavesFinalUndecoded(t *testing.T) {
 	if rebuilt, err := os.ReadFile(p); err != nil || string(rebuilt) != string(data) {
 		t.Errorf("rebuilt schedule %v:\n%s\nwant\n%s", err, rebuilt, data)
 	}
+}
+
+// flakyRegistry has "steady", which finishes, and "flaky", which fails
+// its first run; calls counts flaky's runs.
+func flakyRegistry(calls *int) *runtime.Registry {
+	reg := runtime.NewRegistry()
+	reg.Register("flaky", runtime.GoComponent{runtime.OnExecute: func(ctx context.Context, self *runtime.Self, args ...any) (any, error) {
+		*calls++
+		if *calls == 1 {
+			return nil, errors.New("first attempt fails")
+		}
+		return nil, nil
+	}})
+	reg.Register("steady", runtime.GoComponent{})
+	return reg
 }
