@@ -147,14 +147,8 @@ func (r *recordValue) save(_ *starlark.Thread, b *starlark.Builtin, args starlar
 func (r *recordValue) rowToStarlark(fields []storage.Field) *starlark.Dict {
 	d := starlark.NewDict(len(fields))
 	for _, f := range fields {
-		k, v := metaKeyValue(f.Key), starlark.Value(nil)
-		slot := -1
-		switch f.Key {
-		case "_time_taken":
-			slot = 0
-		case "_total_time_taken":
-			slot = 1
-		}
+		k, slot := metaKeyValue(f.Key)
+		var v starlark.Value
 		if s, ok := f.Value.(string); ok && slot >= 0 {
 			p := r.words[slot].Load()
 			if p == nil || string(*p) != s {
@@ -182,24 +176,28 @@ var (
 	keyIteration         starlark.Value = starlark.String("_iteration")
 )
 
-func metaKeyValue(k string) starlark.Value {
-	switch k {
-	case "_seconds_taken":
-		return keySecondsTaken
-	case "_time":
-		return keyTime
-	case "_time_taken":
-		return keyTimeTaken
-	case "_timestamp":
-		return keyTimestamp
-	case "_total_seconds_taken":
-		return keyTotalSecondsTaken
-	case "_total_time_taken":
-		return keyTotalTimeTaken
-	case "_iteration":
-		return keyIteration
+// metaKeyValue is k as a Starlark value and, for the words of a
+// duration, which slot of recordValue.words caches them (else -1).
+func metaKeyValue(k string) (starlark.Value, int) {
+	if len(k) > 0 && k[0] == '_' {
+		switch k {
+		case "_seconds_taken":
+			return keySecondsTaken, -1
+		case "_time":
+			return keyTime, -1
+		case "_time_taken":
+			return keyTimeTaken, 0
+		case "_timestamp":
+			return keyTimestamp, -1
+		case "_total_seconds_taken":
+			return keyTotalSecondsTaken, -1
+		case "_total_time_taken":
+			return keyTotalTimeTaken, 1
+		case "_iteration":
+			return keyIteration, -1
+		}
 	}
-	return starlark.String(k)
+	return starlark.String(k), -1
 }
 
 // write is record.write(key, value, fmt=None): 2.0's fmt="seconds" stores

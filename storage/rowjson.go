@@ -59,11 +59,27 @@ func appendField(dst []byte, i int, k string, v any) ([]byte, error) {
 	if i > 0 {
 		dst = append(dst, ',')
 	}
+	if len(k) > 0 && k[0] == '_' && plainMeta(k) { // every row has them
+		dst = append(dst, '"')
+		dst = append(dst, k...)
+		dst = append(dst, '"', ':')
+		return appendValue(dst, v)
+	}
 	dst, err := appendJSONString(dst, k)
 	if err != nil {
 		return dst, err
 	}
 	return appendValue(append(dst, ':'), v)
+}
+
+// plainMeta reports whether k is a meta field's name, which needs no
+// escaping.
+func plainMeta(k string) bool {
+	switch k {
+	case "_seconds_taken", "_time", "_time_taken", "_timestamp", "_total_seconds_taken", "_total_time_taken", "_iteration":
+		return true
+	}
+	return false
 }
 
 func appendValue(dst []byte, v any) ([]byte, error) {
