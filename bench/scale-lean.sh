@@ -5,8 +5,9 @@
 #      and files/folders per component directory, over 1,000 components;
 #   2. resume of a finished experiment of N trivial components (nothing
 #      to do), and ls and status of it: wall time and peak RSS (the
-#      median of RUNS runs); the experiment is made by a real run first
-#      (native:2; about 1 minute per 10,000 components here);
+#      median of RUNS runs), and its disk (du: allocated and apparent);
+#      the experiment is made by a real run first (native:2; about 1
+#      minute per 10,000 components here);
 #   3. code backup of a project that holds old results (an unmarked
 #      storage of EXPERIMENTS x COMPONENTS synthetic components, as older
 #      releases left them): code.zip's size and entries, and the run's time.
@@ -57,6 +58,7 @@ cd "$work/project"
 for n in "${sizes[@]}"; do
   run "$n" "$work/r$n"
   id=$(ls "$work/r$n" | grep -v '^\.' | head -1)
+  echo "disk of the finished $n-component experiment (schedule and journal included): $(du -s --block-size=1M "$work/r$n/$id" | cut -f1) MB allocated, $(du -s --apparent-size --block-size=1M "$work/r$n/$id" | cut -f1) MB apparent"
   echo "resume of a finished $n-component experiment (nothing to do): $(timed "$m" resume "$id" --storage "$work/r$n")"
   echo "ls of a storage holding it: $(timed "$m" ls --storage "$work/r$n")"
   echo "status of it: $(timed "$m" status "$id" --storage "$work/r$n")"
