@@ -116,7 +116,11 @@ func TestSaveRowKeys(t *testing.T) {
 	w, _ := c.Records("default")
 	self := &Self{Iteration: 3}
 	r := newRecord(w, self)
-	for _, set := range [][]string{{}, {"b", "a"}, {"_time", "zz", "_iteration"}, {"_total_time_taken", "A", "~"}} {
+	many := []string{}
+	for c := 'z'; c >= 'a'; c-- { // more than a few, in reverse
+		many = append(many, string(c))
+	}
+	for _, set := range [][]string{{}, {"b", "a"}, {"_time", "zz", "_iteration"}, {"_total_time_taken", "A", "~"}, many} {
 		for _, k := range set {
 			r.Set(k, 1)
 		}
@@ -126,6 +130,9 @@ func TestSaveRowKeys(t *testing.T) {
 		}
 		if want := slices.Sorted(maps.Keys(row)); !slices.Equal(keys, want) {
 			t.Errorf("set %v: keys %v, want %v", set, keys, want)
+		}
+		if _, ok := row["_time"].(string); !ok || row["_iteration"] != 1 && slices.Contains(set, "_iteration") {
+			t.Errorf("set %v: _time %v, _iteration %v: the meta fields win, but for _iteration", set, row["_time"], row["_iteration"])
 		}
 	}
 	for _, loc := range []*time.Location{time.UTC, time.FixedZone("x", -(3*3600 + 30*60)), time.FixedZone("y", 5*3600)} {

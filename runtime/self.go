@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -282,13 +283,24 @@ func (r *Record) SaveFields(force bool) ([]storage.Field, error) {
 	r.last = now
 	r.saved++
 	r.mu.Unlock()
-	// A few fields, the meta ones in order already: insertion sort.
+	sortFields(row)
+	// Where something must see every saved row, it sees it here (as a
+	// map: storage.FieldsMap(row)).
+	return row, r.writer.AppendFields(row)
+}
+
+// sortFields sorts a row's fields by key: usually a few, the meta ones
+// in order already, which an insertion sort does fastest.
+func sortFields(row []storage.Field) {
+	if len(row) > 16 {
+		slices.SortFunc(row, func(a, b storage.Field) int { return strings.Compare(a.Key, b.Key) })
+		return
+	}
 	for i := 1; i < len(row); i++ {
 		for j := i; j > 0 && row[j].Key < row[j-1].Key; j-- {
 			row[j], row[j-1] = row[j-1], row[j]
 		}
 	}
-	return row, r.writer.AppendFields(row)
 }
 
 // metaKeys are the meta fields of every saved row, sorted.
