@@ -7,7 +7,9 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"sync"
+	"time"
 )
 
 // The journal (journal.jsonl in the experiment directory) lets resume,
@@ -116,7 +118,7 @@ func (e *Experiment) ReadJournal() Journal {
 	j := Journal{}
 	e.scanJournal(func(id, status string, line []byte) {
 		var l journalLine
-		if Final(status) && json.Unmarshal(line, &l) == nil && l.ID == id && l.Status.Status == status {
+		if Final(status) && decodeJournalLine(line, &l) == nil && l.ID == id && l.Status.Status == status {
 			j[id] = l.Status
 		} else {
 			delete(j, id) // a later end state overrides an earlier final one
@@ -221,4 +223,131 @@ func (j Journal) ComponentStatus(e *Experiment, id string) (Status, error) {
 		return st, nil
 	}
 	return e.ComponentStatus(id)
+}
+
+// decodeJournalLine is json.Unmarshal of a journal line, several times
+// faster on the lines machinable writes (status of 100,000 components
+// reads as many): plain strings, numbers and times, read without
+// reflection. Any other line (escapes, non-ASCII, null, keys it does not
+// know) goes to json.Unmarshal, which has the last word.
+func decodeJournalLine(line []byte, l *journalLine) error {
+	if fastJournalLine(bytes.TrimRight(line, "\r\n"), l) {
+		return nil
+	}
+	*l = journalLine{}
+	return json.Unmarshal(line, l)
+}
+
+// fastJournalLine decodes {"key":value,...} into l where every value is
+// a plain ASCII string or a number; false where json.Unmarshal must
+// decide.
+func fastJournalLine(b []byte, l *journalLine) bool {
+	if len(b) < 2 || b[0] != '{' || b[len(b)-1] != '}' {
+		return false
+	}
+	i := 1
+	for i < len(b)-1 {
+		if i > 1 {
+			if b[i] != ',' {
+				return false
+			}
+			i++
+		}
+		key, end, ok := plainString(b, i)
+		if !ok || end >= len(b) || b[end] != ':' {
+			return false
+		}
+		i = end + 1
+		var raw []byte
+		if i < len(b) && b[i] == '"' {
+			var str string
+			if str, end, ok = plainString(b, i); !ok {
+				return false
+			}
+			raw, i = b[i:end], end
+			if !l.setString(key, str, raw) {
+				return false
+			}
+			continue
+		}
+		if end, ok = skipNumber(b, i); !ok || i == end {
+			return false
+		}
+		raw, i = b[i:end], end
+		if !l.setNumber(key, string(raw)) {
+			return false
+		}
+	}
+	return i == len(b)-1
+}
+
+// plainString reads the string at b[i] when it is printable ASCII without
+// escapes; end is just past its closing quote.
+func plainString(b []byte, i int) (s string, end int, ok bool) {
+	if i >= len(b) || b[i] != '"' {
+		return "", i, false
+	}
+	for j := i + 1; j < len(b); j++ {
+		switch c := b[j]; {
+		case c == '"':
+			return string(b[i+1 : j]), j + 1, true
+		case c < 0x20 || c >= 0x7f || c == '\\':
+			return "", j, false
+		}
+	}
+	return "", len(b), false
+}
+
+func (l *journalLine) setString(key, s string, quoted []byte) bool {
+	st := &l.Status
+	var t **time.Time
+	switch key {
+	case "id":
+		l.ID = s
+	case "status":
+		st.Status = s
+	case "error":
+		st.Error = s
+	case "host":
+		st.Host = s
+	case "boot_id":
+		st.BootID = s
+	case "checkpoint":
+		st.Checkpoint = s
+	case "started_at":
+		t = &st.StartedAt
+	case "heartbeat_at":
+		t = &st.HeartbeatAt
+	case "finished_at":
+		t = &st.FinishedAt
+	default:
+		return false
+	}
+	if t != nil {
+		*t = new(time.Time)
+		return (*t).UnmarshalJSON(quoted) == nil // as json.Unmarshal reads it
+	}
+	return true
+}
+
+func (l *journalLine) setNumber(key, n string) bool {
+	st := &l.Status
+	var err error
+	switch key {
+	case "pid":
+		var v int64
+		v, err = strconv.ParseInt(n, 10, 0)
+		st.PID = int(v)
+	case "requeues":
+		var v int64
+		v, err = strconv.ParseInt(n, 10, 0)
+		st.Requeues = int(v)
+	case "pid_start":
+		st.PIDStart, err = strconv.ParseUint(n, 10, 64)
+	case "heartbeat_every":
+		st.HeartbeatEvery, err = strconv.ParseFloat(n, 64)
+	default:
+		return false
+	}
+	return err == nil
 }
