@@ -385,6 +385,13 @@ func (x *Executor) run(ctx context.Context, ex *runtime.Execution, exp *storage.
 			warnCodeChanged(rep.Output(), exp, ex)
 		}
 	}
+	judge, err := newTrialJudge(ex.Plan)
+	if err != nil {
+		return result, err
+	}
+	if err := judge.replay(exp, previous); err != nil {
+		return result, err
+	}
 	start := time.Now()
 	job := &engines.Job{
 		Execution:  ex,
@@ -396,6 +403,9 @@ func (x *Executor) run(ctx context.Context, ex *runtime.Execution, exp *storage.
 		Started:    notes.started(rep.Started),
 		Done:       notes.done(rep.Finished),
 		Unattended: x.Unattended,
+	}
+	if judge != nil {
+		job.Tuner = judge
 	}
 	if x.Ask != nil {
 		job.Prompt = func(question string, choices []string) string { return x.Ask(rep.Output(), question, choices) }
