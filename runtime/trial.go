@@ -23,8 +23,8 @@ type Tuner interface {
 // "stopped" — or "finished" when Finished is set (a trial that used its
 // whole budget, ASHA's max_t).
 type TrialStop struct {
-	Reason   string
-	Finished bool
+	Reason   string `json:"reason"`
+	Finished bool   `json:"finished,omitempty"`
 }
 
 func (s *TrialStop) Error() string { return "trial stopped: " + s.Reason }

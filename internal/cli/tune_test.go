@@ -102,7 +102,9 @@ func TestTuneASHAFindsBestWithFewerIterations(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("fifo: exit %d\n%s%s", code, stdout, stderr)
 	}
-	ashaDir := tuning(t, "tune.asha(max_t=27, grace_period=1, reduction_factor=3)", "native:2")
+	// One at a time: ASHA's decisions depend on the order trials report
+	// in, and sequentially that order is the schedule's.
+	ashaDir := tuning(t, "tune.asha(max_t=27, grace_period=1, reduction_factor=3)", "native")
 	stdout, stderr, code = runMain(t, ashaDir, "run", "tune.star")
 	if code != 0 {
 		t.Fatalf("asha: exit %d\n%s%s", code, stdout, stderr)
@@ -198,5 +200,53 @@ func TestTuneResumeRebuildsDecisions(t *testing.T) {
 		if tr.id == last.id && (tr.status != last.status || len(tr.losses) != len(last.losses)) {
 			t.Errorf("trial %s after resume: %s with %d rows, first run: %s with %d rows", tr.id, tr.status, len(tr.losses), last.status, len(last.losses))
 		}
+	}
+}
+
+// TestTuneStopsTrialsInWorkers: under process:2 trials run in worker
+// processes; the executor reads their rows while they run and stops the
+// worse ones through their stop.json marker, at a later save.
+func TestTuneStopsTrialsInWorkers(t *testing.T) {
+	t.Setenv("MACHINABLE_BINARY", binary(t))
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"machinable.yaml": "components:\n  - slow:\n      level: 0.5\n      work: 100000\n",
+		"slow.star": `def on_execute_iteration(self, i):
+    n = 0
+    for k in range(self.config.work):  # some work between rows
+        n += k
+    self.record["val_loss"] = self.config.level + 1.0 / (i + 1)
+    if i + 1 >= 30:
+        return StopIteration
+`,
+		"tune.star": `execute(Experiment().component("slow", {"level": tune.uniform(0, 1)}).tune(num_samples=8, metric="val_loss", mode="min",
+    scheduler=tune.asha(max_t=30, grace_period=1, reduction_factor=2)), engine="process:2", storage="./results", seed=7)
+`,
+	})
+	stdout, stderr, code := runMain(t, dir, "run", "tune.star")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
+	}
+	markers, _ := filepath.Glob(filepath.Join(dir, "results", "*", "*", "stop.json"))
+	stopped := 0
+	for _, m := range markers {
+		var st, stop map[string]any
+		readJSON(t, filepath.Join(filepath.Dir(m), "status.json"), &st)
+		readJSON(t, m, &stop)
+		rows, _ := os.ReadFile(filepath.Join(filepath.Dir(m), "records", "default.jsonl"))
+		n := strings.Count(string(rows), "\n")
+		switch {
+		case stop["finished"] == true: // reached max_t: done, not cut
+			if st["status"] != "finished" || n != 30 {
+				t.Errorf("%s: status %v after %d rows, marker %v", filepath.Dir(m), st["status"], n, stop)
+			}
+		case st["status"] != "stopped" || n >= 30 || !strings.HasPrefix(stop["reason"].(string), "by asha at iteration"):
+			t.Errorf("%s: status %v after %d rows, marker %v", filepath.Dir(m), st["status"], n, stop)
+		default:
+			stopped++
+		}
+	}
+	if stopped == 0 {
+		t.Fatalf("no trial was stopped:\n%s", stdout)
 	}
 }

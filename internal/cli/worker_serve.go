@@ -85,5 +85,6 @@ func runServed(ctx context.Context, exp *storage.Experiment, ex **runtime.Execut
 		}
 	}
 	reg := NewExecutor(console).Components
-	return runtime.RunComponent(ctx, runtime.RunEnv{Execution: *ex, Experiment: exp, Registry: reg, Console: console, Requeue: requeue}, sc), nil
+	return runtime.RunComponent(ctx, runtime.RunEnv{Execution: *ex, Experiment: exp, Registry: reg, Console: console, Requeue: requeue,
+		Tuner: executor.WorkerTuner(*ex, exp)}, sc), nil
 }
