@@ -10,16 +10,17 @@ import (
 	"testing"
 )
 
-// gpuMachine makes the local engines see GPUs and returns how many: the
-// real ones when nvidia-smi lists at least two (then the tests below run
-// against them), else — as on machines without GPUs, where these tests
-// were written — a fake nvidia-smi on PATH that lists two.
+// gpuMachine makes the local engines see GPUs and returns how many. On a
+// machine whose nvidia-smi lists at least two, the tests below run
+// against the real GPUs. The machine they were written on has none: there
+// a fake nvidia-smi on PATH lists two, and the engines schedule for them
+// (nothing touches a GPU: the components only record what they were given).
 func gpuMachine(t *testing.T) int {
 	t.Helper()
 	t.Setenv("CUDA_VISIBLE_DEVICES", "")
 	os.Unsetenv("CUDA_VISIBLE_DEVICES")
 	if out, err := exec.Command("nvidia-smi", "--query-gpu=index,memory.total", "--format=csv,noheader").Output(); err == nil {
-		if n := len(strings.Fields(strings.ReplaceAll(strings.TrimSpace(string(out)), "\n", " \n "))) / 3; n >= 2 {
+		if n := len(strings.Split(strings.TrimSpace(string(out)), "\n")); n >= 2 {
 			t.Logf("using this machine's %d GPUs", n)
 			return n
 		}
