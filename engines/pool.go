@@ -53,15 +53,14 @@ type poolItem struct {
 	err   error // resources it can never have: it fails without running
 }
 
-// schedule is runPool's loop. Components start in schedule order, as
-// soon as their slots (and GPUs) are free. Two exceptions keep GPUs and
-// slots busy: a component waiting for GPUs lets later components that
-// ask for no GPU start meanwhile (at most n components are looked at
-// ahead of it), while later ones asking for GPUs wait behind it, so that
-// a component asking for 2 is not starved by a stream asking for 1; a
-// component waiting for slots holds up everything after it.
-// With gpus nil (cluster engines, whose schedulers place components),
-// every component takes one slot.
+// schedule is runPool's loop. Components start in schedule order, each
+// as soon as its slots (and GPUs) are free; a component waiting for slots
+// holds up everything after it. The one exception keeps slots busy: a
+// component waiting for GPUs lets later components that ask for no GPU
+// start meanwhile (looking at most n components ahead), while later ones
+// asking for GPUs wait behind it, so that a component asking for 2 is not
+// starved by a stream asking for 1. With gpus nil (cluster engines, whose
+// schedulers place components), every component takes one slot.
 func schedule(ctx context.Context, job *Job, n int, gpus *gpuSource, run localRunFunc) ([]runtime.Outcome, error) {
 	next, several, streamed := poolSource(job)
 	n = max(n, 1)
@@ -152,9 +151,9 @@ func schedule(ctx context.Context, job *Job, n int, gpus *gpuSource, run localRu
 			free := n - used
 			mu.Unlock()
 			var devices []string
-			if it.gpu > 0 && it.err == nil {
+			if it.gpu > 0 {
 				if pool == nil {
-					ids, _, _ := gpus.get() // no error: needs checked them
+					ids, _, _ := gpus.get() // no error: check found them
 					pool = newGPUPool(ids)
 				}
 				if !pool.fits(it.gpu) {
@@ -166,7 +165,7 @@ func schedule(ctx context.Context, job *Job, n int, gpus *gpuSource, run localRu
 			if it.slots > free {
 				return true
 			}
-			if it.gpu > 0 && it.err == nil {
+			if it.gpu > 0 {
 				devices = pool.take(it.gpu)
 			}
 			held = slices.Delete(held, i, i+1)
