@@ -189,6 +189,12 @@ func (c *command) run(ctx context.Context) error {
 			cmd.Env = append(cmd.Env, k+"="+scalarString(env[k]))
 		}
 	}
+	// GPUs the engine gave the component (the flag it sets) are the
+	// program's CUDA_VISIBLE_DEVICES, over any other: the process's own
+	// environment is shared by the components running at once.
+	if v, ok := c.self.Flags["CUDA_VISIBLE_DEVICES"].(string); ok {
+		cmd.Env = append(cmd.Env, "CUDA_VISIBLE_DEVICES="+v)
+	}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // a group, to signal children too
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
