@@ -250,3 +250,31 @@ func TestTuneStopsTrialsInWorkers(t *testing.T) {
 		t.Fatalf("no trial was stopped:\n%s", stdout)
 	}
 }
+
+// TestTuneTrialsShareGPUs: .tune(resources_per_trial={"gpu": 1}) on
+// native:4 with two GPUs runs two trials at once, one per device, and
+// each trial's program sees its device.
+func TestTuneTrialsShareGPUs(t *testing.T) {
+	gpus := gpuMachine(t)
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"machinable.yaml": "components:\n  - probe:\n",
+		"tune.star": `stamp = 'echo "$CUDA_VISIBLE_DEVICES $(date +%s%N)" > "$MACHINABLE_OUTPUT/start"; sleep 0.5; date +%s%N > "$MACHINABLE_OUTPUT/end"'
+e = Experiment().component(command(stamp, config={"x": 0}, name="stamp"), {"x": tune.uniform(0, 1)})
+execute(e.tune(num_samples=4, resources_per_trial={"gpu": 1, "cpu": 1}), storage="./results", engine="native:4")
+`,
+	})
+	stdout, stderr, code := runMain(t, dir, "run", "tune.star")
+	if code != 0 || !strings.Contains(stdout, "4 finished, 0 failed") {
+		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
+	}
+	spans := readSpans(t, filepath.Join(dir, "results"))
+	if got := maxAtOnce(spans, ""); got != min(gpus, 4) {
+		t.Errorf("%d trials ran at once, want %d: %v", got, min(gpus, 4), spans)
+	}
+	for _, s := range spans {
+		if got := maxAtOnce(spans, s.dev); s.dev == "" || got > 1 {
+			t.Errorf("device %q: %d trials at once: %v", s.dev, got, spans)
+		}
+	}
+}
