@@ -77,6 +77,7 @@ var docPages = []string{
 	"docs/reading-results.md",
 	"docs/engines.md",
 	"docs/gpus.md",
+	"docs/tuning.md",
 	"docs/slurm.md",
 	"docs/ray.md",
 	"docs/external.md",
