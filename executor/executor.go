@@ -410,7 +410,10 @@ func (x *Executor) run(ctx context.Context, ex *runtime.Execution, exp *storage.
 	if judge != nil && engine.Name() == "native" {
 		job.Tuner = judge
 	} else if judge != nil {
-		watch := startTrialWatch(judge, exp)
+		watch, err := startTrialWatch(judge, exp, job.Todo())
+		if err != nil {
+			return result, err
+		}
 		defer watch.stop()
 		started, done := job.Started, job.Done
 		job.Started = func(sc *runtime.ScheduledComponent) {

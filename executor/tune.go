@@ -90,13 +90,8 @@ func (j *trialJudge) replay(exp *storage.Experiment, previous []runtime.Outcome)
 		if o.Status != storage.StatusFinished && o.Status != storage.StatusStopped {
 			continue
 		}
-		c, err := view.Component(o.Component.ID)
-		if err != nil {
-			return fmt.Errorf("replaying trial %s: %w", o.Component.ID, err)
-		}
-		if !c.HasRecords("default") {
-			continue
-		}
+		// Not view.Component: that decodes the whole schedule.
+		c := &storage.ComponentView{Experiment: view, ID: o.Component.ID}
 		err = c.Records("default", func(row map[string]any) bool {
 			return j.judge(o.Component.ID, row) == nil // it ended there
 		})

@@ -30,6 +30,7 @@ const (
 type trialWatch struct {
 	judge *trialJudge
 	exp   *storage.Experiment
+	view  *storage.ExperimentView
 
 	mu      sync.Mutex
 	running map[string]int // trial ID -> record lines judged
@@ -38,9 +39,19 @@ type trialWatch struct {
 	done    chan struct{}
 }
 
-func startTrialWatch(judge *trialJudge, exp *storage.Experiment) *trialWatch {
-	w := &trialWatch{judge: judge, exp: exp, running: map[string]int{}, stopped: map[string]bool{},
+// startTrialWatch watches the trials of todo from the start: not every
+// engine says when a component starts (ray and remote do not), and one
+// not created yet costs a failed open per poll.
+func startTrialWatch(judge *trialJudge, exp *storage.Experiment, todo []*runtime.ScheduledComponent) (*trialWatch, error) {
+	view, err := exp.View()
+	if err != nil {
+		return nil, err
+	}
+	w := &trialWatch{judge: judge, exp: exp, view: view, running: map[string]int{}, stopped: map[string]bool{},
 		quit: make(chan struct{}), done: make(chan struct{})}
+	for _, sc := range todo {
+		w.running[sc.ID] = 0
+	}
 	go func() {
 		defer close(w.done)
 		tick := time.NewTicker(watchEvery)
@@ -54,12 +65,14 @@ func startTrialWatch(judge *trialJudge, exp *storage.Experiment) *trialWatch {
 			}
 		}
 	}()
-	return w
+	return w, nil
 }
 
 func (w *trialWatch) started(sc *runtime.ScheduledComponent) {
 	w.mu.Lock()
-	w.running[sc.ID] = 0
+	if _, ok := w.running[sc.ID]; !ok {
+		w.running[sc.ID] = 0
+	}
 	w.mu.Unlock()
 }
 
@@ -91,14 +104,7 @@ func (w *trialWatch) poll() {
 // read judges the rows of a trial not judged yet; a stop is written as
 // the trial's marker once.
 func (w *trialWatch) read(id string) {
-	view, err := w.exp.View()
-	if err != nil {
-		return
-	}
-	c, err := view.Component(id)
-	if err != nil {
-		return // not created yet
-	}
+	c := &storage.ComponentView{Experiment: w.view, ID: id}
 	w.mu.Lock()
 	seen, ok := w.running[id]
 	w.mu.Unlock()

@@ -413,9 +413,10 @@ func (c *component) execute(ctx context.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	// 2.x left the iterations of a TUNING component to Ray Tune; the
-	// built-in tuning runs them here, as for any component.
-	if c.inst.Has(OnExecuteIteration) && (!isTrue(c.self.Flags["TUNING"]) || c.self.trial != nil) && c.self.trial.stopped() == nil {
+	// 2.x left the iterations of a TUNING component to Ray Tune; trials
+	// of the built-in tuning (they have TRIAL_NUMBER) run them here.
+	_, trial := c.self.Flags[FlagTrialNumber]
+	if c.inst.Has(OnExecuteIteration) && (!isTrue(c.self.Flags["TUNING"]) || trial) && c.self.trial.stopped() == nil {
 		if err := c.iterate(ctx); err != nil {
 			return nil, err
 		}

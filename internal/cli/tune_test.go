@@ -208,6 +208,17 @@ func TestTuneResumeRebuildsDecisions(t *testing.T) {
 // worse ones through their stop.json marker, at a later save.
 func TestTuneStopsTrialsInWorkers(t *testing.T) {
 	t.Setenv("MACHINABLE_BINARY", binary(t))
+	stopsTrialsElsewhere(t, "--engine", "process:2")
+}
+
+// TestSlurmTuneStopsTrials: the same with every trial a task of a Slurm
+// job array, two at once.
+func TestSlurmTuneStopsTrials(t *testing.T) {
+	requireSlurm(t)
+	stopsTrialsElsewhere(t, "--engine", "slurm", "--engine-opt", "array_parallelism=2", "--engine-opt", "poll=200ms", "--engine-opt", "wait=true")
+}
+
+func stopsTrialsElsewhere(t *testing.T, engine ...string) {
 	dir := t.TempDir()
 	writeFiles(t, dir, map[string]string{
 		"machinable.yaml": "components:\n  - slow:\n      level: 0.5\n      work: 100000\n",
@@ -220,10 +231,10 @@ func TestTuneStopsTrialsInWorkers(t *testing.T) {
         return StopIteration
 `,
 		"tune.star": `execute(Experiment().component("slow", {"level": tune.uniform(0, 1)}).tune(num_samples=8, metric="val_loss", mode="min",
-    scheduler=tune.asha(max_t=30, grace_period=1, reduction_factor=2)), engine="process:2", storage="./results", seed=7)
+    scheduler=tune.asha(max_t=30, grace_period=1, reduction_factor=2)), storage="./results", seed=7)
 `,
 	})
-	stdout, stderr, code := runMain(t, dir, "run", "tune.star")
+	stdout, stderr, code := runMain(t, dir, append([]string{"run", "tune.star"}, engine...)...)
 	if code != 0 {
 		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
 	}
