@@ -80,6 +80,14 @@ func RunComponent(ctx context.Context, env RunEnv, sc *ScheduledComponent) (out 
 		}
 		out.Error = err.Error()
 		return out
+	} else if _, trial := sc.Flags[FlagTrialNumber]; trial && checkpoint == "" {
+		// A tuning trial run again (resume) continues from the newest
+		// checkpoint its earlier attempt saved; one that cannot be
+		// carried over starts afresh, and says so.
+		var cerr error
+		if checkpoint, cerr = store.CarryCheckpoint(); cerr != nil && env.Console != nil {
+			fmt.Fprintf(env.Console, "%s%s: the earlier attempt's checkpoint could not be carried over, starting afresh: %v\n", env.Prefix, sc.ID, cerr)
+		}
 	}
 	stopBeat := heartbeat(store, status, every)
 

@@ -289,3 +289,60 @@ execute(e.tune(num_samples=4, resources_per_trial={"gpu": 1, "cpu": 1}), storage
 		}
 	}
 }
+
+// TestTuneResumeFromCheckpoint: a trial that did not end runs again on
+// resume from the newest checkpoint its earlier attempt saved, copied
+// into its store; the earlier attempt stays archived as it was.
+func TestTuneResumeFromCheckpoint(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"machinable.yaml": "components:\n  - ckpt:\n      lr: 0.1\n",
+		"ckpt.star": `def on_create(self):
+    self.step = 0
+
+def on_restore(self, checkpoint):
+    self.store.write("restored.txt", checkpoint)
+    self.step = self.store.read(checkpoint + "/state.json")["step"] + 1
+
+def on_execute_iteration(self, i):
+    self.record["loss"] = self.config.lr / (self.step + 1)
+    self.save_checkpoint(self.step)
+    self.step += 1
+    if self.step >= 5:
+        return StopIteration
+
+def on_save(self, path, timestep):
+    self.store.write(path + "/state.json", {"step": self.step}, overwrite=True)
+`,
+		"tune.star": `execute(Experiment().component("ckpt", {"lr": tune.uniform(0, 1)}).tune(num_samples=1), storage="./results", seed=7)
+`,
+	})
+	if stdout, stderr, code := runMain(t, dir, "run", "tune.star"); code != 0 {
+		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
+	}
+	comps, _ := filepath.Glob(filepath.Join(dir, "results", "*", "*", "component.json"))
+	if len(comps) != 1 {
+		t.Fatalf("components: %v", comps)
+	}
+	comp := filepath.Dir(comps[0])
+	var st map[string]any
+	readJSON(t, filepath.Join(comp, "status.json"), &st)
+	st["status"] = "interrupted"
+	b, _ := json.Marshal(st)
+	os.WriteFile(filepath.Join(comp, "status.json"), b, 0o644)
+	os.Remove(filepath.Join(filepath.Dir(comp), "journal.jsonl"))
+	if stdout, stderr, code := runMain(t, dir, "resume", filepath.Base(filepath.Dir(comp)), "--storage", "./results"); code != 0 {
+		t.Fatalf("resume: exit %d\n%s%s", code, stdout, stderr)
+	}
+	restored, err := os.ReadFile(filepath.Join(comp, "store", "restored.txt"))
+	if err != nil || string(restored) != "checkpoints/4" {
+		t.Fatalf("on_restore got %q (%v), want checkpoints/4", restored, err)
+	}
+	if _, err := os.Stat(filepath.Join(comp, "attempts", "1", "store", "checkpoints", "4", "state.json")); err != nil {
+		t.Errorf("the earlier attempt's checkpoint is no longer archived: %v", err)
+	}
+	rows, _ := os.ReadFile(filepath.Join(comp, "records", "default.jsonl"))
+	if n := strings.Count(string(rows), "\n"); n != 1 {
+		t.Errorf("the continued trial saved %d rows, want 1 (step 5 of 5)", n)
+	}
+}
