@@ -49,6 +49,7 @@ type counts struct {
 	done        atomic.Int64 // ended, any status, earlier runs included
 	running     atomic.Int64
 	failed      atomic.Int64
+	stopped     atomic.Int64 // tuning trials their scheduler ended early
 	interrupted atomic.Int64
 	elsewhere   atomic.Int64 // running in another process (resumed)
 	ranNow      atomic.Int64 // ended in this run
@@ -122,6 +123,8 @@ func (t *Terminal) Finished(o runtime.Outcome) {
 	switch o.Status {
 	case "failed":
 		t.failed.Add(1)
+	case "stopped":
+		t.stopped.Add(1)
 	case "interrupted":
 		t.interrupted.Add(1)
 	}
