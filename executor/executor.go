@@ -471,7 +471,7 @@ func pending(exp *storage.Experiment, ex *runtime.Execution, resumed bool, now t
 		}
 		st := a.Status
 		switch {
-		case st.Status == storage.StatusFinished:
+		case st.Status == storage.StatusFinished || st.Status == storage.StatusStopped: // both final
 			previous = append(previous, runtime.Outcome{Component: sc, Status: st.Status, Previous: true})
 		case st.Running(now):
 			previous = append(previous, runtime.Outcome{Component: sc, Status: storage.StatusRunning, Previous: true})

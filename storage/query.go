@@ -218,7 +218,7 @@ func (e *ExperimentView) Component(id string) (*ComponentView, error) {
 }
 
 // Statuses reads the status of every component in schedule order: from
-// the experiment's journal for those it names finished, from status.json
+// the experiment's journal for those it names finished or stopped, from status.json
 // (in parallel) for the others.
 func (e *ExperimentView) Statuses() ([]Status, error) {
 	cs, err := e.Components()
@@ -252,19 +252,19 @@ func readStatuses(cs []*ComponentView, which []int, out []Status) error {
 }
 
 // Counts sums the states of the components (queued, running, stale,
-// finished, failed, interrupted). Those the journal says finished are
-// counted without reading their status.json.
+// finished, stopped, failed, interrupted). Those the journal says
+// finished or stopped are counted without reading their status.json.
 func (e *ExperimentView) Counts(now time.Time) (map[string]int, error) {
 	cs, err := e.Components()
 	if err != nil {
 		return nil, err
 	}
-	done := e.exp.FinishedInJournal()
+	done := e.exp.FinalInJournal()
 	counts := map[string]int{}
 	var unknown []int
 	for i, c := range cs {
-		if done[c.ID] {
-			counts[StatusFinished]++
+		if status, ok := done[c.ID]; ok {
+			counts[status]++
 		} else {
 			unknown = append(unknown, i)
 		}
