@@ -497,7 +497,8 @@ func (e *ExperimentView) ReadFile(name string) ([]byte, error) {
 
 // FinishedAt is when the last component finished, nil until every
 // component has finished (2.9's Submission.finished_at); a failed or
-// interrupted one is not finished, as for the component.
+// interrupted one is not finished, as for the component. A tuning trial
+// stopped early is final: it counts as finished here.
 func (e *ExperimentView) FinishedAt() (*time.Time, error) {
 	sts, err := e.Statuses()
 	if err != nil {
@@ -505,7 +506,7 @@ func (e *ExperimentView) FinishedAt() (*time.Time, error) {
 	}
 	var last *time.Time
 	for _, st := range sts {
-		if st.Status != StatusFinished || st.FinishedAt == nil {
+		if !final(st.Status) || st.FinishedAt == nil {
 			return nil, nil
 		}
 		if last == nil || st.FinishedAt.After(*last) {
