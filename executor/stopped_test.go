@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/machinable-go/machinable/executor"
+	"github.com/machinable-go/machinable/internal/tunetest"
 	"github.com/machinable-go/machinable/runtime"
-	"github.com/machinable-go/machinable/storage"
 )
 
 // TestResumeKeepsStopped: a tuning trial its scheduler stopped early is
@@ -33,16 +33,7 @@ func TestResumeKeepsStopped(t *testing.T) {
 		t.Fatalf("first run: %v ok=%v calls=%d", err, first.OK(), calls)
 	}
 	// What a scheduler writes when it stops a trial early.
-	comp, err := first.Experiment.OpenComponent(first.Execution.Schedule[1].ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := comp.ReadStatus()
-	if err != nil {
-		t.Fatal(err)
-	}
-	st.Status = storage.StatusStopped
-	if err := comp.WriteStatus(st); err != nil {
+	if err := tunetest.MarkStopped(url, first.Execution.ExperimentID, first.Execution.Schedule[1].ID); err != nil {
 		t.Fatal(err)
 	}
 	second, err := x.Execute(context.Background(), req)

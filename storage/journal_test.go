@@ -46,6 +46,22 @@ func journalExp(t *testing.T, url string, statuses ...string) (*Experiment, []st
 	return exp, ids
 }
 
+// scheduleOf writes the schedule and execution.json of the components
+// ids, so that the experiment reads as a run leaves it (View).
+func scheduleOf(t *testing.T, exp *Experiment, ids []string) {
+	t.Helper()
+	var comps []map[string]any
+	for _, id := range ids {
+		comps = append(comps, map[string]any{"id": id, "name": "t"})
+	}
+	if err := exp.WriteJSON("schedule.json", map[string]any{"components": comps}); err != nil {
+		t.Fatal(err)
+	}
+	if err := exp.WriteJSON("execution.json", map[string]any{"experiment_id": "8gWVkz"}); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func journalFile(exp *Experiment) string { return filepath.Join(exp.Path, journalName) }
 
 // TestJournalTrustsFinishedOnly: every end state is journaled, running
@@ -88,16 +104,7 @@ func TestJournalTrustsFinishedOnly(t *testing.T) {
 // Where the journal says finished, status.json is not read at all.
 func TestJournalBehind(t *testing.T) {
 	exp, ids := journalExp(t, t.TempDir(), StatusFinished, StatusFinished, StatusFailed)
-	var comps []map[string]any
-	for _, id := range ids {
-		comps = append(comps, map[string]any{"id": id, "name": "t"})
-	}
-	if err := exp.WriteJSON("schedule.json", map[string]any{"components": comps}); err != nil {
-		t.Fatal(err)
-	}
-	if err := exp.WriteJSON("execution.json", map[string]any{"experiment_id": "8gWVkz"}); err != nil {
-		t.Fatal(err)
-	}
+	scheduleOf(t, exp, ids)
 	states := func() string {
 		v, err := exp.View()
 		if err != nil {
@@ -252,16 +259,7 @@ func TestJournalNotOnObjectStores(t *testing.T) {
 // status.json; a later end state of the same component overrides it.
 func TestJournalStopped(t *testing.T) {
 	exp, ids := journalExp(t, t.TempDir(), StatusFinished, StatusStopped, StatusStopped, StatusFailed)
-	var comps []map[string]any
-	for _, id := range ids {
-		comps = append(comps, map[string]any{"id": id, "name": "t"})
-	}
-	if err := exp.WriteJSON("schedule.json", map[string]any{"components": comps}); err != nil {
-		t.Fatal(err)
-	}
-	if err := exp.WriteJSON("execution.json", map[string]any{"experiment_id": "8gWVkz"}); err != nil {
-		t.Fatal(err)
-	}
+	scheduleOf(t, exp, ids)
 	j := exp.ReadJournal()
 	if len(j) != 3 || j[ids[1]].Status != StatusStopped || j[ids[0]].Status != StatusFinished {
 		t.Fatalf("journal trusts %v, want finished and the 2 stopped", j)

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/machinable-go/machinable/internal/tunetest"
 	"github.com/machinable-go/machinable/storage"
 )
 
@@ -14,24 +15,7 @@ import (
 // scheduler does: status "stopped", records kept.
 func markStopped(t *testing.T, dir, id string) {
 	t.Helper()
-	s, err := storage.Open(filepath.Join(dir, "results"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	exp, err := s.OpenExperiment("", quickstartExp)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := exp.OpenComponent(id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := c.ReadStatus()
-	if err != nil {
-		t.Fatal(err)
-	}
-	st.Status = storage.StatusStopped
-	if err := c.WriteStatus(st); err != nil {
+	if err := tunetest.MarkStopped(filepath.Join(dir, "results"), quickstartExp, id); err != nil {
 		t.Fatal(err)
 	}
 }
