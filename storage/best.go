@@ -112,16 +112,32 @@ func (c *ComponentView) recordValues(scope, key string, fn func(line int, v any)
 	}
 	// A row without the key's name anywhere in it is not decoded: most
 	// rows of a long run log other keys. Only plain names are searched
-	// for: another name may be written escaped.
+	// for: another name may be written escaped. A row that has it is
+	// scanned without a map (ScanFlatRow) when the value is a number.
 	var needle []byte
 	if plainKey(key) {
 		needle = []byte(`"` + key + `"`)
 	}
+	var scratch []RowField
 	var err error
 	lerr := c.RecordLines(scope, func(n int, line []byte) bool {
 		if needle != nil && !bytes.Contains(line, needle) {
 			return true
 		}
+		if needle != nil {
+			var flat bool
+			if scratch, flat = ScanFlatRow(line, scratch); flat {
+				if f, found := numberField(scratch, key); found {
+					err = fn(n, f)
+					return err == nil
+				}
+				if !hasField(scratch, key) {
+					return true
+				}
+			}
+		}
+		// Not flat, or the value is no finite number (null, text, ...):
+		// decoded whole, which tells them apart.
 		var row map[string]any
 		if err = jsonvalue.Unmarshal(line, &row); err != nil {
 			err = fmt.Errorf("component %s: records %q line %d: %w", c.ID, scope, n, err)
@@ -138,6 +154,25 @@ func (c *ComponentView) recordValues(scope, key string, fn func(line int, v any)
 		return lerr
 	}
 	return err
+}
+
+// numberField is the finite number key has among fields.
+func numberField(fields []RowField, key string) (float64, bool) {
+	for _, f := range fields {
+		if f.Num && string(f.Key) == key {
+			return f.Value, true
+		}
+	}
+	return 0, false
+}
+
+func hasField(fields []RowField, key string) bool {
+	for _, f := range fields {
+		if string(f.Key) == key {
+			return true
+		}
+	}
+	return false
 }
 
 // plainKey reports whether key is written as itself in a JSON string.
