@@ -471,7 +471,8 @@ func pending(exp *storage.Experiment, ex *runtime.Execution, resumed bool, now t
 		}
 		st := a.Status
 		switch {
-		case st.Status == storage.StatusFinished || st.Status == storage.StatusStopped: // both final
+		case st.Status == storage.StatusFinished || st.Status == storage.StatusStopped:
+			// A stopped trial is final too: its scheduler ended it.
 			previous = append(previous, runtime.Outcome{Component: sc, Status: st.Status, Previous: true})
 		case st.Running(now):
 			previous = append(previous, runtime.Outcome{Component: sc, Status: storage.StatusRunning, Previous: true})
