@@ -385,6 +385,16 @@ func (x *Executor) run(ctx context.Context, ex *runtime.Execution, exp *storage.
 			warnCodeChanged(rep.Output(), exp, ex)
 		}
 	}
+	judge, err := newTrialJudge(ex.Plan)
+	if err != nil {
+		return result, err
+	}
+	if d, ok := engine.(engines.DryRunner); ok && d.Dry() {
+		judge = nil // nothing runs
+	}
+	if err := judge.replay(exp, previous); err != nil {
+		return result, err
+	}
 	start := time.Now()
 	job := &engines.Job{
 		Execution:  ex,
@@ -396,6 +406,25 @@ func (x *Executor) run(ctx context.Context, ex *runtime.Execution, exp *storage.
 		Started:    notes.started(rep.Started),
 		Done:       notes.done(rep.Finished),
 		Unattended: x.Unattended,
+	}
+	if judge != nil && engine.Name() == "native" {
+		job.Tuner = judge
+	} else if judge != nil {
+		watch := startTrialWatch(judge, exp)
+		defer watch.stop()
+		started, done := job.Started, job.Done
+		job.Started = func(sc *runtime.ScheduledComponent) {
+			watch.started(sc)
+			if started != nil {
+				started(sc)
+			}
+		}
+		job.Done = func(o runtime.Outcome) {
+			watch.ended(o)
+			if done != nil {
+				done(o)
+			}
+		}
 	}
 	if x.Ask != nil {
 		job.Prompt = func(question string, choices []string) string { return x.Ask(rep.Output(), question, choices) }
@@ -545,7 +574,8 @@ func RunStored(ctx context.Context, exp *storage.Experiment, componentID string,
 	if !ok {
 		return runtime.Outcome{}, fmt.Errorf("experiment %s has no component %q", exp.ID, componentID)
 	}
-	return runtime.RunComponent(ctx, runtime.RunEnv{Execution: ex, Experiment: exp, Registry: reg, Console: console, Requeue: requeue}, sc), nil
+	return runtime.RunComponent(ctx, runtime.RunEnv{Execution: ex, Experiment: exp, Registry: reg, Console: console, Requeue: requeue,
+		Tuner: WorkerTuner(ex, exp)}, sc), nil
 }
 
 func normalizeSchedule(cs []runtime.ScheduledComponent) {

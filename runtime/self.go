@@ -64,6 +64,8 @@ type Self struct {
 
 	writers sync.Map // scope -> *Record
 
+	trial *trialState // set on a tuning trial's node run with a Tuner
+
 	// executeStart is when on_execute began (Unix nanoseconds, atomic: a
 	// goroutine of the component may save a row meanwhile): records time
 	// their first row from it, as 2.0's statistics["on_execute_start"].
@@ -117,6 +119,10 @@ type Record struct {
 
 	timeSec            int64  // the second timeHead and timeTail are of
 	timeHead, timeTail string // _time but its microseconds
+
+	// report, set on a tuning trial's default record, sees each row once
+	// it is stored; its error (a *TrialStop) is what save() returns.
+	report func(row map[string]any) error
 }
 
 func newRecord(w *storage.RecordWriter, self *Self) *Record {
@@ -250,7 +256,13 @@ func (r *Record) SaveRowKeys(force bool) (map[string]any, []string, error) {
 	r.saved++
 	r.mu.Unlock()
 	keys := sortedRowKeys(userKeys)
-	return row, keys, r.writer.AppendSorted(row, keys)
+	if err := r.writer.AppendSorted(row, keys); err != nil {
+		return row, keys, err
+	}
+	if r.report != nil {
+		return row, keys, r.report(row)
+	}
+	return row, keys, nil
 }
 
 // sortedRowKeys merges the keys set (in any order) with the meta keys,
