@@ -305,6 +305,9 @@ func TestTerminalStopped(t *testing.T) {
 	for i, status := range []string{"finished", "stopped", "stopped"} {
 		r.Started(&c[i])
 		o := runtime.Outcome{Component: &c[i], Status: status}
+		if status == "stopped" {
+			o.Error = "by asha at iteration 1 (val_loss=3.03664)" // the scheduler's reason
+		}
 		r.Finished(o)
 		res.Outcomes = append(res.Outcomes, o)
 	}
