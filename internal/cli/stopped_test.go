@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -179,5 +180,80 @@ func TestRankBefore(t *testing.T) {
 	}
 	if got, want := order(true), []any{int64(10), 2.0, 0.5, "b", "a", nil}; !slices.Equal(got, want) {
 		t.Errorf("descending %v, want %v", got, want)
+	}
+}
+
+// TestTuneStoppedEndToEnd: a real search whose ASHA scheduler stops
+// trials: the run exits 0 and counts them apart; best() in the script,
+// show --sort, ls and status agree on which trial is best and which
+// stopped.
+func TestTuneStoppedEndToEnd(t *testing.T) {
+	t.Setenv("MACHINABLE_STORAGE", "")
+	dir := t.TempDir()
+	files := map[string]string{
+		"machinable.yaml": "components:\n  - train:\n      lr: 0.01\n      depth: 4\n      epochs: 9\n",
+		"train.star": `def on_execute_iteration(self, i):
+    gap = math.log(self.config.lr, 10) + 2.5
+    self.record["val_loss"] = gap * gap + 0.05 * abs(self.config.depth - 4) + 1.0 / (i + 1)
+    if i + 1 >= self.config.epochs:
+        return StopIteration
+`,
+		"search.star": `space = {"lr": tune.loguniform(1e-4, 1e-1), "depth": tune.choice([2, 4, 8])}
+result = execute(
+    Experiment().component("train", space).tune(
+        num_samples=9, metric="val_loss", mode="min",
+        scheduler=tune.asha(max_t=9, grace_period=1, reduction_factor=3)),
+    storage="./results", seed=42)
+print("ok", result.ok, "stopped", result.stopped.count(), "failed", result.failed.count())
+print("best", result.best("val_loss").id, result.best("val_loss").status)
+print("stopped ids", ",".join(result.components.status("stopped").pluck("id")))
+`,
+	}
+	for name, text := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out, stderr, code := runMain(t, dir, "run", "search.star")
+	sum := regexp.MustCompile(`Experiment (\w{6}): (\d+) finished, (\d+) stopped, 0 failed in `).FindStringSubmatch(out)
+	if code != 0 || sum == nil || sum[3] == "0" {
+		t.Fatalf("run: exit %d (want 0), no summary counting stopped trials\n%s%s", code, out, stderr)
+	}
+	exp, finished, stopped := sum[1], sum[2], sum[3]
+	if !strings.Contains(out, "ok True stopped "+stopped+" failed 0\n") {
+		t.Errorf("the script's counts differ from the summary's %s stopped:\n%s", stopped, out)
+	}
+	best := regexp.MustCompile(`(?m)^best (\w{12}) (\w+)$`).FindStringSubmatch(out)
+	ids := regexp.MustCompile(`(?m)^stopped ids (\S+)$`).FindStringSubmatch(out)
+	if best == nil || ids == nil {
+		t.Fatalf("script output:\n%s", out)
+	}
+
+	// show --sort ranks by the last val_loss: the script's best() first.
+	out, stderr, code = runMain(t, dir, "show", exp, "--sort", "val_loss")
+	rows := rowIDs(out)
+	if code != 0 || len(rows) != 9 || rows[0] != best[1] {
+		t.Errorf("show --sort val_loss: exit %d, first %v, want best() %s\n%s%s", code, rows, best[1], out, stderr)
+	}
+	if !strings.Contains(out, "Components  9: "+finished+" finished, "+stopped+" stopped, 0 running") {
+		t.Errorf("show counts:\n%s", out)
+	}
+	for _, id := range strings.Split(ids[1], ",") {
+		if !regexp.MustCompile(`(?m)^` + id + `  train +stopped  `).MatchString(out) {
+			t.Errorf("%s not shown stopped:\n%s", id, out)
+		}
+	}
+	out, _, code = runMain(t, dir, "ls")
+	if code != 0 || !regexp.MustCompile(`(?m)^`+exp+` +\S+ \S+ +- +9 +`+finished+` +`+stopped+` +0 +0 `).MatchString(out) {
+		t.Errorf("ls:\n%s", out)
+	}
+	out, _, code = runMain(t, dir, "status", exp)
+	if code != 0 || !strings.Contains(out, finished+" finished, "+stopped+" stopped, 0 running") {
+		t.Errorf("status:\n%s", out)
+	}
+	// Running the search again resumes it: nothing runs, exit 0.
+	out, stderr, code = runMain(t, dir, "run", "search.star")
+	if code != 0 || !strings.Contains(out, ": "+finished+" finished, "+stopped+" stopped, 0 failed in ") {
+		t.Errorf("again: exit %d\n%s%s", code, out, stderr)
 	}
 }
