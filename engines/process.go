@@ -125,7 +125,7 @@ func deadWorkerOutcome(ctx context.Context, exp *storage.Experiment, sc *runtime
 	switch {
 	case err != nil && !errors.Is(err, fs.ErrNotExist):
 		out.Error = fmt.Sprintf("worker: reading status: %v", err)
-	case err == nil && (st.Status == storage.StatusFinished || st.Status == storage.StatusFailed || st.Status == storage.StatusInterrupted):
+	case err == nil && (st.Status == storage.StatusFinished || st.Status == storage.StatusStopped || st.Status == storage.StatusFailed || st.Status == storage.StatusInterrupted):
 		out.Status, out.Error = st.Status, st.Error
 	default: // running, or never started
 		msg := "worker exited without a final status"

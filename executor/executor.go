@@ -537,8 +537,8 @@ func reconcile(exp *storage.Experiment, outcomes []runtime.Outcome, now time.Tim
 		st, err := exp.ComponentStatus(o.Component.ID)
 		switch {
 		case err != nil:
-		case st.Status == storage.StatusFinished:
-			outcomes[i].Status, outcomes[i].Error, outcomes[i].Previous = storage.StatusFinished, "", true
+		case st.Status == storage.StatusFinished || st.Status == storage.StatusStopped:
+			outcomes[i].Status, outcomes[i].Error, outcomes[i].Previous = st.Status, "", true
 		case st.Running(now) && (st.Host != storage.Hostname() || st.PID != os.Getpid()):
 			outcomes[i].Status, outcomes[i].Previous = storage.StatusRunning, true
 			outcomes[i].Error = fmt.Sprintf("started by another process (host %s, pid %d); left to it", st.Host, st.PID)

@@ -19,13 +19,13 @@ import (
 //
 // that is status.json's fields plus the component ID, less "error" and
 // "checkpoint" (status.json keeps them: long, and only lines saying
-// finished are trusted, which have neither). The component
+// finished or stopped are trusted, which have neither). The component
 // files stay the truth; the journal only saves reads:
 //
 //   - it is trusted only for a component whose last valid line says
-//     "finished" (finished is final: nothing runs a finished component
-//     again). Every other component's status.json is read, as without
-//     a journal.
+//     "finished" or "stopped" (both are final: nothing runs a finished
+//     component, or a tuning trial its scheduler stopped, again). Every
+//     other component's status.json is read, as without a journal.
 //   - a crash between status.json and the journal line leaves the
 //     journal behind, never ahead: that component's status.json is read.
 //   - lines are validated like any input: one that does not start as
@@ -61,10 +61,16 @@ var memJournal sync.Mutex
 // ended reports whether a status is an end state the journal records.
 func ended(status string) bool {
 	switch status {
-	case StatusFinished, StatusFailed, StatusInterrupted, StatusRequeued:
+	case StatusFinished, StatusStopped, StatusFailed, StatusInterrupted, StatusRequeued:
 		return true
 	}
 	return false
+}
+
+// final reports whether an end state is one the journal is trusted for:
+// nothing writes the component's status.json again.
+func final(status string) bool {
+	return status == StatusFinished || status == StatusStopped
 }
 
 // appendJournal appends the end state of a component to its
@@ -95,12 +101,12 @@ func (c *Component) appendJournal(st Status) {
 	}
 }
 
-// Journal is what an experiment's journal says finished: component ID to
-// the status it ended with. See journalName for when it is trusted.
+// Journal is what an experiment's journal says finished or stopped:
+// component ID to the status it ended with. See journalName for when it is trusted.
 type Journal map[string]Status
 
-// ReadJournal reads the experiment's journal with each finished
-// component's whole status (times included), for readers that show
+// ReadJournal reads the experiment's journal with each finished (or
+// stopped) component's whole status (times included), for readers that show
 // them. It never fails: a missing or unreadable journal, or any line of
 // it, is only less to trust, and the components it does not name are
 // read from their status.json.
@@ -108,10 +114,10 @@ func (e *Experiment) ReadJournal() Journal {
 	j := Journal{}
 	e.scanJournal(func(id, status string, line []byte) {
 		var l journalLine
-		if status == StatusFinished && json.Unmarshal(line, &l) == nil && l.ID == id && l.Status.Status == status {
+		if final(status) && json.Unmarshal(line, &l) == nil && l.ID == id && l.Status.Status == status {
 			j[id] = l.Status
 		} else {
-			delete(j, id) // a later end state overrides an earlier finished one
+			delete(j, id) // a later end state overrides an earlier final one
 		}
 	})
 	return j
@@ -129,6 +135,23 @@ func (e *Experiment) FinishedInJournal() map[string]bool {
 		if status == StatusFinished {
 			done[id] = true
 		} else {
+			delete(done, id)
+		}
+	})
+	return done
+}
+
+// FinalInJournal is FinishedInJournal with the stopped components too:
+// component ID to StatusFinished or StatusStopped, both final.
+func (e *Experiment) FinalInJournal() map[string]string {
+	done := map[string]string{}
+	e.scanJournal(func(id, status string, _ []byte) {
+		switch status {
+		case StatusFinished:
+			done[id] = StatusFinished // the constant: no string per line kept
+		case StatusStopped:
+			done[id] = StatusStopped
+		default:
 			delete(done, id)
 		}
 	})
@@ -197,7 +220,7 @@ func journalHead(line []byte) (id, status string, ok bool) {
 }
 
 // ComponentStatus is the status of a component: from the journal where
-// it trusts it (finished), else from status.json.
+// it trusts it (finished, stopped), else from status.json.
 func (j Journal) ComponentStatus(e *Experiment, id string) (Status, error) {
 	if st, ok := j[id]; ok {
 		return st, nil

@@ -67,7 +67,7 @@ modules are read and run anew. The worker ends when its input ends (exit
 				return &exitError{code: ExitError, err: err}
 			}
 			switch out.Status {
-			case storage.StatusFinished:
+			case storage.StatusFinished, storage.StatusStopped: // a trial stopped early is no failure
 				return nil
 			case storage.StatusRequeued:
 				return requeueTask(stdout, exp, component)
