@@ -91,8 +91,11 @@ func schedule(ctx context.Context, job *Job, n int, gpus *gpuSource, run localRu
 		if out.Status == storage.StatusFailed {
 			failed = true
 		}
-		if !streamed || out.Status != storage.StatusFinished || finished < runtime.OutcomesKept {
-			if out.Status == storage.StatusFinished {
+		// Stopped trials are settled as finished ones are: a search of a
+		// million trials keeps only counts of either.
+		settled := out.Status == storage.StatusFinished || out.Status == storage.StatusStopped
+		if !streamed || !settled || finished < runtime.OutcomesKept {
+			if settled {
 				finished++
 			}
 			outcomes = append(outcomes, kept{it.seq, out})

@@ -452,7 +452,7 @@ func (x *Executor) run(ctx context.Context, ex *runtime.Execution, exp *storage.
 		result.Detached = true
 		return result, runErr
 	}
-	unkept := 0
+	var unkept runtime.Counts
 	if streamed != nil {
 		unkept = streamed.unkept(outcomes)
 	}

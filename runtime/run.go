@@ -134,7 +134,7 @@ func RunComponent(ctx context.Context, env RunEnv, sc *ScheduledComponent) (out 
 	}
 	// Every record row is on disk before the status says the component
 	// ended: readers trust a final status to mean complete records.
-	if err := store.SyncRecords(); err != nil && status.Status == storage.StatusFinished {
+	if err := store.SyncRecords(); err != nil && (status.Status == storage.StatusFinished || status.Status == storage.StatusStopped) {
 		status.Status, status.Error = storage.StatusFailed, err.Error()
 		out.Error = status.Error
 	}
@@ -157,7 +157,7 @@ func claimedElsewhere(store *storage.Component, out Outcome) Outcome {
 		return out
 	}
 	switch st.Status {
-	case storage.StatusFinished, storage.StatusFailed, storage.StatusInterrupted:
+	case storage.StatusFinished, storage.StatusFailed, storage.StatusInterrupted, storage.StatusStopped:
 		out.Status, out.Error = st.Status, st.Error
 	default:
 		out.Status = storage.StatusRunning
