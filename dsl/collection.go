@@ -112,13 +112,16 @@ var collectionMethods = map[string]collectionMethod{
 	"reduce": colReduce, "reject": colReject, "reverse": colReverse, "section": colSection,
 	"serialize": colSerialize, "as_json": colAsJSON, "as_table": colAsTable, "sort": colSort, "sum": colSum,
 	"take": colTake, "unique": colUnique, "where": colWhere, "without": colWithout, "zip": colZip,
-	"status": colStatus,
+	"status": colStatus, "best": colBest,
 }
+
+// rankable are the kinds of collection best() ranks.
+func (c *collection) rankable() bool { return c.kind == "components" || c.kind == "experiments" }
 
 func (c *collection) AttrNames() []string {
 	names := []string{"items"}
 	for n := range collectionMethods {
-		if n == "status" && c.kind != "components" {
+		if n == "status" && c.kind != "components" || n == "best" && !c.rankable() {
 			continue
 		}
 		names = append(names, n)
@@ -136,7 +139,7 @@ func (c *collection) Attr(name string) (starlark.Value, error) {
 		return starlark.NewList(append([]starlark.Value(nil), c.elems...)), nil
 	case name == "components" && c.kind == "experiments":
 		return c.allComponents()
-	case name == "status" && c.kind != "components":
+	case name == "status" && c.kind != "components", name == "best" && !c.rankable():
 		return nil, noSuchAttr(c, name)
 	}
 	m, ok := collectionMethods[name]
@@ -220,7 +223,7 @@ func lookup(v starlark.Value, key string) (starlark.Value, error) {
 
 // noArgMethods are the methods a key may name and get their result.
 var noArgMethods = map[string]bool{
-	"is_finished": true, "is_started": true, "is_alive": true, "is_active": true, "is_incomplete": true,
+	"is_finished": true, "is_started": true, "is_alive": true, "is_active": true, "is_incomplete": true, "is_stopped": true,
 	"has_records": true, "empty": true, "count": true, "first": true, "last": true,
 }
 
@@ -1109,13 +1112,13 @@ func colSection(c *collection, th *starlark.Thread, b *starlark.Builtin, args st
 }
 
 // status(status="started"): the components that are started, finished,
-// alive (active) or incomplete.
+// stopped (tuning trials ended early), alive (active) or incomplete.
 func colStatus(c *collection, th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	status := "started"
 	if err := unpackArgs(b.Name(), args, kwargs, "status?", &status); err != nil {
 		return nil, err
 	}
-	known := []string{"started", "finished", "alive", "active", "incomplete"}
+	known := []string{"started", "finished", "stopped", "alive", "active", "incomplete"}
 	ok := false
 	for _, k := range known {
 		ok = ok || k == status

@@ -37,6 +37,7 @@ func init() {
 		"split":      expSplit,
 		"directory":  expDirectory,
 		"to_json":    expToJSON,
+		"tune":       expTune,
 	}
 	experimentMethods = map[string]*starlark.Builtin{}
 	for name, fn := range methods {
@@ -59,7 +60,7 @@ func (e *experiment) Attr(name string) (starlark.Value, error) {
 }
 
 func (e *experiment) AttrNames() []string {
-	return []string{"component", "components", "directory", "repeat", "split", "to_json", "version"}
+	return []string{"component", "components", "directory", "repeat", "split", "to_json", "tune", "version"}
 }
 
 // componentSpec reads a component entry: a name or a (name, version) tuple.

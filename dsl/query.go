@@ -312,7 +312,7 @@ func (c *componentValue) Hash() (uint32, error) { return starlark.String(c.v.ID)
 func (c *componentValue) AttrNames() []string {
 	return []string{"component_id", "components", "config", "data", "error", "execution", "experiment", "file",
 		"finished_at", "flags", "get_records", "get_records_writer", "has_records", "heartbeat_at", "host", "id",
-		"is_active", "is_alive", "is_finished", "is_incomplete", "is_started", "log", "name", "output", "records",
+		"is_active", "is_alive", "is_finished", "is_incomplete", "is_started", "is_stopped", "log", "name", "output", "records",
 		"records_in", "resources", "scopes", "started_at", "status", "store", "submission", "tuning", "url"}
 }
 
@@ -390,8 +390,9 @@ func (c *componentValue) Attr(name string) (starlark.Value, error) {
 			case "is_active":
 				return starlark.Bool(alive), nil
 			}
-			// started, and neither running nor finished: failed, interrupted or stale
-			return starlark.Bool(st.StartedAt != nil && !alive && st.Status != storage.StatusFinished), nil
+			// started, and neither running nor finished nor stopped (final):
+			// failed, interrupted or stale
+			return starlark.Bool(st.StartedAt != nil && !alive && st.Status != storage.StatusFinished && st.Status != storage.StatusStopped), nil
 		}), nil
 	case "has_records":
 		return starlark.NewBuiltin(name, func(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
@@ -461,6 +462,13 @@ func (c *componentValue) Attr(name string) (starlark.Value, error) {
 	case "is_finished":
 		return starlark.NewBuiltin("is_finished", func(*starlark.Thread, *starlark.Builtin, starlark.Tuple, []starlark.Tuple) (starlark.Value, error) {
 			return starlark.Bool(c.status().Status == storage.StatusFinished), nil
+		}), nil
+	case "is_stopped": // a tuning trial its scheduler ended early
+		return starlark.NewBuiltin("is_stopped", func(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+			if err := unpackArgs(b.Name(), args, kwargs); err != nil {
+				return nil, err
+			}
+			return starlark.Bool(c.status().Status == storage.StatusStopped), nil
 		}), nil
 	case "is_alive":
 		return starlark.NewBuiltin("is_alive", func(*starlark.Thread, *starlark.Builtin, starlark.Tuple, []starlark.Tuple) (starlark.Value, error) {

@@ -12,14 +12,15 @@ import (
 )
 
 // newExecutionValue is what execute() returns: experiment_id, seed,
-// storage, directory, engine, components and failed (collections of the
-// same component objects Storage() queries give), ok, dry, resumed. Of a
+// storage, directory, engine, components, failed and stopped (collections
+// of the same component objects Storage() queries give), ok, dry,
+// resumed, and best(metric, ...), components.best's shortcut. Of a
 // large experiment, components are read from the storage only when the
 // script uses them, so a sweep that ran in flat memory ends in it too.
 func newExecutionValue(r *runtime.Result) (starlark.Value, error) {
 	ex := r.Execution
 	var comps starlark.Value
-	var failed []starlark.Value
+	var failed, stopped []starlark.Value
 	if r.Experiment != nil {
 		v, err := r.Experiment.View()
 		if err != nil {
@@ -32,10 +33,18 @@ func newExecutionValue(r *runtime.Result) (starlark.Value, error) {
 			}
 		}
 		comps = lazy
-		for _, o := range r.Failed() {
+		for _, o := range r.Outcomes {
+			if o.Status != storage.StatusFailed && o.Status != storage.StatusStopped {
+				continue
+			}
 			sc := o.Component
-			failed = append(failed, &componentValue{v: &storage.ComponentView{Experiment: v, ID: sc.ID, Name: sc.Name,
-				Config: sc.Config, Flags: sc.Flags, Resources: sc.Resources}})
+			cv := &componentValue{v: &storage.ComponentView{Experiment: v, ID: sc.ID, Name: sc.Name,
+				Config: sc.Config, Flags: sc.Flags, Resources: sc.Resources}}
+			if o.Status == storage.StatusFailed {
+				failed = append(failed, cv)
+			} else {
+				stopped = append(stopped, cv)
+			}
 		}
 	} else {
 		var views []*storage.ComponentView
@@ -53,10 +62,24 @@ func newExecutionValue(r *runtime.Result) (starlark.Value, error) {
 		"engine":        starlark.String(ex.Engine),
 		"components":    comps,
 		"failed":        newCollection("components", failed),
+		"stopped":       newCollection("components", stopped),
+		"best":          starlark.NewBuiltin("best", bestOf(comps)),
 		"ok":            starlark.Bool(r.OK()),
 		"dry":           starlark.Bool(r.Dry),
 		"resumed":       starlark.Bool(r.Resumed),
 	}), nil
+}
+
+// bestOf is execute()'s best(...): components.best(...), the components
+// read only when it is called.
+func bestOf(comps starlark.Value) func(*starlark.Thread, *starlark.Builtin, starlark.Tuple, []starlark.Tuple) (starlark.Value, error) {
+	return func(th *starlark.Thread, _ *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+		m, err := comps.(starlark.HasAttrs).Attr("best")
+		if err != nil {
+			return nil, err
+		}
+		return starlark.Call(th, m, args, kwargs)
+	}
 }
 
 // lazyComponents is the components collection of an executed experiment,

@@ -58,6 +58,41 @@ func newOptions(t testing.TB, console io.Writer) dsl.Options {
 	}
 }
 
+// scriptOptions are newOptions with what scripts that assert use: the
+// assert module and test_storage(name).
+func scriptOptions(t *testing.T) dsl.Options {
+	opts := newOptions(t, nil)
+	assertModule, err := starlarktest.LoadAssertModule()
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts.Predeclared = assertModule
+	// test_storage(name) gives a storage of this test run's own,
+	// so scripts can execute one seed twice (and -count=N works).
+	opts.Predeclared["test_storage"] = starlark.NewBuiltin("test_storage", func(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+		var name string
+		if err := starlark.UnpackArgs(b.Name(), args, kwargs, "name", &name); err != nil {
+			return nil, err
+		}
+		return starlark.String(fmt.Sprintf("mem://%s/%d/%s", t.Name(), runCounter.Add(1), name)), nil
+	})
+	// The assert module reports through the thread it runs on;
+	// ExecFile makes that thread, so install the reporter there.
+	opts.ThreadHook = func(th *starlark.Thread) { starlarktest.SetReporter(th, t) }
+	return opts
+}
+
+// runAsserting runs a script that asserts; an error fails the test with its
+// backtrace.
+func runAsserting(t *testing.T, file string, opts dsl.Options) {
+	if _, err := dsl.ExecFile(context.Background(), file, nil, opts); err != nil {
+		if e, ok := err.(*starlark.EvalError); ok {
+			t.Fatal(e.Backtrace())
+		}
+		t.Fatal(err)
+	}
+}
+
 // TestScripts runs every testdata/scripts/*.star file; each asserts its
 // own expectations with the assert module.
 func TestScripts(t *testing.T) {
@@ -67,30 +102,7 @@ func TestScripts(t *testing.T) {
 	}
 	for _, file := range files {
 		t.Run(strings.TrimSuffix(filepath.Base(file), ".star"), func(t *testing.T) {
-			opts := newOptions(t, nil)
-			assertModule, err := starlarktest.LoadAssertModule()
-			if err != nil {
-				t.Fatal(err)
-			}
-			opts.Predeclared = assertModule
-			// test_storage(name) gives a storage of this test run's own,
-			// so scripts can execute one seed twice (and -count=N works).
-			opts.Predeclared["test_storage"] = starlark.NewBuiltin("test_storage", func(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-				var name string
-				if err := starlark.UnpackArgs(b.Name(), args, kwargs, "name", &name); err != nil {
-					return nil, err
-				}
-				return starlark.String(fmt.Sprintf("mem://%s/%d/%s", t.Name(), runCounter.Add(1), name)), nil
-			})
-			// The assert module reports through the thread it runs on;
-			// ExecFile makes that thread, so install the reporter there.
-			opts.ThreadHook = func(th *starlark.Thread) { starlarktest.SetReporter(th, t) }
-			if _, err := dsl.ExecFile(context.Background(), file, nil, opts); err != nil {
-				if e, ok := err.(*starlark.EvalError); ok {
-					t.Fatal(e.Backtrace())
-				}
-				t.Fatal(err)
-			}
+			runAsserting(t, file, scriptOptions(t))
 		})
 	}
 }

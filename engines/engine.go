@@ -65,6 +65,9 @@ type Job struct {
 	// Prompt, when set, lets a cluster engine ask what to do with the
 	// work it submitted after Ctrl-C (cancel or detach).
 	Prompt Prompt
+	// Tuner, set for a tuned plan, judges the record rows of trials that
+	// run in this process (see runtime.Tuner).
+	Tuner runtime.Tuner
 	// Unattended says no one watches the console (the CLI's output is
 	// not a terminal): the slurm engine then submits and returns unless
 	// its "wait" option says otherwise.
@@ -98,6 +101,7 @@ func (j *Job) RunLocal(ctx context.Context, sc *runtime.ScheduledComponent, pref
 		Registry:   j.Registry,
 		Console:    j.Console,
 		Prefix:     prefix,
+		Tuner:      j.Tuner,
 	}, sc)
 	return out
 }

@@ -8,9 +8,11 @@ import (
 
 // native runs components in this process: one after the other, or N at a
 // time ("native:N"), each with its own Starlark thread, random stream and
-// store, failures and panics contained.
+// store, failures and panics contained. Components asking for GPUs get
+// them as the flag CUDA_VISIBLE_DEVICES (gpus.go).
 type native struct {
 	parallel int
+	gpus     gpuSource
 }
 
 func newNative(spec Spec) (Engine, error) {
@@ -32,5 +34,7 @@ func (n *native) Streams() bool { return true }
 
 func (n *native) Run(ctx context.Context, job *Job) ([]runtime.Outcome, error) {
 	defer TuneGC()() // fewer GC cycles: see gctune.go
-	return runPool(ctx, job, n.parallel, job.RunLocal)
+	return runLocalPool(ctx, job, n.parallel, &n.gpus, func(ctx context.Context, sc *runtime.ScheduledComponent, prefix string, gpus []string) runtime.Outcome {
+		return job.RunLocal(ctx, WithGPUs(sc, gpus), prefix)
+	})
 }

@@ -10,7 +10,7 @@ import (
 // component has not ended (queued, running, requeued).
 func finalOutcome(sc *runtime.ScheduledComponent, st storage.Status) (runtime.Outcome, bool) {
 	switch st.Status {
-	case storage.StatusFinished, storage.StatusFailed, storage.StatusInterrupted:
+	case storage.StatusFinished, storage.StatusStopped, storage.StatusFailed, storage.StatusInterrupted:
 		o := runtime.Outcome{Component: sc, Status: st.Status, Error: st.Error}
 		if st.StartedAt != nil && st.FinishedAt != nil {
 			o.Duration = st.FinishedAt.Sub(*st.StartedAt)

@@ -39,8 +39,17 @@ func sharedStorage(engine, who string, st *storage.Storage) error {
 	return fmt.Errorf("engine %s: %s cannot see a mem:// storage; use %s: pass --storage ./results, or give storage= to execute()", engine, who, where)
 }
 
-func (p *process) Preflight(_ context.Context, _ *runtime.Execution, st *storage.Storage) error {
-	return sharedStorage("process", "workers are separate processes and", st)
+func (p *process) Preflight(_ context.Context, ex *runtime.Execution, st *storage.Storage) error {
+	if err := sharedStorage("process", "workers are separate processes and", st); err != nil {
+		return err
+	}
+	return p.gpus.checkSchedule("process", ex, p.parallel)
+}
+
+// Preflight refuses a component asking for more GPUs than this machine
+// has, or resources the engine cannot read, before anything runs.
+func (n *native) Preflight(_ context.Context, ex *runtime.Execution, _ *storage.Storage) error {
+	return n.gpus.checkSchedule("native", ex, n.parallel)
 }
 
 func (d *detached) Preflight(ctx context.Context, ex *runtime.Execution, st *storage.Storage) error {

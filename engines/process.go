@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"os"
 	"os/exec"
 	"strings"
 	"syscall"
@@ -26,6 +27,7 @@ type process struct {
 	parallel int
 	binary   string
 	oneShot  bool // reuse_workers false: a fresh worker per component
+	gpus     gpuSource
 }
 
 func newProcess(spec Spec) (Engine, error) {
@@ -59,13 +61,13 @@ func (p *process) Run(ctx context.Context, job *Job) ([]runtime.Outcome, error) 
 	}
 	url := job.Experiment.URL()
 	if p.oneShot {
-		return runPool(ctx, job, p.parallel, func(ctx context.Context, sc *runtime.ScheduledComponent, prefix string) runtime.Outcome {
-			return RunWorker(ctx, p.binary, url, sc, job.Experiment, job.Console, prefix)
+		return runLocalPool(ctx, job, p.parallel, &p.gpus, func(ctx context.Context, sc *runtime.ScheduledComponent, prefix string, gpus []string) runtime.Outcome {
+			return runWorker(ctx, p.binary, url, sc, job.Experiment, job.Console, prefix, gpus)
 		})
 	}
 	slots := startSlots(ctx, p.parallel, p.binary, url, job.Experiment, job.Console)
 	defer slots.close()
-	return runPool(ctx, job, p.parallel, slots.run)
+	return runLocalPool(ctx, job, p.parallel, &p.gpus, slots.run)
 }
 
 // RunWorker runs one component through `machinable worker` and reads how
@@ -77,9 +79,21 @@ func (p *process) Run(ctx context.Context, job *Job) ([]runtime.Outcome, error) 
 // runs in a process group of its own: Ctrl-C on the terminal stops it
 // through ctx, with one signal.
 func RunWorker(ctx context.Context, binary, url string, sc *runtime.ScheduledComponent, exp *storage.Experiment, console io.Writer, prefix string) runtime.Outcome {
+	return runWorker(ctx, binary, url, sc, exp, console, prefix, nil)
+}
+
+// runWorker is RunWorker giving the component the GPUs gpus: the worker
+// (`--gpus`) sets them as its flag CUDA_VISIBLE_DEVICES, and its process
+// environment says the same, being the component's alone.
+func runWorker(ctx context.Context, binary, url string, sc *runtime.ScheduledComponent, exp *storage.Experiment, console io.Writer, prefix string, gpus []string) runtime.Outcome {
 	start := time.Now()
 	defer lockThread()()
 	cmd := exec.CommandContext(ctx, binary, "worker", url, "--component", sc.ID)
+	if len(gpus) > 0 {
+		devices := strings.Join(gpus, ",")
+		cmd.Args = append(cmd.Args, "--gpus", devices)
+		cmd.Env = append(os.Environ(), GPUFlag+"="+devices)
+	}
 	cmd.SysProcAttr = workerAttr()
 	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
 	cmd.WaitDelay = 5 * time.Second
@@ -111,7 +125,7 @@ func deadWorkerOutcome(ctx context.Context, exp *storage.Experiment, sc *runtime
 	switch {
 	case err != nil && !errors.Is(err, fs.ErrNotExist):
 		out.Error = fmt.Sprintf("worker: reading status: %v", err)
-	case err == nil && (st.Status == storage.StatusFinished || st.Status == storage.StatusFailed || st.Status == storage.StatusInterrupted):
+	case err == nil && (st.Status == storage.StatusFinished || st.Status == storage.StatusStopped || st.Status == storage.StatusFailed || st.Status == storage.StatusInterrupted):
 		out.Status, out.Error = st.Status, st.Error
 	default: // running, or never started
 		msg := "worker exited without a final status"

@@ -9,6 +9,7 @@ import (
 	"io"
 	"io/fs"
 	"os/exec"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -18,7 +19,8 @@ import (
 )
 
 // The protocol of `machinable worker URL --serve`: the engine writes one
-// component ID a line on the worker's standard input; the worker runs
+// component ID a line on the worker's standard input, followed by
+// " gpus=0,1" when the component was given GPUs; the worker runs
 // them one after the other, each as `machinable worker URL --component
 // ID` would, and writes WorkerMessage JSON lines on its standard output:
 // the component's console output as it comes, then its outcome. The
@@ -77,6 +79,7 @@ type workerSlots struct {
 type slotRequest struct {
 	sc     *runtime.ScheduledComponent
 	prefix string
+	gpus   []string
 	reply  chan runtime.Outcome
 }
 
@@ -97,13 +100,13 @@ func startSlots(ctx context.Context, n int, binary, url string, exp *storage.Exp
 						continue
 					}
 				}
-				out, unstarted := w.run(ctx, req.sc, req.prefix)
+				out, unstarted := w.run(ctx, req.sc, req.prefix, req.gpus)
 				if unstarted && ctx.Err() == nil {
 					// It died before it took the component (killed while
 					// idle): another worker runs it.
 					if again, err := startServed(ctx, binary, url, exp, console); err == nil {
 						w = again
-						out, _ = w.run(ctx, req.sc, req.prefix)
+						out, _ = w.run(ctx, req.sc, req.prefix, req.gpus)
 					}
 				}
 				req.reply <- out
@@ -117,9 +120,9 @@ func startSlots(ctx context.Context, n int, binary, url string, exp *storage.Exp
 }
 
 // run hands one component to a free slot and waits for its outcome.
-func (s *workerSlots) run(ctx context.Context, sc *runtime.ScheduledComponent, prefix string) runtime.Outcome {
+func (s *workerSlots) run(ctx context.Context, sc *runtime.ScheduledComponent, prefix string, gpus []string) runtime.Outcome {
 	reply := make(chan runtime.Outcome, 1)
-	s.reqs <- slotRequest{sc: sc, prefix: prefix, reply: reply}
+	s.reqs <- slotRequest{sc: sc, prefix: prefix, gpus: gpus, reply: reply}
 	return <-reply
 }
 
@@ -227,7 +230,7 @@ func (w *servedWorker) dead() bool {
 // fails (or, interrupted, interrupts) only that component, as RunWorker
 // reports a dead one-shot worker; the slot then starts another.
 // unstarted says the worker died before the component had a status.
-func (w *servedWorker) run(ctx context.Context, sc *runtime.ScheduledComponent, prefix string) (_ runtime.Outcome, unstarted bool) {
+func (w *servedWorker) run(ctx context.Context, sc *runtime.ScheduledComponent, prefix string, gpus []string) (_ runtime.Outcome, unstarted bool) {
 	start := time.Now()
 	w.mu.Lock()
 	w.console = nil
@@ -239,7 +242,11 @@ func (w *servedWorker) run(ctx context.Context, sc *runtime.ScheduledComponent, 
 	defer func() { w.mu.Lock(); w.console = nil; w.mu.Unlock() }()
 
 	out := runtime.Outcome{Component: sc, Status: storage.StatusFailed}
-	if _, err := io.WriteString(w.stdin, sc.ID+"\n"); err == nil {
+	line := sc.ID
+	if len(gpus) > 0 {
+		line += " gpus=" + strings.Join(gpus, ",")
+	}
+	if _, err := io.WriteString(w.stdin, line+"\n"); err == nil {
 		if m, ok := <-w.ends; ok {
 			if m.ID != sc.ID {
 				out.Error = fmt.Sprintf("worker answered for component %s while running %s", m.ID, sc.ID)

@@ -52,7 +52,7 @@ func TestServedWorkersReused(t *testing.T) {
 	ids := []string{"first0000001", "second000001", "crash0000001", "third0000001"}
 	outs := map[string]runtime.Outcome{}
 	for _, id := range ids {
-		outs[id] = slots.run(context.Background(), &runtime.ScheduledComponent{ID: id}, id+" | ")
+		outs[id] = slots.run(context.Background(), &runtime.ScheduledComponent{ID: id}, id+" | ", nil)
 	}
 	slots.close()
 	for _, id := range []string{"first0000001", "second000001", "third0000001"} {
@@ -87,7 +87,7 @@ func TestServedWorkerOldBinary(t *testing.T) {
 	script := filepath.Join(t.TempDir(), "old.sh")
 	os.WriteFile(script, []byte("#!/bin/sh\necho 'Error: unknown flag: --serve' >&2\nexit 2\n"), 0o755)
 	slots := startSlots(context.Background(), 2, script, exp.Path, exp, nil)
-	out := slots.run(context.Background(), &runtime.ScheduledComponent{ID: "abcdefabcdef"}, "")
+	out := slots.run(context.Background(), &runtime.ScheduledComponent{ID: "abcdefabcdef"}, "", nil)
 	slots.close()
 	if out.Status != storage.StatusFailed || !strings.Contains(out.Error, "unknown flag: --serve") {
 		t.Errorf("%+v", out)

@@ -324,7 +324,7 @@ func (r *rayEngine) runOne(ctx context.Context, job *Job, sc *runtime.ScheduledC
 	}
 	st, serr := job.Experiment.ComponentStatus(sc.ID)
 	switch {
-	case serr == nil && (st.Status == storage.StatusFinished || st.Status == storage.StatusFailed || st.Status == storage.StatusInterrupted):
+	case serr == nil && (st.Status == storage.StatusFinished || st.Status == storage.StatusStopped || st.Status == storage.StatusFailed || st.Status == storage.StatusInterrupted):
 		out.Status, out.Error = st.Status, st.Error
 		if st.StartedAt != nil && st.FinishedAt != nil {
 			out.Duration = st.FinishedAt.Sub(*st.StartedAt)

@@ -51,7 +51,7 @@ func (s *slurm) follow(ctx context.Context, job *Job, info SlurmInfo, todo []*ru
 				continue // unreadable for a moment (written right now)
 			}
 			if o, ok := finalOutcome(sc, st); ok {
-				if st.Status != storage.StatusFinished {
+				if st.Status != storage.StatusFinished && st.Status != storage.StatusStopped {
 					// Reported once its task has left the queue, with the
 					// Slurm state and exit code.
 					failing[id] = o
@@ -245,7 +245,7 @@ func progressLine(tasks []task, ended []runtime.Outcome, left int) string {
 	}
 	failed := 0
 	for _, o := range ended {
-		if o.Status != storage.StatusFinished {
+		if o.Status != storage.StatusFinished && o.Status != storage.StatusStopped {
 			failed++
 		}
 	}

@@ -388,6 +388,16 @@ func (x *Executor) run(ctx context.Context, ex *runtime.Execution, exp *storage.
 			warnCodeChanged(rep.Output(), exp, ex)
 		}
 	}
+	judge, err := newTrialJudge(ex.Plan)
+	if err != nil {
+		return result, err
+	}
+	if d, ok := engine.(engines.DryRunner); ok && d.Dry() {
+		judge = nil // nothing runs
+	}
+	if err := judge.replay(exp, previous); err != nil {
+		return result, err
+	}
 	start := time.Now()
 	job := &engines.Job{
 		Execution:  ex,
@@ -399,6 +409,28 @@ func (x *Executor) run(ctx context.Context, ex *runtime.Execution, exp *storage.
 		Started:    notes.started(rep.Started),
 		Done:       notes.done(rep.Finished),
 		Unattended: x.Unattended,
+	}
+	if judge != nil && engine.Name() == "native" {
+		job.Tuner = judge
+	} else if judge != nil {
+		watch, err := startTrialWatch(judge, exp, job.Todo())
+		if err != nil {
+			return result, err
+		}
+		defer watch.stop()
+		started, done := job.Started, job.Done
+		job.Started = func(sc *runtime.ScheduledComponent) {
+			watch.started(sc)
+			if started != nil {
+				started(sc)
+			}
+		}
+		job.Done = func(o runtime.Outcome) {
+			watch.ended(o)
+			if done != nil {
+				done(o)
+			}
+		}
 	}
 	if x.Ask != nil {
 		job.Prompt = func(question string, choices []string) string { return x.Ask(rep.Output(), question, choices) }
@@ -423,7 +455,7 @@ func (x *Executor) run(ctx context.Context, ex *runtime.Execution, exp *storage.
 		result.Detached = true
 		return result, runErr
 	}
-	unkept := 0
+	var unkept runtime.Counts
 	if streamed != nil {
 		unkept = streamed.unkept(outcomes)
 	}
@@ -514,8 +546,8 @@ func reconcile(exp *storage.Experiment, outcomes []runtime.Outcome, now time.Tim
 		st, err := exp.ComponentStatus(o.Component.ID)
 		switch {
 		case err != nil:
-		case st.Status == storage.StatusFinished:
-			outcomes[i].Status, outcomes[i].Error, outcomes[i].Previous = storage.StatusFinished, "", true
+		case storage.Final(st.Status):
+			outcomes[i].Status, outcomes[i].Error, outcomes[i].Previous = st.Status, "", true
 		case st.Running(now) && (st.Host != storage.Hostname() || st.PID != os.Getpid()):
 			outcomes[i].Status, outcomes[i].Previous = storage.StatusRunning, true
 			outcomes[i].Error = fmt.Sprintf("started by another process (host %s, pid %d); left to it", st.Host, st.PID)
@@ -560,5 +592,6 @@ func RunStored(ctx context.Context, exp *storage.Experiment, componentID string,
 	if !ok {
 		return runtime.Outcome{}, fmt.Errorf("experiment %s has no component %q", exp.ID, componentID)
 	}
-	return runtime.RunComponent(ctx, runtime.RunEnv{Execution: ex, Experiment: exp, Registry: reg, Console: console, Requeue: requeue}, sc), nil
+	return runtime.RunComponent(ctx, runtime.RunEnv{Execution: ex, Experiment: exp, Registry: reg, Console: console, Requeue: requeue,
+		Tuner: WorkerTuner(ex, exp)}, sc), nil
 }

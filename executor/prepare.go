@@ -569,12 +569,12 @@ func checkIntact(exp *storage.Experiment, ex *runtime.Execution, outcomes []runt
 	}
 	var lost []string
 	for i, o := range outcomes {
-		if o.Previous || o.Status != storage.StatusFinished {
+		if o.Previous || !storage.Final(o.Status) {
 			continue
 		}
 		st, err := exp.ComponentStatus(o.Component.ID)
 		comp, cerr := exp.OpenComponent(o.Component.ID)
-		if err == nil && st.Status == storage.StatusFinished && cerr == nil && hasComponentFile(exp, o.Component.ID) {
+		if err == nil && st.Status == o.Status && cerr == nil && hasComponentFile(exp, o.Component.ID) {
 			continue
 		}
 		lost = append(lost, o.Component.ID)

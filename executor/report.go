@@ -109,10 +109,15 @@ func (r *PlainReporter) End(res *runtime.Result, took time.Duration) {
 	}
 }
 
-// SummaryLine is the last line of a run: what finished, failed, ...
+// SummaryLine is the last line of a run: what finished, was stopped,
+// failed, ...
 func SummaryLine(res *runtime.Result, took time.Duration) string {
 	c := res.Counts()
-	line := fmt.Sprintf("Experiment %s: %d finished, %d failed", res.Execution.ExperimentID, c.Finished, c.Failed)
+	line := fmt.Sprintf("Experiment %s: %d finished", res.Execution.ExperimentID, c.Finished)
+	if c.Stopped > 0 { // tuning trials ended early: not failures
+		line += fmt.Sprintf(", %d stopped", c.Stopped)
+	}
+	line += fmt.Sprintf(", %d failed", c.Failed)
 	if c.Interrupted > 0 {
 		line += fmt.Sprintf(", %d interrupted", c.Interrupted)
 	}

@@ -23,6 +23,7 @@ type streamedRun struct {
 
 	mu       sync.Mutex
 	finished int // outcomes "finished", counted as they come (Done)
+	stopped  int // and "stopped"
 }
 
 // activeStreams holds the URLs of the experiments whose schedule this
@@ -63,11 +64,14 @@ func startStream(ctx context.Context, exp *storage.Experiment, ex *runtime.Execu
 	}
 	done := job.Done
 	job.Done = func(o runtime.Outcome) {
-		if o.Status == storage.StatusFinished {
-			s.mu.Lock()
+		s.mu.Lock()
+		switch o.Status {
+		case storage.StatusFinished:
 			s.finished++
-			s.mu.Unlock()
+		case storage.StatusStopped:
+			s.stopped++
 		}
+		s.mu.Unlock()
 		if done != nil {
 			done(o)
 		}
@@ -87,29 +91,34 @@ func (s *streamedRun) end() error {
 	return s.sw.Stop()
 }
 
-// unkept is how many components finished without their outcome being
-// kept; raw are the outcomes the engine returned, before reconcile and
-// checkIntact change any.
-func (s *streamedRun) unkept(raw []runtime.Outcome) int {
+// unkept counts the components that finished, and the trials that
+// stopped, without their outcome being kept; raw are the outcomes the
+// engine returned, before reconcile and checkIntact change any.
+func (s *streamedRun) unkept(raw []runtime.Outcome) runtime.Counts {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	n := s.finished
+	n := runtime.Counts{Finished: s.finished, Stopped: s.stopped}
 	for _, o := range raw {
-		if o.Status == storage.StatusFinished {
-			n--
+		switch o.Status {
+		case storage.StatusFinished:
+			n.Finished--
+		case storage.StatusStopped:
+			n.Stopped--
 		}
 	}
-	return max(n, 0)
+	n.Finished, n.Stopped = max(n.Finished, 0), max(n.Stopped, 0)
+	return n
 }
 
 // counts are the counts of every outcome: those kept (all that did not
-// finish) and the unkept finished ones.
-func counts(kept []runtime.Outcome, unkept int) *runtime.Counts {
+// settle) and the unkept finished and stopped ones.
+func counts(kept []runtime.Outcome, unkept runtime.Counts) *runtime.Counts {
 	var c runtime.Counts
 	for _, o := range kept {
 		c.Add(o)
 	}
-	c.Finished += unkept
+	c.Finished += unkept.Finished
+	c.Stopped += unkept.Stopped
 	return &c
 }
 

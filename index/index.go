@@ -499,10 +499,10 @@ type statusRow struct {
 // changedStatuses re-reads status.json of the components whose recorded
 // status may change on its own (created, running, requeued, unreadable)
 // and returns those whose status differs from the record. Finished,
-// failed and interrupted are settled: they change only when an
+// stopped, failed and interrupted are settled: they change only when an
 // experiment is resumed, and a resume tells the index (executor hook).
 func (ix *Index) changedStatuses(ctx context.Context) ([]statusRow, error) {
-	rows, err := ix.db.QueryContext(ctx, `SELECT experiment_path, id, status_json FROM components WHERE status NOT IN ('finished', 'failed', 'interrupted')`)
+	rows, err := ix.db.QueryContext(ctx, `SELECT experiment_path, id, status_json FROM components WHERE status NOT IN ('finished', 'stopped', 'failed', 'interrupted')`)
 	if err != nil {
 		return nil, ix.wrap(err)
 	}

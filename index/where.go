@@ -40,7 +40,7 @@ var Fields = []string{"name", "status", "experiment", "id", "directory", "seed",
 // States a status condition can ask for: the stored statuses, with
 // running split into running and stale (its process is gone), and
 // queued for created.
-var States = []string{"queued", "created", "running", "stale", "finished", "failed", "interrupted", "requeued", "unreadable"}
+var States = []string{"queued", "created", "running", "stale", "finished", "stopped", "failed", "interrupted", "requeued", "unreadable"}
 
 var condRe = regexp.MustCompile(`^\s*([A-Za-z_][A-Za-z0-9_.\-]*)\s*(==|!=|<=|>=|=|<|>|~)\s*(.*?)\s*$`)
 var keyRe = regexp.MustCompile(`^[A-Za-z0-9_\-]+$`)

@@ -49,10 +49,16 @@ type commandFactory struct{}
 
 // New implements Factory: every run gets its own command.
 func (commandFactory) New(ctx context.Context, self *Self) (Instance, error) {
-	return &command{self: self}, nil
+	return &command{self: self, trialStop: make(chan struct{})}, nil
 }
 
-type command struct{ self *Self }
+type command struct {
+	self *Self
+	// trialStop is closed when a tuning trial's scheduler stops the
+	// program at one of its record rows.
+	trialStop chan struct{}
+	stopOnce  sync.Once
+}
 
 var (
 	_                Instance       = (*command)(nil)
@@ -183,6 +189,12 @@ func (c *command) run(ctx context.Context) error {
 			cmd.Env = append(cmd.Env, k+"="+scalarString(env[k]))
 		}
 	}
+	// GPUs the engine gave the component (the flag it sets) are the
+	// program's CUDA_VISIBLE_DEVICES, over any other: the process's own
+	// environment is shared by the components running at once.
+	if v, ok := c.self.Flags["CUDA_VISIBLE_DEVICES"].(string); ok {
+		cmd.Env = append(cmd.Env, "CUDA_VISIBLE_DEVICES="+v)
+	}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // a group, to signal children too
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -203,6 +215,7 @@ func (c *command) run(ctx context.Context) error {
 		defer wg.Done()
 		var kill <-chan time.Time
 		requeue := c.self.Requeue
+		trialStop := c.trialStop
 		for {
 			select {
 			case <-stopped:
@@ -211,6 +224,10 @@ func (c *command) run(ctx context.Context) error {
 				_ = syscall.Kill(-pgid, syscall.SIGTERM)
 				kill = time.After(c.grace())
 				ctx = context.Background() // once
+			case <-trialStop:
+				_ = syscall.Kill(-pgid, syscall.SIGTERM)
+				kill = time.After(c.grace())
+				trialStop = nil
 			case <-kill:
 				_ = syscall.Kill(-pgid, syscall.SIGKILL)
 			case <-requeue:
@@ -226,6 +243,9 @@ func (c *command) run(ctx context.Context) error {
 	wg.Wait()
 	if err := c.importRecords(recFile); err != nil {
 		return err
+	}
+	if stop := c.self.trial.stopped(); stop != nil && scanErr == nil {
+		return stop // the SIGTERM it got is ours: not a failure
 	}
 	if scanErr != nil {
 		return scanErr
@@ -308,7 +328,15 @@ func (c *command) save(scope string, row map[string]any) error {
 		return err
 	}
 	rec.Update(row)
-	return rec.Save()
+	err = rec.Save()
+	var stop *TrialStop
+	if errors.As(err, &stop) {
+		// A tuning trial's scheduler stopped it: the program gets
+		// SIGTERM (as on cancel) and its remaining rows are still kept.
+		c.stopOnce.Do(func() { close(c.trialStop) })
+		return nil
+	}
+	return err
 }
 
 // importRecords saves the rows the program appended to MACHINABLE_RECORDS.

@@ -240,8 +240,10 @@ type Outcome struct {
 // Counts sums up the outcomes of a result.
 type Counts struct {
 	// Outcomes by status; Previous counts those of an earlier run, which
-	// are counted by their status too.
+	// are counted by their status too. Stopped counts tuning trials a
+	// scheduler ended early: final, and not failures.
 	Finished, Failed, Interrupted, Running, Previous int
+	Stopped                                          int
 	NotRun                                           int // scheduled, no outcome (fail-fast, interrupt)
 }
 
@@ -288,7 +290,8 @@ func (r *Result) Failed() []Outcome {
 	return out
 }
 
-// OK reports whether every component finished, or — detached, the
+// OK reports whether every component finished (or, a tuning trial, was
+// stopped early by its scheduler), or — detached, the
 // execution going on elsewhere — none failed or was interrupted here.
 func (r *Result) OK() bool {
 	c := r.Counts()
@@ -301,7 +304,7 @@ func (r *Result) Counts() Counts {
 	if r.Counted != nil {
 		c = *r.Counted
 		if !r.Dry && !r.Detached {
-			c.NotRun = r.Execution.Len() - (c.Finished + c.Failed + c.Interrupted + c.Running) - r.LeftRunning
+			c.NotRun = r.Execution.Len() - (c.Finished + c.Stopped + c.Failed + c.Interrupted + c.Running) - r.LeftRunning
 		}
 		return c
 	}
@@ -321,6 +324,8 @@ func (c *Counts) Add(o Outcome) {
 		c.Finished++
 	case "failed":
 		c.Failed++
+	case "stopped":
+		c.Stopped++
 	case "interrupted":
 		c.Interrupted++
 	case "running":

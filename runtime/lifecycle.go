@@ -402,18 +402,26 @@ func (c *component) execute(ctx context.Context) (any, error) {
 		return nil, err
 	}
 	c.self.MarkExecuteStart() // after on_before_execute, as 2.0
+	c.self.trial.setExecuting(true)
 	result, _, err := c.call(ctx, OnExecute)
 	if raised(err) {
 		result, err = Stop, nil
 	}
+	if err != nil && c.self.trial.stopped() != nil {
+		result, err = nil, nil // the trial's scheduler stopped it at a save
+	}
 	if err != nil {
 		return nil, err
 	}
-	if c.inst.Has(OnExecuteIteration) && !isTrue(c.self.Flags["TUNING"]) {
+	// 2.x left the iterations of a TUNING component to Ray Tune; trials
+	// of the built-in tuning (they have TRIAL_NUMBER) run them here.
+	_, trial := c.self.Flags[FlagTrialNumber]
+	if c.inst.Has(OnExecuteIteration) && (!isTrue(c.self.Flags["TUNING"]) || trial) && c.self.trial.stopped() == nil {
 		if err := c.iterate(ctx); err != nil {
 			return nil, err
 		}
 	}
+	c.self.trial.setExecuting(false)
 	if _, _, err := c.call(ctx, OnAfterExecute); err != nil {
 		return nil, err
 	}
@@ -428,22 +436,28 @@ func (c *component) iterate(ctx context.Context) error {
 		c.self.Iteration = i
 		c.self.Flags["ITERATION"] = int64(i)
 		if _, _, err := c.call(ctx, OnBeforeExecuteIteration, i); err != nil {
+			if c.self.trial.stopped() != nil {
+				return nil
+			}
 			return err
 		}
 		v, _, err := c.call(ctx, OnExecuteIteration, i)
-		if raised(err) {
+		if raised(err) || err != nil && c.self.trial.stopped() != nil {
 			return nil
 		} else if err != nil {
 			return err
 		}
 		after, _, err := c.call(ctx, OnAfterExecuteIteration, i)
-		if raised(err) {
+		if raised(err) || err != nil && c.self.trial.stopped() != nil {
 			return nil
 		} else if err != nil {
 			return err
 		}
 		if !isFalse(after) && c.self.Record.Pending() {
 			if err := c.self.Record.Save(); err != nil {
+				if c.self.trial.stopped() != nil {
+					return nil
+				}
 				return err
 			}
 		}

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/machinable-go/machinable/internal/jsonvalue"
+	"github.com/machinable-go/machinable/tune"
 )
 
 // ComponentSpec is one component of a plan: a name from machinable.yaml, a
@@ -67,6 +68,7 @@ type Experiment struct {
 	Versions   []Version       `json:"versions,omitempty"`  // applied after each component's own
 	Repeats    []Repeat        `json:"repeats,omitempty"`   // in call order
 	Directory  string          `json:"directory,omitempty"` // see SetDirectory
+	Tune       *Tune           `json:"tune,omitempty"`      // see SetTune; nil: not tuned
 }
 
 // NewExperiment returns an empty plan.
@@ -191,6 +193,14 @@ func (e *Experiment) check() error {
 			return fmt.Errorf("experiment version %d: %w", i+1, err)
 		}
 	}
+	if e.Tune != nil {
+		if err := e.Tune.check(); err != nil {
+			return err
+		}
+	}
+	if err := e.checkSpaces(); err != nil {
+		return err
+	}
 	return ValidateDirectory(e.Directory)
 }
 
@@ -279,7 +289,7 @@ func (e *Experiment) variants() uint64 {
 	}
 	var total uint64
 	for _, c := range e.Components {
-		total = satAdd(total, spec(c))
+		total = satAdd(total, satMul(spec(c), e.trialsPerVariant(c)))
 	}
 	return total
 }
@@ -340,6 +350,7 @@ func (e *Experiment) Clone() *Experiment {
 	out.Components = cloneSpecs(e.Components)
 	out.Versions = cloneVersions(e.Versions)
 	out.Repeats = slices.Clone(e.Repeats)
+	out.Tune = e.Tune.clone()
 	return &out
 }
 
@@ -398,6 +409,9 @@ func ParseExperiment(data []byte) (*Experiment, error) {
 		return nil, fmt.Errorf("experiment JSON: %w", err)
 	}
 	normalizeExperiment(&e)
+	if err := decodeSpaces(&e); err != nil {
+		return nil, fmt.Errorf("experiment JSON: %w", err)
+	}
 	if err := e.check(); err != nil {
 		return nil, fmt.Errorf("experiment JSON: %w", err)
 	}
@@ -426,6 +440,45 @@ func normalizeExperiment(e *Experiment) {
 	for i := range e.Versions {
 		normalizeVersion(&e.Versions[i])
 	}
+}
+
+// decodeSpaces turns the stored form of search spaces back into them.
+func decodeSpaces(e *Experiment) error {
+	var version func(v *Version) error
+	version = func(v *Version) error {
+		if _, err := tune.DecodeAll(v.Values); err != nil {
+			return err
+		}
+		for i := range v.Items {
+			if err := version(&v.Items[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	var comp func(c *ComponentSpec) error
+	comp = func(c *ComponentSpec) error {
+		if err := version(&c.Version); err != nil {
+			return fmt.Errorf("component %q: %w", c.Name, err)
+		}
+		for i := range c.Components {
+			if err := comp(&c.Components[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	for i := range e.Components {
+		if err := comp(&e.Components[i]); err != nil {
+			return err
+		}
+	}
+	for i := range e.Versions {
+		if err := version(&e.Versions[i]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func normalizeVersion(v *Version) {
@@ -473,6 +526,9 @@ func (e *Experiment) String() string {
 	}
 	for _, r := range e.Repeats {
 		fmt.Fprintf(&b, "  %s %d (%s)\n", r.Kind, r.K, r.Name)
+	}
+	if e.Tune != nil {
+		fmt.Fprintf(&b, "  %s\n", e.Tune)
 	}
 	return strings.TrimRight(b.String(), "\n")
 }

@@ -33,6 +33,9 @@ type ScheduleStream struct {
 	variant     uint64 // alternative of comps[comp]
 	comboFlags  map[string]any
 	done        int
+
+	tune   *Tune     // the plan's tuning, nil if it is not tuned
+	trials *trialSet // the trials of the current alternative when tuned
 }
 
 // Stream opens the schedule of a plan for a global seed; see Resolve for
@@ -48,7 +51,7 @@ func (r *Resolver) Stream(ctx context.Context, plan *Experiment, globalSeed int6
 	if err != nil {
 		return nil, err
 	}
-	s := &ScheduleStream{r: r, globalSeed: globalSeed, experimentID: experimentID, total: int(plan.ScheduledCount())}
+	s := &ScheduleStream{r: r, globalSeed: globalSeed, experimentID: experimentID, total: int(plan.ScheduledCount()), tune: plan.Tune}
 	for _, spec := range plan.Components {
 		vs, err := r.variants(spec, plan.Versions)
 		if err != nil {
@@ -79,6 +82,27 @@ func (s *ScheduleStream) Total() int { return s.total }
 
 // Next returns the next component, or io.EOF after the last.
 func (s *ScheduleStream) Next(ctx context.Context) (ScheduledComponent, error) {
+	if s.trials != nil && s.trials.next < s.trials.total {
+		return s.nextTrial(ctx)
+	}
+	v, err := s.nextVariant(ctx)
+	if err != nil {
+		return ScheduledComponent{}, err
+	}
+	if s.tune != nil {
+		s.trials = newTrialSet(s.tune, v, s.comboFlags)
+		return s.nextTrial(ctx)
+	}
+	sc := assignIdentity(v, s.streams, s.globalSeed, s.experimentID, s.comboFlags)
+	if err := sc.compute(ctx); err != nil {
+		return ScheduledComponent{}, err
+	}
+	return sc, nil
+}
+
+// nextVariant moves to the next alternative of a component in schedule
+// order and resolves it, without identity: io.EOF after the last.
+func (s *ScheduleStream) nextVariant(ctx context.Context) (ScheduledComponent, error) {
 	for {
 		if s.combo >= s.combos.size {
 			return ScheduledComponent{}, io.EOF
@@ -107,11 +131,7 @@ func (s *ScheduleStream) Next(ctx context.Context) (ScheduledComponent, error) {
 		}
 		s.variant++
 		s.done++
-		sc := assignIdentity(v, s.streams, s.globalSeed, s.experimentID, s.comboFlags)
-		if err := sc.compute(ctx); err != nil {
-			return ScheduledComponent{}, err
-		}
-		return sc, nil
+		return v, nil
 	}
 }
 

@@ -33,6 +33,9 @@ type RunEnv struct {
 	// (Slurm's pre-timeout signal): at the next iteration boundary if it
 	// iterates, at once otherwise. It ends with status "requeued".
 	Requeue <-chan struct{}
+	// Tuner, when set, judges the record rows of tuning trials and may
+	// stop them early (see Tuner).
+	Tuner Tuner
 }
 
 // ErrRequeue is the cause of a component stopped for a requeue.
@@ -77,6 +80,14 @@ func RunComponent(ctx context.Context, env RunEnv, sc *ScheduledComponent) (out 
 		}
 		out.Error = err.Error()
 		return out
+	} else if _, trial := sc.Flags[FlagTrialNumber]; trial && checkpoint == "" {
+		// A tuning trial run again (resume) continues from the newest
+		// checkpoint its earlier attempt saved; one that cannot be
+		// carried over starts afresh, and says so.
+		var cerr error
+		if checkpoint, cerr = store.CarryCheckpoint(); cerr != nil && env.Console != nil {
+			fmt.Fprintf(env.Console, "%s%s: the earlier attempt's checkpoint could not be carried over, starting afresh: %v\n", env.Prefix, sc.ID, cerr)
+		}
 	}
 	stopBeat := heartbeat(store, status, every)
 
@@ -84,8 +95,14 @@ func RunComponent(ctx context.Context, env RunEnv, sc *ScheduledComponent) (out 
 	defer cancel(nil)
 	rq := newRequeueState(env.Requeue, cancel)
 	defer rq.stop()
-	runErr := runGuarded(ctx, env, store, sc, checkpoint, rq)
+	trial := newTrialState(env, sc)
+	runErr := runGuarded(ctx, env, store, sc, checkpoint, rq, trial)
 	stopBeat()
+	stop := trial.stopped()
+	var asStop *TrialStop
+	if stop != nil && errors.As(runErr, &asStop) {
+		runErr = nil // an event that ended at the stop, not a failure
+	}
 
 	finished := time.Now().UTC()
 	status.FinishedAt, status.HeartbeatAt = &finished, &finished
@@ -110,10 +127,14 @@ func RunComponent(ctx context.Context, env RunEnv, sc *ScheduledComponent) (out 
 		status.Status = storage.StatusFailed
 		status.Error = runErr.Error()
 		out.Error = runErr.Error()
+	case stop != nil && !stop.Finished:
+		status.Status = storage.StatusStopped
+		status.Error = stop.Reason
+		out.Error = status.Error
 	}
 	// Every record row is on disk before the status says the component
 	// ended: readers trust a final status to mean complete records.
-	if err := store.SyncRecords(); err != nil && status.Status == storage.StatusFinished {
+	if err := store.SyncRecords(); err != nil && (status.Status == storage.StatusFinished || status.Status == storage.StatusStopped) {
 		status.Status, status.Error = storage.StatusFailed, err.Error()
 		out.Error = status.Error
 	}
@@ -136,7 +157,7 @@ func claimedElsewhere(store *storage.Component, out Outcome) Outcome {
 		return out
 	}
 	switch st.Status {
-	case storage.StatusFinished, storage.StatusFailed, storage.StatusInterrupted:
+	case storage.StatusFinished, storage.StatusFailed, storage.StatusInterrupted, storage.StatusStopped:
 		out.Status, out.Error = st.Status, st.Error
 	default:
 		out.Status = storage.StatusRunning
@@ -207,7 +228,7 @@ func heartbeat(store *storage.Component, st storage.Status, every time.Duration)
 
 // runGuarded builds the node's instance and runs its life cycle, which
 // builds the sub-components in on_init_components; panics become errors.
-func runGuarded(ctx context.Context, env RunEnv, store *storage.Component, sc *ScheduledComponent, checkpoint string, rq *requeueState) (err error) {
+func runGuarded(ctx context.Context, env RunEnv, store *storage.Component, sc *ScheduledComponent, checkpoint string, rq *requeueState, trial *trialState) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("panic: %v\n%s", r, debug.Stack())
@@ -247,6 +268,10 @@ func runGuarded(ctx context.Context, env RunEnv, store *storage.Component, sc *S
 			self.Node = node.self
 		}
 		self.Record = newRecord(record, self)
+		if node == nil && trial != nil {
+			self.trial = trial
+			self.Record.report = trial.report
+		}
 		self.Requeue = env.Requeue
 		self.Project = env.Execution.Project
 		factory, err := env.Registry.factoryFor(env.Execution.Project, c.Name, c.Module, c.Config, c.ConfigOnly)

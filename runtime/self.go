@@ -65,6 +65,8 @@ type Self struct {
 
 	writers sync.Map // scope -> *Record
 
+	trial *trialState // set on a tuning trial's node run with a Tuner
+
 	// executeStart is when on_execute began (Unix nanoseconds, atomic: a
 	// goroutine of the component may save a row meanwhile): records time
 	// their first row from it, as 2.0's statistics["on_execute_start"].
@@ -123,6 +125,9 @@ type Record struct {
 
 	wordsSecs int64 // the whole seconds words is of
 	words     any   // DurationWords of them, as the next row likely needs
+	// report, set on a tuning trial's default record, sees each row once
+	// it is stored; its error (a *TrialStop) is what save() returns.
+	report func(row map[string]any) error
 }
 
 func newRecord(w *storage.RecordWriter, self *Self) *Record {
@@ -284,9 +289,13 @@ func (r *Record) SaveFields(force bool) ([]storage.Field, error) {
 	r.saved++
 	r.mu.Unlock()
 	sortFields(row)
-	// Where something must see every saved row, it sees it here (as a
-	// map: storage.FieldsMap(row)).
-	return row, r.writer.AppendFields(row)
+	if err := r.writer.AppendFields(row); err != nil {
+		return row, err
+	}
+	if r.report != nil { // a tuning trial: its scheduler sees every row
+		return row, r.report(storage.FieldsMap(row))
+	}
+	return row, nil
 }
 
 // sortFields sorts a row's fields by key: usually a few, the meta ones

@@ -21,13 +21,13 @@ import (
 //
 // that is status.json's fields plus the component ID, less "error" and
 // "checkpoint" (status.json keeps them: long, and only lines saying
-// finished are trusted, which have neither). The component
+// finished or stopped are trusted, which have neither). The component
 // files stay the truth; the journal only saves reads:
 //
 //   - it is trusted only for a component whose last valid line says
-//     "finished" or "stopped" (both are final, see Final: nothing runs
-//     such a component again). Every other component's status.json is
-//     read, as without a journal.
+//     "finished" or "stopped" (both are final: nothing runs a finished
+//     component, or a tuning trial its scheduler stopped, again). Every
+//     other component's status.json is read, as without a journal.
 //   - a crash between status.json and the journal line leaves the
 //     journal behind, never ahead: that component's status.json is read.
 //   - lines are validated like any input: one that does not start as
@@ -63,7 +63,7 @@ var memJournal sync.Mutex
 // ended reports whether a status is an end state the journal records.
 func ended(status string) bool {
 	switch status {
-	case StatusFinished, StatusFailed, StatusInterrupted, StatusRequeued, StatusStopped:
+	case StatusFinished, StatusStopped, StatusFailed, StatusInterrupted, StatusRequeued:
 		return true
 	}
 	return false
@@ -105,8 +105,8 @@ func (c *Component) appendJournal(st Status) {
 	}
 }
 
-// Journal is what an experiment's journal says finished: component ID to
-// the status it ended with. See journalName for when it is trusted.
+// Journal is what an experiment's journal says finished or stopped:
+// component ID to the status it ended with. See journalName for when it is trusted.
 type Journal map[string]Status
 
 // ReadJournal reads the experiment's journal with the whole status
@@ -270,7 +270,7 @@ func fastJournalLine(b []byte, l *journalLine) bool {
 			}
 			continue
 		}
-		if end, ok = skipNumber(b, i); !ok || i == end {
+		if end, ok = scanNumber(b, i); !ok || i == end {
 			return false
 		}
 		raw, i = b[i:end], end

@@ -46,6 +46,22 @@ func journalExp(t *testing.T, url string, statuses ...string) (*Experiment, []st
 	return exp, ids
 }
 
+// scheduleOf writes the schedule and execution.json of the components
+// ids, so that the experiment reads as a run leaves it (View).
+func scheduleOf(t *testing.T, exp *Experiment, ids []string) {
+	t.Helper()
+	var comps []map[string]any
+	for _, id := range ids {
+		comps = append(comps, map[string]any{"id": id, "name": "t"})
+	}
+	if err := exp.WriteJSON("schedule.json", map[string]any{"components": comps}); err != nil {
+		t.Fatal(err)
+	}
+	if err := exp.WriteJSON("execution.json", map[string]any{"experiment_id": "8gWVkz"}); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func journalFile(exp *Experiment) string { return filepath.Join(exp.Path, journalName) }
 
 // TestJournalTrustsFinalOnly: every end state is journaled, running is
@@ -91,16 +107,7 @@ func TestJournalTrustsFinalOnly(t *testing.T) {
 // Where the journal says finished, status.json is not read at all.
 func TestJournalBehind(t *testing.T) {
 	exp, ids := journalExp(t, t.TempDir(), StatusFinished, StatusFinished, StatusFailed)
-	var comps []map[string]any
-	for _, id := range ids {
-		comps = append(comps, map[string]any{"id": id, "name": "t"})
-	}
-	if err := exp.WriteJSON("schedule.json", map[string]any{"components": comps}); err != nil {
-		t.Fatal(err)
-	}
-	if err := exp.WriteJSON("execution.json", map[string]any{"experiment_id": "8gWVkz"}); err != nil {
-		t.Fatal(err)
-	}
+	scheduleOf(t, exp, ids)
 	states := func() string {
 		v, err := exp.View()
 		if err != nil {
@@ -247,5 +254,48 @@ func TestJournalNotOnObjectStores(t *testing.T) {
 	}
 	if st, err := exp.ReadJournal().ComponentStatus(exp, ids[0]); err != nil || st.Status != StatusFinished {
 		t.Errorf("%+v %v", st, err)
+	}
+}
+
+// TestJournalStopped: a tuning trial stopped early is journaled and, as
+// final as finished, trusted; Counts counts it apart without reading its
+// status.json; a later end state of the same component overrides it.
+func TestJournalStopped(t *testing.T) {
+	exp, ids := journalExp(t, t.TempDir(), StatusFinished, StatusStopped, StatusStopped, StatusFailed)
+	scheduleOf(t, exp, ids)
+	j := exp.ReadJournal()
+	if len(j) != 3 || j[ids[1]].Status != StatusStopped || j[ids[0]].Status != StatusFinished {
+		t.Fatalf("journal trusts %v, want finished and the 2 stopped", j)
+	}
+	want := map[string]string{ids[0]: StatusFinished, ids[1]: StatusStopped, ids[2]: StatusStopped}
+	if got := exp.FinalInJournal(); !reflect.DeepEqual(got, want) {
+		t.Errorf("FinalInJournal = %v, want %v", got, want)
+	}
+	// Journaled stopped: its status.json is not read (here: damaged).
+	if err := os.WriteFile(filepath.Join(exp.Path, ids[1], "status.json"), []byte("{"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	v, err := exp.View()
+	if err != nil {
+		t.Fatal(err)
+	}
+	counts, err := v.Counts(time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if wantCounts := map[string]int{"finished": 1, "stopped": 2, "failed": 1}; !reflect.DeepEqual(counts, wantCounts) {
+		t.Errorf("Counts = %v, want %v", counts, wantCounts)
+	}
+	// Run again and failed (a component is never run again once stopped,
+	// but the journal must not trust a line a later one contradicts).
+	c, err := exp.OpenComponent(ids[2])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.WriteStatus(Status{Status: StatusFailed}); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := exp.FinalInJournal()[ids[2]]; ok {
+		t.Errorf("a stopped line is trusted after a later failed one")
 	}
 }

@@ -219,7 +219,7 @@ func (e *ExperimentView) Component(id string) (*ComponentView, error) {
 }
 
 // Statuses reads the status of every component in schedule order: from
-// the experiment's journal for those it names finished, from status.json
+// the experiment's journal for those it names finished or stopped, from status.json
 // (in parallel) for the others.
 func (e *ExperimentView) Statuses() ([]Status, error) {
 	cs, err := e.Components()
@@ -253,8 +253,8 @@ func readStatuses(cs []*ComponentView, which []int, out []Status) error {
 }
 
 // Counts sums the states of the components (queued, running, stale,
-// finished, failed, interrupted). Those the journal says ended final
-// are counted without reading their status.json.
+// finished, stopped, failed, interrupted). Those the journal says
+// finished or stopped are counted without reading their status.json.
 func (e *ExperimentView) Counts(now time.Time) (map[string]int, error) {
 	if e.unreadable != nil {
 		return nil, e.unreadable
@@ -503,7 +503,8 @@ func (e *ExperimentView) ReadFile(name string) ([]byte, error) {
 
 // FinishedAt is when the last component finished, nil until every
 // component has finished (2.9's Submission.finished_at); a failed or
-// interrupted one is not finished, as for the component.
+// interrupted one is not finished, as for the component. A tuning trial
+// stopped early is final: it counts as finished here.
 func (e *ExperimentView) FinishedAt() (*time.Time, error) {
 	sts, err := e.Statuses()
 	if err != nil {
@@ -511,7 +512,7 @@ func (e *ExperimentView) FinishedAt() (*time.Time, error) {
 	}
 	var last *time.Time
 	for _, st := range sts {
-		if st.Status != StatusFinished || st.FinishedAt == nil {
+		if !Final(st.Status) || st.FinishedAt == nil {
 			return nil, nil
 		}
 		if last == nil || st.FinishedAt.After(*last) {

@@ -343,22 +343,22 @@ var idByte = func() (t [256]bool) {
 // the check that lets a resume keep a line it does not decode costs less
 // than the rest of reading it.
 func validJSON(b []byte) bool {
-	i, ok := skipValue(b, skipSpace(b, 0), 0)
-	return ok && skipSpace(b, i) == len(b)
+	i, ok := scanValue(b, scanSpace(b, 0), 0)
+	return ok && scanSpace(b, i) == len(b)
 }
 
 // maxJSONDepth is encoding/json's limit on nesting.
 const maxJSONDepth = 10000
 
-func skipSpace(b []byte, i int) int {
+func scanSpace(b []byte, i int) int {
 	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
 		i++
 	}
 	return i
 }
 
-// skipValue returns the end of the JSON value starting at b[i].
-func skipValue(b []byte, i, depth int) (int, bool) {
+// scanValue returns the end of the JSON value starting at b[i].
+func scanValue(b []byte, i, depth int) (int, bool) {
 	if i >= len(b) {
 		return i, false
 	}
@@ -372,7 +372,7 @@ func skipValue(b []byte, i, depth int) (int, bool) {
 		if c == '[' {
 			end = ']'
 		}
-		if i = skipSpace(b, i+1); i < len(b) && b[i] == end {
+		if i = scanSpace(b, i+1); i < len(b) && b[i] == end {
 			return i + 1, true
 		}
 		for {
@@ -380,52 +380,52 @@ func skipValue(b []byte, i, depth int) (int, bool) {
 				if i >= len(b) || b[i] != '"' {
 					return i, false
 				}
-				if i, ok = skipString(b, i); !ok {
+				if i, ok = scanString(b, i); !ok {
 					return i, false
 				}
-				if i = skipSpace(b, i); i >= len(b) || b[i] != ':' {
+				if i = scanSpace(b, i); i >= len(b) || b[i] != ':' {
 					return i, false
 				}
-				i = skipSpace(b, i+1)
+				i = scanSpace(b, i+1)
 			}
-			if i, ok = skipValue(b, i, depth+1); !ok {
+			if i, ok = scanValue(b, i, depth+1); !ok {
 				return i, false
 			}
-			if i = skipSpace(b, i); i >= len(b) {
+			if i = scanSpace(b, i); i >= len(b) {
 				return i, false
 			}
 			switch b[i] {
 			case end:
 				return i + 1, true
 			case ',':
-				i = skipSpace(b, i+1)
+				i = scanSpace(b, i+1)
 			default:
 				return i, false
 			}
 		}
 	case c == '"':
-		return skipString(b, i)
+		return scanString(b, i)
 	case c == 't':
-		return skipLiteral(b, i, "true")
+		return scanLiteral(b, i, "true")
 	case c == 'f':
-		return skipLiteral(b, i, "false")
+		return scanLiteral(b, i, "false")
 	case c == 'n':
-		return skipLiteral(b, i, "null")
+		return scanLiteral(b, i, "null")
 	case c == '-' || (c >= '0' && c <= '9'):
-		return skipNumber(b, i)
+		return scanNumber(b, i)
 	}
 	return i, false
 }
 
-func skipLiteral(b []byte, i int, lit string) (int, bool) {
+func scanLiteral(b []byte, i int, lit string) (int, bool) {
 	if len(b)-i >= len(lit) && string(b[i:i+len(lit)]) == lit {
 		return i + len(lit), true
 	}
 	return i, false
 }
 
-// skipString returns the end of the string starting at b[i] == '"'.
-func skipString(b []byte, i int) (int, bool) {
+// scanString returns the end of the string starting at b[i] == '"'.
+func scanString(b []byte, i int) (int, bool) {
 	for i++; i < len(b); i++ {
 		switch c := b[i]; {
 		case c == '"':
@@ -456,8 +456,8 @@ func skipString(b []byte, i int) (int, bool) {
 	return i, false
 }
 
-// skipNumber returns the end of the number starting at b[i].
-func skipNumber(b []byte, i int) (int, bool) {
+// scanNumber returns the end of the number starting at b[i].
+func scanNumber(b []byte, i int) (int, bool) {
 	digits := func(i int) (int, bool) {
 		start := i
 		for i < len(b) && b[i] >= '0' && b[i] <= '9' {

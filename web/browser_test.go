@@ -137,8 +137,8 @@ func TestUIBrowserExperiments(t *testing.T) {
 	}
 	var cells []string
 	eval(t, ctx, `[...document.querySelectorAll("#experiments tbody tr[data-id]")[0].cells].map((c) => c.textContent)`, &cells)
-	if len(cells) < 9 || cells[4] != "6" || cells[5] != "4" || cells[6] != "1" || cells[7] != "1" {
-		t.Errorf("first row %q: want 6 components, 4 finished, 1 failed, 1 running", cells)
+	if len(cells) < 10 || cells[4] != "6" || cells[5] != "4" || cells[6] != "0" || cells[7] != "1" || cells[8] != "1" {
+		t.Errorf("first row %q: want 6 components, 4 finished, 0 stopped, 1 failed, 1 running", cells)
 	}
 }
 

@@ -27,24 +27,24 @@ func readColumns(c *storage.ComponentView, scope string) (*columns, error) {
 		n := cols.Rows
 		iter := false
 		for _, f := range fields {
-			if !f.num {
+			if !f.Num {
 				continue
 			}
-			if string(f.key) == "_iteration" && cols.XKey != "" {
-				cols.X = append(cols.X, f.value)
+			if string(f.Key) == "_iteration" && cols.XKey != "" {
+				cols.X = append(cols.X, f.Value)
 				iter = true
 			}
-			k, seen := idx[string(f.key)]
+			k, seen := idx[string(f.Key)]
 			if !seen {
 				k = len(ys)
-				idx[string(f.key)] = k
+				idx[string(f.Key)] = k
 				ys = append(ys, nil)
-				cols.Keys = append(cols.Keys, string(f.key))
+				cols.Keys = append(cols.Keys, string(f.Key))
 			}
 			for len(ys[k]) < n { // rows before the key's first
 				ys[k] = append(ys[k], math.NaN())
 			}
-			ys[k] = append(ys[k], f.value)
+			ys[k] = append(ys[k], f.Value)
 		}
 		if !iter {
 			cols.XKey = ""

@@ -58,14 +58,14 @@ func (sc *summaryCache) get(c *storage.ComponentView, scope string) (scopeSummar
 		sum.Rows++
 		fresh := len(sum.Keys)
 		for _, f := range fields {
-			k, seen := names[string(f.key)]
+			k, seen := names[string(f.Key)]
 			if !seen {
-				k = string(f.key)
+				k = string(f.Key)
 				names[k] = k
 				sum.Keys = append(sum.Keys, k)
 			}
-			if f.num {
-				sum.Last[k] = f.value
+			if f.Num {
+				sum.Last[k] = f.Value
 			}
 		}
 		slices.Sort(sum.Keys[fresh:]) // a row's keys have no order

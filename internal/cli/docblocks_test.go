@@ -76,6 +76,8 @@ var docPages = []string{
 	"docs/storage.md",
 	"docs/reading-results.md",
 	"docs/engines.md",
+	"docs/gpus.md",
+	"docs/tuning.md",
 	"docs/slurm.md",
 	"docs/ray.md",
 	"docs/external.md",

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"text/tabwriter"
@@ -95,8 +96,9 @@ func newLsCommand(stdout io.Writer) *cobra.Command {
 		Use:   "ls [STORAGE]",
 		Short: "List the experiments of a storage, newest first",
 		Long: `List the experiments of a storage, newest first: ID, start time, directory,
-number of components and how many finished, failed and are running, and the
-code version (short commit, "*" when the work tree was dirty, "-" outside
+number of components and how many finished, failed and are running (and,
+when any experiment has tuning trials a scheduler ended early, how many were
+stopped), and the code version (short commit, "*" when the work tree was dirty, "-" outside
 git). Components marked running whose process is gone (stale) are not
 counted as running; a note below the table names them.
 
@@ -170,8 +172,18 @@ func runLs(stdout io.Writer, st *storage.Storage, now time.Time) error {
 	}
 	wg.Wait()
 
+	// STOPPED only where tuning stopped trials: other listings stay as
+	// they were.
+	stopped := false
+	for i := range exps {
+		stopped = stopped || counts[i][storage.StatusStopped] > 0
+	}
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tSTARTED\tDIRECTORY\tCOMPONENTS\tFINISHED\tFAILED\tRUNNING\tCODE")
+	if stopped {
+		fmt.Fprintln(tw, "ID\tSTARTED\tDIRECTORY\tCOMPONENTS\tFINISHED\tSTOPPED\tFAILED\tRUNNING\tCODE")
+	} else {
+		fmt.Fprintln(tw, "ID\tSTARTED\tDIRECTORY\tCOMPONENTS\tFINISHED\tFAILED\tRUNNING\tCODE")
+	}
 	var notes []string
 	for i, e := range exps {
 		dir := e.Directory
@@ -180,13 +192,21 @@ func runLs(stdout io.Writer, st *storage.Storage, now time.Time) error {
 		}
 		started := e.StartedAt.Local().Format("2006-01-02 15:04")
 		if errs[i] != nil {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t?\t?\t?\t?\t%s\n", e.ID, started, dir, codeShort(e.CodeVersion))
+			unknown := "?\t?\t?\t?"
+			if stopped {
+				unknown += "\t?"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", e.ID, started, dir, unknown, codeShort(e.CodeVersion))
 			notes = append(notes, fmt.Sprintf("%s: %v", e.ID, errs[i]))
 			continue
 		}
 		c := counts[i]
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d\t%s\n", e.ID, started, dir, total[i],
-			c["finished"], c["failed"], c["running"], codeShort(e.CodeVersion))
+		finished := strconv.Itoa(c["finished"])
+		if stopped {
+			finished += "\t" + strconv.Itoa(c[storage.StatusStopped])
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%d\t%d\t%s\n", e.ID, started, dir, total[i],
+			finished, c["failed"], c["running"], codeShort(e.CodeVersion))
 		if c["stale"] > 0 {
 			notes = append(notes, fmt.Sprintf("%s: %d stale component(s): marked running, but their process is gone (machinable resume %s runs them again)", e.ID, c["stale"], e.ID))
 		}

@@ -8,12 +8,14 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/machinable-go/machinable/internal/jsonvalue"
 	"github.com/machinable-go/machinable/storage"
 	"github.com/spf13/cobra"
 )
 
 func newShowCommand(stdout io.Writer) *cobra.Command {
-	var storageURL string
+	var storageURL, sortKey string
+	var desc bool
 	cmd := &cobra.Command{
 		Use:   "show ID",
 		Short: "Summarize an experiment and its components",
@@ -23,9 +25,17 @@ then one line per component with its state and its key config values: the
 top-level config keys whose values differ between the components (when
 none differ, the first three plain values), as key=value. Keys starting
 with "_" are hidden. Reads the storage only; works while the experiment
-runs.`,
+runs.
+
+With --sort KEY, the components are ranked by the last value of KEY in
+their records (self.record; the last row that has KEY), smallest first, or
+largest first with --desc; a column shows that value. Components without
+KEY come last. Tuning trials a scheduler stopped early show the state
+"stopped".`,
 		Example: `  machinable show 8gWVkz
-  machinable show 8gWVkz --storage ~/results`,
+  machinable show 8gWVkz --storage ~/results
+  machinable show 8gWVkz --sort loss
+  machinable show 8gWVkz --sort accuracy --desc`,
 		Args: oneArg("an experiment ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if strings.Contains(args[0], "/") {
@@ -35,14 +45,25 @@ runs.`,
 			if err != nil {
 				return &exitError{code: ExitError, err: fmt.Errorf("show: %w", err)}
 			}
-			return runShow(stdout, e, time.Now())
+			if desc && sortKey == "" {
+				return &exitError{code: ExitError, err: fmt.Errorf("show: --desc reverses the order of --sort KEY; give --sort too")}
+			}
+			return runShow(stdout, e, time.Now(), showSort{key: sortKey, desc: desc})
 		},
 	}
 	cmd.Flags().StringVar(&storageURL, "storage", "", storageFlagHelp)
+	cmd.Flags().StringVar(&sortKey, "sort", "", "rank the components by the last value of this key in their records (smallest first)")
+	cmd.Flags().BoolVar(&desc, "desc", false, "with --sort: largest first")
 	return cmd
 }
 
-func runShow(stdout io.Writer, e *storage.ExperimentView, now time.Time) error {
+// showSort is show's --sort KEY and --desc.
+type showSort struct {
+	key  string
+	desc bool
+}
+
+func runShow(stdout io.Writer, e *storage.ExperimentView, now time.Time, by showSort) error {
 	comps, err := e.Components()
 	if err != nil {
 		return &exitError{code: ExitError, err: fmt.Errorf("show: %w", err)}
@@ -69,28 +90,54 @@ func runShow(stdout io.Writer, e *storage.ExperimentView, now time.Time) error {
 	fmt.Fprintf(tw, "Storage\t%s\n", e.Storage().Describe(e.Path()))
 	fmt.Fprintf(tw, "Project\t%s\n", orDash(e.Project))
 	fmt.Fprintf(tw, "Code\t%s\n", codeLong(e.CodeVersion))
-	fmt.Fprintf(tw, "Components\t%d: %d finished, %d running, %d failed, %d interrupted, %d stale, %d queued\n",
-		len(comps), counts["finished"], counts["running"], counts["failed"], counts["interrupted"], counts["stale"], counts["queued"])
+	fmt.Fprintf(tw, "Components\t%d: %d finished, %s%d running, %d failed, %d interrupted, %d stale, %d queued\n",
+		len(comps), counts["finished"], stoppedCount(counts), counts["running"], counts["failed"], counts["interrupted"], counts["stale"], counts["queued"])
 	tw.Flush()
 	if len(comps) == 0 {
 		return nil
 	}
 
 	keys := keyConfig(comps)
+	order := make([]int, len(comps))
+	for i := range order {
+		order[i] = i
+	}
+	var sortVals []any
+	var sortHas []bool
+	if by.key != "" {
+		if sortVals, sortHas, err = lastValues(comps, by.key); err != nil {
+			return &exitError{code: ExitError, err: fmt.Errorf("show --sort %s: %w", by.key, err)}
+		}
+		sort.SliceStable(order, func(a, b int) bool {
+			return rankBefore(sortVals[order[a]], sortHas[order[a]], sortVals[order[b]], sortHas[order[b]], by.desc)
+		})
+	}
 	fmt.Fprintln(stdout)
 	tw = tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 	header := "COMPONENT\tNAME\tSTATE"
+	if by.key != "" {
+		header += "\t" + strings.ToUpper(by.key)
+	}
 	if len(keys) > 0 {
 		header += "\tCONFIG"
 	}
 	fmt.Fprintln(tw, header)
 	var line []byte
-	for i, c := range comps {
+	for _, i := range order {
+		c := comps[i]
 		line = append(line[:0], c.ID...)
 		line = append(line, '\t')
 		line = append(line, c.Name...)
 		line = append(line, '\t')
 		line = append(line, states[i]...)
+		if by.key != "" {
+			line = append(line, '\t')
+			if sortHas[i] {
+				line = append(line, formatValue(sortVals[i])...)
+			} else {
+				line = append(line, '-')
+			}
+		}
 		for _, k := range keys {
 			line = append(line, '\t')
 			line = append(line, k...)
@@ -105,6 +152,44 @@ func runShow(stdout io.Writer, e *storage.ExperimentView, now time.Time) error {
 		tw.Write(line)
 	}
 	return tw.Flush()
+}
+
+// lastValues reads, in parallel, each component's last value of key in
+// its default records; has is false for those without it.
+func lastValues(comps []*storage.ComponentView, key string) (vals []any, has []bool, err error) {
+	vals, has = make([]any, len(comps)), make([]bool, len(comps))
+	errs := make([]error, len(comps))
+	storage.Parallel(len(comps), func(i int) { vals[i], has[i], errs[i] = comps[i].LastRecordValue("default", key) })
+	for _, err := range errs {
+		if err != nil {
+			return nil, nil, err
+		}
+	}
+	return vals, has, nil
+}
+
+// rankBefore orders show --sort's values: numbers by value, then other
+// values by their text, ascending or (desc) descending; components
+// without the key last either way.
+func rankBefore(a any, hasA bool, b any, hasB bool, desc bool) bool {
+	if !hasA || !hasB {
+		return hasA && !hasB
+	}
+	fa, numA := jsonvalue.Float(a)
+	fb, numB := jsonvalue.Float(b)
+	switch {
+	case numA && numB:
+		if desc {
+			return fa > fb
+		}
+		return fa < fb
+	case numA != numB:
+		return numA // numbers before text, in either order
+	}
+	if desc {
+		return formatValue(a) > formatValue(b)
+	}
+	return formatValue(a) < formatValue(b)
 }
 
 func orDash(s string) string {

@@ -107,8 +107,8 @@ only; works while the experiment runs.`,
 			if len(staleNotes) > 0 {
 				fmt.Fprintf(stdout, "machinable resume %s runs the stale component(s) again\n", ex.ExperimentID)
 			}
-			line := fmt.Sprintf("%d finished, %d running, %d failed, %d interrupted, %d stale, %d queued",
-				counts["finished"], counts["running"], counts["failed"], counts["interrupted"], counts["stale"], counts["queued"])
+			line := fmt.Sprintf("%d finished, %s%d running, %d failed, %d interrupted, %d stale, %d queued",
+				counts["finished"], stoppedCount(counts), counts["running"], counts["failed"], counts["interrupted"], counts["stale"], counts["queued"])
 			if n := counts[storage.StatusRequeued]; n > 0 {
 				line += fmt.Sprintf(", %d requeued", n)
 			}
@@ -118,6 +118,15 @@ only; works while the experiment runs.`,
 	}
 	cmd.Flags().StringVar(&storageURL, "storage", "", storageFlagHelp)
 	return cmd
+}
+
+// stoppedCount is "N stopped, " when tuning trials were stopped early by
+// their scheduler, else nothing: listings without tuning stay as they were.
+func stoppedCount(counts map[string]int) string {
+	if n := counts[storage.StatusStopped]; n > 0 {
+		return fmt.Sprintf("%d stopped, ", n)
+	}
+	return ""
 }
 
 // staleNote says why a component marked running is stale: "stale

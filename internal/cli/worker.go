@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/machinable-go/machinable/engines"
-	"github.com/machinable-go/machinable/executor"
+	"github.com/machinable-go/machinable/runtime"
 	"github.com/machinable-go/machinable/storage"
 	"github.com/spf13/cobra"
 )
@@ -19,6 +19,7 @@ import (
 func newWorkerCommand(stdout io.Writer) *cobra.Command {
 	var component string
 	var serve bool
+	var gpus string
 	cmd := &cobra.Command{
 		Use:   "worker EXPERIMENT_URL (--component ID | --serve)",
 		Short: "Run one component of a stored experiment (used by engines)",
@@ -38,7 +39,8 @@ continues the component from that checkpoint through on_restore.
 
 With --serve (the process engine), the worker runs components one after
 the other, each as --component would: it reads one component ID a line on
-standard input and writes JSON lines on standard output, {"out": TEXT} for
+standard input (followed by " gpus=0,1" when the engine gave it GPUs, as
+--gpus does) and writes JSON lines on standard output, {"out": TEXT} for
 the running component's console output and {"id": ID, "status": STATUS,
 "error": TEXT} when it ended. Each component gets a fresh registry: its
 modules are read and run anew. The worker ends when its input ends (exit
@@ -59,13 +61,13 @@ modules are read and run anew. The worker ends when its input ends (exit
 				return serveWorker(cmd.Context(), exp, cmd.InOrStdin(), stdout)
 			}
 			requeue := requeueSignal(stdout)
-			x := NewExecutor(stdout)
-			out, err := executor.RunStored(cmd.Context(), exp, component, x.Components, stdout, requeue)
+			var ex *runtime.Execution
+			out, err := runServed(cmd.Context(), exp, &ex, component, engines.ParseGPUs(gpus), stdout, requeue)
 			if err != nil {
 				return &exitError{code: ExitError, err: err}
 			}
 			switch out.Status {
-			case storage.StatusFinished:
+			case storage.StatusFinished, storage.StatusStopped: // a trial stopped early is no failure
 				return nil
 			case storage.StatusRequeued:
 				return requeueTask(stdout, exp, component)
@@ -77,6 +79,7 @@ modules are read and run anew. The worker ends when its input ends (exit
 	}
 	cmd.Flags().StringVar(&component, "component", "", "ID of the component to run")
 	cmd.Flags().BoolVar(&serve, "serve", false, "run the components whose IDs arrive on standard input, one after the other")
+	cmd.Flags().StringVar(&gpus, "gpus", "", "GPUs the engine gave the component, as CUDA_VISIBLE_DEVICES names them (its flag CUDA_VISIBLE_DEVICES)")
 	return cmd
 }
 

@@ -44,8 +44,9 @@ func serveWorker(ctx context.Context, exp *storage.Experiment, in io.Reader, out
 		if !ok {
 			return nil
 		}
+		id, gpus := servedRequest(id)
 		msg := engines.WorkerMessage{ID: id, Status: storage.StatusFailed}
-		o, err := runServed(ctx, exp, &ex, id, console, requeue)
+		o, err := runServed(ctx, exp, &ex, id, gpus, console, requeue)
 		if err == nil && o.Status == storage.StatusRequeued {
 			// Inside a Slurm job near its time limit: the whole task is
 			// requeued (or, out of requeues, the component failed), as
@@ -68,7 +69,8 @@ func serveWorker(ctx context.Context, exp *storage.Experiment, in io.Reader, out
 // registry is new for every component, as in a worker of its own: each
 // component loads the project's modules afresh, nothing of the one
 // before stays.
-func runServed(ctx context.Context, exp *storage.Experiment, ex **runtime.Execution, id string, console io.Writer, requeue <-chan struct{}) (runtime.Outcome, error) {
+// gpus, when given, are the component's flag CUDA_VISIBLE_DEVICES.
+func runServed(ctx context.Context, exp *storage.Experiment, ex **runtime.Execution, id string, gpus []string, console io.Writer, requeue <-chan struct{}) (runtime.Outcome, error) {
 	var sc *runtime.ScheduledComponent
 	if *ex != nil {
 		sc, _ = (*ex).Component(id)
@@ -85,5 +87,17 @@ func runServed(ctx context.Context, exp *storage.Experiment, ex **runtime.Execut
 		}
 	}
 	reg := NewExecutor(console).Components
-	return runtime.RunComponent(ctx, runtime.RunEnv{Execution: *ex, Experiment: exp, Registry: reg, Console: console, Requeue: requeue}, sc), nil
+	out := runtime.RunComponent(ctx, runtime.RunEnv{Execution: *ex, Experiment: exp, Registry: reg, Console: console, Requeue: requeue,
+		Tuner: executor.WorkerTuner(*ex, exp)}, engines.WithGPUs(sc, gpus))
+	out.Component = sc
+	return out, nil
+}
+
+// servedRequest reads a request line: "ID", or "ID gpus=0,1".
+func servedRequest(line string) (id string, gpus []string) {
+	id, rest, _ := strings.Cut(line, " ")
+	if v, ok := strings.CutPrefix(strings.TrimSpace(rest), "gpus="); ok {
+		gpus = engines.ParseGPUs(v)
+	}
+	return id, gpus
 }

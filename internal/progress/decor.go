@@ -8,7 +8,8 @@ import (
 )
 
 // countDecorators: "3/12 done  running 2  failed 1  queued 7", with
-// interrupted and running-elsewhere counts when there are any. Counts are
+// stopped (tuning trials ended early), interrupted and running-elsewhere
+// counts when there are any. Counts are
 // padded to the width of the total so the bar does not jitter.
 func (t *Terminal) countDecorators() []decor.Decorator {
 	n := len(strconv.FormatInt(t.total, 10))
@@ -37,6 +38,7 @@ func (t *Terminal) countDecorators() []decor.Decorator {
 		}),
 		count("running", t.running.Load),
 		failed,
+		optional("stopped", t.stopped.Load),
 		optional("interrupted", t.interrupted.Load),
 		optional("elsewhere", t.elsewhere.Load),
 		count("queued", t.queued),

@@ -49,6 +49,7 @@ type counts struct {
 	done        atomic.Int64 // ended, any status, earlier runs included
 	running     atomic.Int64
 	failed      atomic.Int64
+	stopped     atomic.Int64 // tuning trials their scheduler ended early
 	interrupted atomic.Int64
 	elsewhere   atomic.Int64 // running in another process (resumed)
 	ranNow      atomic.Int64 // ended in this run
@@ -103,7 +104,8 @@ func (t *Terminal) Started(c *runtime.ScheduledComponent) {
 }
 
 // Finished implements executor.Reporter: a component that failed or was
-// interrupted is printed above the bar at once.
+// interrupted is printed above the bar at once, in red; a trial stopped
+// early is counted apart, not painted.
 func (t *Terminal) Finished(o runtime.Outcome) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -112,7 +114,8 @@ func (t *Terminal) Finished(o runtime.Outcome) {
 	t.start()
 	// The line first, the counts after: the bar redraws on its own
 	// schedule, and must not show the failure counted before its line.
-	if o.Error != "" || o.Status == "failed" || o.Status == "interrupted" {
+	// A stopped trial's Error is its scheduler's reason, not a failure.
+	if o.Error != "" && o.Status != "stopped" || o.Status == "failed" || o.Status == "interrupted" {
 		t.emit(t.paint.red(line))
 	}
 	concurrent := max(t.running.Load(), 1) // running when it ended, itself included
@@ -122,6 +125,8 @@ func (t *Terminal) Finished(o runtime.Outcome) {
 	switch o.Status {
 	case "failed":
 		t.failed.Add(1)
+	case "stopped":
+		t.stopped.Add(1)
 	case "interrupted":
 		t.interrupted.Add(1)
 	}

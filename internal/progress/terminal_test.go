@@ -292,3 +292,37 @@ func TestTerminalFirstETAParallel(t *testing.T) {
 	}
 	r.End(&runtime.Result{Execution: ex}, time.Second)
 }
+
+// TestTerminalStopped: tuning trials a scheduler ended early are counted
+// apart, are not painted as failures, and the summary names them.
+func TestTerminalStopped(t *testing.T) {
+	buf := &syncbuf.Buffer{}
+	ex := execution(3)
+	r := testTerminal(buf, true)
+	c := ex.Schedule
+	r.Begin(ex, "mem://")
+	res := &runtime.Result{Execution: ex}
+	for i, status := range []string{"finished", "stopped", "stopped"} {
+		r.Started(&c[i])
+		o := runtime.Outcome{Component: &c[i], Status: status}
+		if status == "stopped" {
+			o.Error = "by asha at iteration 1 (val_loss=3.03664)" // the scheduler's reason
+		}
+		r.Finished(o)
+		res.Outcomes = append(res.Outcomes, o)
+	}
+	r.End(res, time.Second)
+	out := buf.String()
+	frame := sgr.ReplaceAllString(lastFrame(t, out), "")
+	for _, want := range []string{"3/3 done", "failed 0", "stopped 2", "queued 0"} {
+		if !strings.Contains(frame, want) {
+			t.Errorf("final bar %q lacks %q", frame, want)
+		}
+	}
+	if strings.Contains(out, "\x1b[31m[2/3]") || strings.Contains(out, "\x1b[31m[3/3]") {
+		t.Errorf("a stopped trial is painted as a failure:\n%q", out)
+	}
+	if !strings.Contains(out, "Experiment 8gWVkz: 1 finished, 2 stopped, 0 failed in 1s") {
+		t.Errorf("summary does not count the stopped trials:\n%s", out)
+	}
+}

@@ -88,7 +88,7 @@
       el("span", {}, "engine ", el("b", { text: e.engine })),
       el("span", {}, "code ", el("b", { text: e.code })),
       e.location ? el("span", {}, "directory ", el("b", { text: e.location })) : null,
-      el("span", { id: "counts" }, ["finished", "failed", "running", "queued", "stale", "interrupted"]
+      el("span", { id: "counts" }, ["finished", "stopped", "failed", "running", "queued", "stale", "interrupted"]
         .filter((k) => c[k]).map((k) => `${c[k]} ${k}`).join(", ") || "no components")].filter((x) => x));
     fillSelect(keySel, d.metrics.map((m) => m.name), d.metrics.some((m) => m.name === "loss") ? "loss" : undefined);
     // colour by the first config key whose value differs between components

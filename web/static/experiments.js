@@ -12,6 +12,7 @@
     { key: "location", label: "directory" },
     { key: "components", label: "components", cls: "num", get: (r) => (r.pending ? undefined : r.components), render: (r) => (r.pending ? "…" : String(r.components)) },
     { key: "finished", label: "finished", get: count("finished"), cls: "num" },
+    { key: "stopped", label: "stopped", get: count("stopped"), cls: "num", title: "tuning trials their scheduler ended early" },
     { key: "failed", label: "failed", get: count("failed"), cls: "num" },
     { key: "running", label: "running", get: count("running"), cls: "num" },
     { key: "queued", label: "queued", get: count("queued"), cls: "num" },
