@@ -175,11 +175,16 @@ func (e *Execution) Collect(ctx context.Context) error {
 	}
 }
 
-// Component returns the scheduled component with that ID, decoded.
+// Component returns the scheduled component with that ID, decoded; one
+// whose line does not decode is not found (a whole read of the schedule
+// says why).
 func (e *Execution) Component(id string) (*ScheduledComponent, bool) {
 	for i := range e.Schedule {
 		if sc := &e.Schedule[i]; sc.ID == id {
-			return sc, sc.Decode() == nil
+			if sc.Decode() != nil {
+				return nil, false
+			}
+			return sc, true
 		}
 	}
 	return nil, false

@@ -76,7 +76,10 @@ func runServed(ctx context.Context, exp *storage.Experiment, ex **runtime.Execut
 		sc, _ = (*ex).Component(id)
 	}
 	if sc == nil {
-		loaded, err := executor.LoadExecution(exp)
+		// Only this component's line is decoded (the others as they are
+		// served): a worker per component would decode the whole
+		// schedule once per component.
+		loaded, err := executor.LoadExecutionExcept(exp, func(other string) bool { return other != id })
 		if err != nil {
 			return runtime.Outcome{}, err
 		}
