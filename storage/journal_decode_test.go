@@ -53,17 +53,7 @@ func TestJournalLineDecode(t *testing.T) {
 		}
 		check(line[:len(line)-1])
 		for range 5 {
-			b := append([]byte(nil), line[:len(line)-1]...)
-			i := r.IntN(len(b))
-			switch r.IntN(3) {
-			case 0:
-				b[i] = mutations[r.IntN(len(mutations))]
-			case 1:
-				b = append(b[:i], b[i+1:]...)
-			default:
-				b = append(b[:i], append([]byte{mutations[r.IntN(len(mutations))]}, b[i:]...)...)
-			}
-			check(b)
+			check(mutate(r, append([]byte(nil), line[:len(line)-1]...), mutations))
 		}
 	}
 	if taken < lines/3 {

@@ -39,15 +39,7 @@ func TestValidJSON(t *testing.T) {
 	for range 100000 {
 		b := append([]byte(nil), line...)
 		for range 1 + r.IntN(3) {
-			i := r.IntN(len(b))
-			switch r.IntN(3) {
-			case 0:
-				b[i] = alphabet[r.IntN(len(alphabet))]
-			case 1:
-				b = append(b[:i], b[i+1:]...)
-			default:
-				b = append(b[:i], append([]byte{alphabet[r.IntN(len(alphabet))]}, b[i:]...)...)
-			}
+			b = mutate(r, b, alphabet)
 		}
 		check(string(b))
 	}
@@ -76,4 +68,17 @@ func BenchmarkValidJSON(b *testing.B) {
 			json.Valid(line)
 		}
 	})
+}
+
+// mutate changes, drops or inserts one byte of b (taken from alphabet).
+func mutate(r *rand.Rand, b, alphabet []byte) []byte {
+	i := r.IntN(len(b))
+	switch r.IntN(3) {
+	case 0:
+		b[i] = alphabet[r.IntN(len(alphabet))]
+		return b
+	case 1:
+		return append(b[:i], b[i+1:]...)
+	}
+	return append(b[:i], append([]byte{alphabet[r.IntN(len(alphabet))]}, b[i:]...)...)
 }
