@@ -251,14 +251,16 @@ func stopsTrialsElsewhere(t *testing.T, engine ...string) {
 			if st["status"] != "finished" || n != 30 {
 				t.Errorf("%s: status %v after %d rows, marker %v", filepath.Dir(m), st["status"], n, stop)
 			}
-		case st["status"] != "stopped" || n >= 30 || !strings.HasPrefix(stop["reason"].(string), "by asha at iteration"):
+		case st["status"] != "stopped" || n > 30 || !strings.HasPrefix(stop["reason"].(string), "by asha at iteration"):
 			t.Errorf("%s: status %v after %d rows, marker %v", filepath.Dir(m), st["status"], n, stop)
-		default:
+		case n < 30:
 			stopped++
 		}
+		// A decision that reaches a trial at its last save stops it
+		// there (the stop comes a little after the row it is about).
 	}
 	if stopped == 0 {
-		t.Fatalf("no trial was stopped:\n%s", stdout)
+		t.Fatalf("no trial was stopped before its end:\n%s", stdout)
 	}
 }
 
