@@ -32,6 +32,9 @@ type trialWatch struct {
 	exp   *storage.Experiment
 	view  *storage.ExperimentView
 
+	// reading is held through a read: the poll and an ended trial's
+	// last read must not judge the same rows twice.
+	reading sync.Mutex
 	mu      sync.Mutex
 	running map[string]int // trial ID -> record lines judged
 	stopped map[string]bool
@@ -104,6 +107,8 @@ func (w *trialWatch) poll() {
 // read judges the rows of a trial not judged yet; a stop is written as
 // the trial's marker once.
 func (w *trialWatch) read(id string) {
+	w.reading.Lock()
+	defer w.reading.Unlock()
 	c := &storage.ComponentView{Experiment: w.view, ID: id}
 	w.mu.Lock()
 	seen, ok := w.running[id]
