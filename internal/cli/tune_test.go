@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/machinable-go/machinable/internal/raytest"
 )
 
 // tuning returns a copy of examples/tuning with its script rewritten to
@@ -216,6 +218,14 @@ func TestTuneStopsTrialsInWorkers(t *testing.T) {
 func TestSlurmTuneStopsTrials(t *testing.T) {
 	requireSlurm(t)
 	stopsTrialsElsewhere(t, "--engine", "slurm", "--engine-opt", "array_parallelism=2", "--engine-opt", "poll=200ms", "--engine-opt", "wait=true")
+}
+
+// TestRayTuneStopsTrials: the same with every trial a Ray job, on the
+// stand-in head node that runs jobs as Ray does (internal/raytest).
+func TestRayTuneStopsTrials(t *testing.T) {
+	t.Setenv("MACHINABLE_BINARY", binary(t))
+	srv := raytest.StartWith(t, raytest.Options{})
+	stopsTrialsElsewhere(t, "--engine", "ray", "--engine-opt", "address="+srv.URL(), "--engine-opt", "poll=50ms")
 }
 
 func stopsTrialsElsewhere(t *testing.T, engine ...string) {
