@@ -25,6 +25,17 @@ type DryRunner interface {
 	Dry() bool
 }
 
+// WorkerRunner is implemented by engines that run each component in a
+// `machinable worker` process (process:N, slurm, ray per component). A
+// worker judges tuning trials only through the storage, so the executor
+// reads their record rows while they run. Engines that run components
+// in this process hand them Job.Tuner (RunLocal); engines that run the
+// whole execution elsewhere (remote, detached, ray's whole mode) judge
+// there.
+type WorkerRunner interface {
+	RunsWorkers() bool
+}
+
 // Detacher is implemented by engines that hand the execution to a
 // background process and return at once.
 type Detacher interface {

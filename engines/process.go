@@ -55,6 +55,9 @@ func newProcess(spec Spec) (Engine, error) {
 
 func (p *process) Name() string { return "process" }
 
+// RunsWorkers implements WorkerRunner.
+func (p *process) RunsWorkers() bool { return true }
+
 func (p *process) Run(ctx context.Context, job *Job) ([]runtime.Outcome, error) {
 	if err := p.Preflight(ctx, job.Execution, job.Experiment.Storage()); err != nil {
 		return nil, err

@@ -103,6 +103,11 @@ func newRay(spec Spec) (Engine, error) {
 
 func (r *rayEngine) Name() string { return "ray" }
 
+// RunsWorkers implements WorkerRunner: per component, each job is a
+// worker; otherwise one job runs the whole execution, which judges its
+// trials itself.
+func (r *rayEngine) RunsWorkers() bool { return r.opts.perComponent }
+
 // Detached: without wait, the jobs go on in the cluster.
 func (r *rayEngine) Detached() bool { return !r.opts.wait }
 

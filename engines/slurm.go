@@ -147,6 +147,9 @@ func newSlurm(spec Spec) (Engine, error) {
 
 func (s *slurm) Name() string { return "slurm" }
 
+// RunsWorkers implements WorkerRunner.
+func (s *slurm) RunsWorkers() bool { return true }
+
 // Detached: without wait, the execution goes on in the cluster.
 func (s *slurm) Detached() bool { return s.detached }
 

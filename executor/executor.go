@@ -410,10 +410,11 @@ func (x *Executor) run(ctx context.Context, ex *runtime.Execution, exp *storage.
 		Done:       notes.done(rep.Finished),
 		Unattended: x.Unattended,
 	}
-	if judge != nil && engine.Name() == "native" {
-		job.Tuner = judge
-	} else if judge != nil {
-		watch, err := startTrialWatch(judge, exp, job.Todo())
+	if judge != nil {
+		job.Tuner = judge // for the components an engine runs here (RunLocal)
+	}
+	if w, ok := engine.(engines.WorkerRunner); ok && judge != nil && w.RunsWorkers() {
+		watch, err := startTrialWatch(judge, exp)
 		if err != nil {
 			return result, err
 		}

@@ -8,8 +8,8 @@ import (
 	"github.com/machinable-go/machinable/storage"
 )
 
-// Trials that run in other processes (process:N workers, Slurm, remote
-// and ray nodes) cannot call the judge: the executor reads their stored
+// Trials that run in worker processes (engines.WorkerRunner: process:N,
+// Slurm, ray per component) cannot call the judge: the executor reads their stored
 // record rows while they run (trialWatch) and, to stop one, writes
 // stop.json into its directory, which the worker's tuner (stopMarker)
 // looks for when the trial saves a row. Decisions come within about a
@@ -42,19 +42,15 @@ type trialWatch struct {
 	done    chan struct{}
 }
 
-// startTrialWatch watches the trials of todo from the start: not every
-// engine says when a component starts (ray and remote do not), and one
-// not created yet costs a failed open per poll.
-func startTrialWatch(judge *trialJudge, exp *storage.Experiment, todo []*runtime.ScheduledComponent) (*trialWatch, error) {
+// startTrialWatch watches the trials an engine reports started (Started)
+// until they end (Done).
+func startTrialWatch(judge *trialJudge, exp *storage.Experiment) (*trialWatch, error) {
 	view, err := exp.View()
 	if err != nil {
 		return nil, err
 	}
 	w := &trialWatch{judge: judge, exp: exp, view: view, running: map[string]int{}, stopped: map[string]bool{},
 		quit: make(chan struct{}), done: make(chan struct{})}
-	for _, sc := range todo {
-		w.running[sc.ID] = 0
-	}
 	go func() {
 		defer close(w.done)
 		tick := time.NewTicker(watchEvery)
@@ -79,9 +75,11 @@ func (w *trialWatch) started(sc *runtime.ScheduledComponent) {
 	w.mu.Unlock()
 }
 
-// ended reads a trial's last rows, so later decisions see all of them.
+// ended reads a trial's last rows, so later decisions see all of them
+// (also of a trial that ended before it was seen running).
 func (w *trialWatch) ended(o runtime.Outcome) {
-	w.read(o.Component.ID)
+	w.started(o.Component)
+	w.read(o.Component.ID, false)
 	w.mu.Lock()
 	delete(w.running, o.Component.ID)
 	w.mu.Unlock()
@@ -100,13 +98,14 @@ func (w *trialWatch) poll() {
 	}
 	w.mu.Unlock()
 	for _, id := range ids {
-		w.read(id)
+		w.read(id, true)
 	}
 }
 
-// read judges the rows of a trial not judged yet; a stop is written as
-// the trial's marker once.
-func (w *trialWatch) read(id string) {
+// read judges the rows of a trial not judged yet; with mark, a stop is
+// written as the trial's marker once (not for a trial that has ended:
+// its marker would say it stopped when it did not).
+func (w *trialWatch) read(id string, mark bool) {
 	w.reading.Lock()
 	defer w.reading.Unlock()
 	c := &storage.ComponentView{Experiment: w.view, ID: id}
@@ -132,7 +131,7 @@ func (w *trialWatch) read(id string) {
 	if _, still := w.running[id]; still {
 		w.running[id] = last
 	}
-	first := stop != nil && !w.stopped[id]
+	first := mark && stop != nil && !w.stopped[id]
 	if first {
 		w.stopped[id] = true
 	}
