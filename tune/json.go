@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+
+	"github.com/machinable-go/machinable/internal/jsonvalue"
 )
 
 // TagKey marks the JSON form of a domain in a stored plan:
@@ -48,7 +50,7 @@ func Decode(m map[string]any) (d any, ok bool, err error) {
 		return nil, true, fmt.Errorf("search space value %v: %s", m, why)
 	}
 	num := func(key string) (float64, bool) {
-		f, ok := number(m[key])
+		f, ok := jsonvalue.Float(m[key])
 		return f, ok
 	}
 	list := func(key string) ([]any, bool) {

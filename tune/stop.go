@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/machinable-go/machinable/internal/jsonvalue"
 )
 
 // Conditions are stop={...}: a trial ends when one of its record rows
@@ -25,7 +27,7 @@ func (c Conditions) Met(row map[string]any) string {
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		v, ok := number(row[k])
+		v, ok := jsonvalue.Float(row[k])
 		if !ok {
 			continue
 		}
@@ -44,16 +46,4 @@ func (c Conditions) String() string {
 	}
 	sort.Strings(parts)
 	return "{" + strings.Join(parts, ", ") + "}"
-}
-
-func number(v any) (float64, bool) {
-	switch n := v.(type) {
-	case float64:
-		return n, true
-	case int64:
-		return float64(n), true
-	case int:
-		return float64(n), true
-	}
-	return 0, false
 }
