@@ -3,7 +3,6 @@ package tune
 import (
 	"fmt"
 	"math"
-	"sort"
 	"strings"
 
 	"github.com/machinable-go/machinable/seeding"
@@ -113,12 +112,7 @@ type point struct {
 // walk lists the domains and grids of a space (nested dicts allowed) in
 // sorted path order, which is the documented order of draws.
 func walk(space map[string]any, prefix []string, out *[]point) {
-	keys := make([]string, 0, len(space))
-	for k := range space {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
+	for _, k := range sortedKeys(space) {
 		p := append(append([]string(nil), prefix...), k)
 		switch v := space[k].(type) {
 		case map[string]any:
