@@ -237,7 +237,6 @@ func (w *servedWorker) run(ctx context.Context, sc *runtime.ScheduledComponent, 
 	if w.engine != nil {
 		w.console = runtime.PrefixWriter(w.engine, prefix)
 	}
-	w.stderr = tailBuffer{}
 	w.mu.Unlock()
 	defer func() { w.mu.Lock(); w.console = nil; w.mu.Unlock() }()
 
@@ -255,6 +254,12 @@ func (w *servedWorker) run(ctx context.Context, sc *runtime.ScheduledComponent, 
 				out.Status, out.Error, out.Previous = m.Status, m.Error, m.Previous
 			}
 			out.Duration = time.Since(start)
+			// The tail starts anew for the next component, and not when
+			// that one starts: what a worker said while it started (and
+			// died, say) belongs to the report of the component it ran.
+			w.mu.Lock()
+			w.stderr = tailBuffer{}
+			w.mu.Unlock()
 			return out, false
 		}
 	}
