@@ -67,7 +67,7 @@ func (l *ComponentLoader) Load(projectDir, module string) (runtime.Factory, bool
 	} else if err != nil {
 		return nil, false, fmt.Errorf("component module %s: %w", file, err)
 	}
-	parsed, prog, err := starlark.SourceProgramOptions(fileOptions, file, src, componentPredeclaredNames.Has)
+	parsed, prog, err := compileFile(file, src, componentPredeclaredNames.Has)
 	if err != nil {
 		return nil, false, withSourceHint(err, src) // syntax errors carry file:line:col
 	}

@@ -171,7 +171,7 @@ func execProjectFile(ctx context.Context, projectDir, file string, src []byte, n
 	thread := &starlark.Thread{Name: name, Load: st.loader.load, Print: print}
 	setState(thread, st)
 	defer watchContext(ctx, thread)()
-	globals, err := starlark.ExecFileOptions(fileOptions, thread, file, src, predeclared)
+	globals, err := execFile(thread, file, src, predeclared)
 	return globals, st, err
 }
 

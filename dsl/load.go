@@ -123,7 +123,7 @@ func (l *moduleLoader) load(thread *starlark.Thread, module string) (starlark.St
 		// context of the script (or component) that loads it stops it,
 		// so a loop there ends at the first Ctrl-C.
 		stop := watchContext(st.ctx, child)
-		entry.globals, entry.err = starlark.ExecFileOptions(fileOptions, child, file, src, l.predeclared)
+		entry.globals, entry.err = execFile(child, file, src, l.predeclared)
 		stop()
 		if entry.err != nil {
 			entry.err = loadError(withSourceHint(entry.err, src))

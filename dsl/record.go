@@ -118,10 +118,15 @@ func (r *recordValue) Attr(name string) (starlark.Value, error) {
 
 // save appends the pending row and returns it as written; an empty row
 // is not written unless force=True, as in 2.x. echo=True prints the row.
-func (r *recordValue) save(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+// A save() whose result is dropped unseen (a statement of its own, as
+// nearly always) makes no dict of the row: most of a row's cost.
+func (r *recordValue) save(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	echo, force := false, false
 	if err := unpackArgs(b.Name(), args, kwargs, "echo?", &echo, "force?", &force); err != nil {
 		return nil, err
+	}
+	if !echo && resultDiscarded(thread) {
+		return starlark.None, r.r.Append(force)
 	}
 	fields, err := r.r.SaveFields(force)
 	if err != nil {

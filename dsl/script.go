@@ -96,7 +96,7 @@ func ExecFile(ctx context.Context, filename string, src any, opts Options) (*Rep
 		opts.ThreadHook(thread)
 	}
 	defer watchContext(ctx, thread)()
-	globals, err := starlark.ExecFileOptions(fileOptions, thread, abs, data, predeclared)
+	globals, err := execFile(thread, abs, data, predeclared)
 	return &Report{Globals: globals, Results: st.results}, withSourceHint(err, data)
 }
 

@@ -137,7 +137,7 @@ func TestSaveRowKeys(t *testing.T) {
 	}
 	for _, loc := range []*time.Location{time.UTC, time.FixedZone("x", -(3*3600 + 30*60)), time.FixedZone("y", 5*3600)} {
 		for _, tm := range []time.Time{time.Date(2026, 11, 30, 5, 0, 0, 0, loc), time.Date(1999, 1, 2, 3, 4, 5, 123456789, loc), time.Date(2026, 11, 30, 5, 0, 0, 999999999, loc)} {
-			if got, want := r.formatTime(tm), tm.Format("2006-01-02T15:04:05.000000-07:00"); got != want {
+			if got, want := string(r.appendTime(nil, tm)), tm.Format("2006-01-02T15:04:05.000000-07:00"); got != want {
 				t.Errorf("formatTime %q, want %q", got, want)
 			}
 		}

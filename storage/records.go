@@ -62,10 +62,13 @@ func (w *RecordWriter) AppendSorted(row map[string]any, keys []string) error {
 	return w.append(func(dst []byte) ([]byte, error) { return appendRow(dst, row, keys) })
 }
 
-// AppendFields is Append for a row given as fields sorted by key, each
-// key once.
-func (w *RecordWriter) AppendFields(fields []Field) error {
-	return w.append(func(dst []byte) ([]byte, error) { return appendFields(dst, fields) })
+// AppendEncoded is Append for a caller that encodes the row itself:
+// encode appends one JSON object (no newline) to dst, writing values
+// with AppendJSONValue so that the bytes are Append's. A row saved a
+// million times in a loop is encoded from a plan made once for its keys
+// (runtime's record), with no map or field list per row.
+func (w *RecordWriter) AppendEncoded(encode func(dst []byte) ([]byte, error)) error {
+	return w.append(encode)
 }
 
 // append encodes one row into the buffer with encode.

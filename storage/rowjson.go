@@ -41,17 +41,19 @@ func FieldsMap(fields []Field) map[string]any {
 	return m
 }
 
-// appendFields is appendRow for a row given as fields sorted by key,
-// each key once: no map to build per row.
-func appendFields(dst []byte, fields []Field) ([]byte, error) {
-	dst = append(dst, '{')
-	for i, f := range fields {
-		var err error
-		if dst, err = appendField(dst, i, f.Key, f.Value); err != nil {
-			return dst, err
-		}
+// AppendJSONValue appends v as a row's value is written.
+func AppendJSONValue(dst []byte, v any) ([]byte, error) { return appendValue(dst, v) }
+
+// AppendJSONString appends s quoted as a row's key or string value is.
+func AppendJSONString(dst []byte, s string) ([]byte, error) { return appendJSONString(dst, s) }
+
+// AppendJSONFloat appends a finite float as a row's float is written
+// (2.0 stays "2.0"); it is AppendJSONValue without boxing x in an any.
+func AppendJSONFloat(dst []byte, x float64) ([]byte, error) {
+	if math.IsInf(x, 0) || math.IsNaN(x) {
+		return appendValue(dst, x) // encoding/json's error
 	}
-	return append(dst, '}'), nil
+	return appendFloat(dst, x), nil
 }
 
 // appendField writes the i-th "key":value of a row.

@@ -231,7 +231,7 @@ func TestRayTuneStopsTrials(t *testing.T) {
 func stopsTrialsElsewhere(t *testing.T, engine ...string) {
 	dir := t.TempDir()
 	writeFiles(t, dir, map[string]string{
-		"machinable.yaml": "components:\n  - slow:\n      level: 0.5\n      work: 100000\n",
+		"machinable.yaml": "components:\n  - slow:\n      level: 0.5\n      work: 200000\n",
 		"slow.star": `def on_execute_iteration(self, i):
     n = 0
     for k in range(self.config.work):  # some work between rows
@@ -261,6 +261,9 @@ func stopsTrialsElsewhere(t *testing.T, engine ...string) {
 			if st["status"] != "finished" || n != 30 {
 				t.Errorf("%s: status %v after %d rows, marker %v", filepath.Dir(m), st["status"], n, stop)
 			}
+		case st["status"] == "finished" && n == 30:
+			// The decision came after the trial's last look for its
+			// marker: stops are asynchronous, as in Ray Tune.
 		case st["status"] != "stopped" || n > 30 || !strings.HasPrefix(stop["reason"].(string), "by asha at iteration"):
 			t.Errorf("%s: status %v after %d rows, marker %v", filepath.Dir(m), st["status"], n, stop)
 		case n < 30:

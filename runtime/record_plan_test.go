@@ -1,0 +1,79 @@
+package runtime
+
+import (
+	"bytes"
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/machinable-go/machinable/storage"
+)
+
+// TestRowPlanWritesAsAppend: a row written from its plan (Append, the
+// path of save() in a loop) is byte for byte the row storage's own
+// encoder writes for the same values (SaveFields returns them), whatever
+// the keys: meta names a component set, its own _iteration, keys that
+// need escaping, key sets that change from row to row, values of every
+// kind.
+func TestRowPlanWritesAsAppend(t *testing.T) {
+	s, _ := storage.Open(t.TempDir())
+	exp, _ := s.CreateExperiment("", "8gWVkz")
+	c, _ := exp.CreateComponent("e9DJBHuoiCvn")
+	plan, _ := c.Records("plan")
+	direct, _ := c.Records("direct")
+	self := &Self{Iteration: 4}
+	r := newRecord(plan, self)
+	rows := [][]storage.Field{
+		{{Key: "i", Value: int64(1)}},
+		{{Key: "i", Value: int64(2)}}, // the same keys: the plan is reused
+		{{Key: "b", Value: 2.0}, {Key: "a", Value: "x"}},
+		{},
+		{{Key: "_time", Value: "mine"}, {Key: "loss", Value: 0.25}}, // the meta field wins
+		{{Key: "_iteration", Value: int64(99)}, {Key: "z", Value: nil}},
+		{{Key: "ключ \"q\"\n", Value: "ü\t<&>"}, {Key: "", Value: true}},
+		{{Key: "nested", Value: map[string]any{"b": []any{int64(1), 2.5, "s"}, "a": 1e-7}}, {Key: "big", Value: math.MaxInt64}},
+		{{Key: "i", Value: int64(3)}},
+	}
+	for n, set := range rows {
+		if n == 3 {
+			self.Iteration = -1 // outside on_execute's iterations: no _iteration
+		}
+		for _, f := range set {
+			r.Set(f.Key, f.Value)
+		}
+		// SaveFields returns what it wrote; what Append wrote is read
+		// back (JSON decodes to the values storage's encoder writes the
+		// same).
+		var row map[string]any
+		if n%2 == 0 {
+			if err := r.Append(true); err != nil {
+				t.Fatalf("row %d: %v", n, err)
+			}
+			written, err := c.ReadRecords("plan")
+			if err != nil || len(written) != n+1 {
+				t.Fatalf("row %d: %d rows read back, %v", n, len(written), err)
+			}
+			row = written[n]
+		} else {
+			fields, err := r.SaveFields(true)
+			if err != nil {
+				t.Fatalf("row %d: %v", n, err)
+			}
+			row = storage.FieldsMap(fields)
+		}
+		if err := direct.Append(row); err != nil {
+			t.Fatal(err)
+		}
+	}
+	plan.Sync()
+	direct.Sync()
+	got, _ := c.ReadFile("records/plan.jsonl")
+	want, _ := c.ReadFile("records/direct.jsonl")
+	if !bytes.Equal(got, want) || bytes.Count(got, []byte("\n")) != len(rows) {
+		t.Errorf("rows from plans:\n%s\nstorage's encoder:\n%s", got, want)
+	}
+	if !strings.Contains(string(got), `"_iteration":99`) || !strings.Contains(string(got), `"_time":"20`) || strings.Contains(string(got), "mine") {
+		t.Errorf("meta fields:\n%s", got)
+	}
+}
+
