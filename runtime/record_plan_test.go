@@ -76,4 +76,3 @@ func TestRowPlanWritesAsAppend(t *testing.T) {
 		t.Errorf("meta fields:\n%s", got)
 	}
 }
-
