@@ -2,6 +2,7 @@ package dsl
 
 import (
 	"sync"
+	"sync/atomic"
 
 	"go.starlark.net/starlark"
 	"go.starlark.net/syntax"
@@ -22,6 +23,7 @@ import (
 var (
 	discardedCalls sync.Map // string -> *callSites
 	discardedMu    sync.Mutex
+	discardedGen   atomic.Int64 // counts files compiled again
 )
 
 // callSites are line and column of the "(" of discarded calls.
@@ -41,6 +43,7 @@ func noteDiscardedCalls(f *syntax.File) {
 	discardedMu.Lock()
 	defer discardedMu.Unlock()
 	if old, ok := discardedCalls.Load(f.Path); ok {
+		discardedGen.Add(1) // answers kept for the old set may be wrong now
 		for site := range sites {
 			if _, ok := (*old.(*callSites))[site]; !ok {
 				delete(sites, site)
@@ -54,7 +57,9 @@ func noteDiscardedCalls(f *syntax.File) {
 // called by Starlark code as a statement of its own, so that its result
 // is dropped unseen. False whenever that is not certain: called from Go,
 // or from a file not compiled by this package (the REPL's input).
-func resultDiscarded(thread *starlark.Thread) bool {
+// last, if not nil, keeps the answer for the caller's previous call
+// site: a loop asks about the same one again and again.
+func resultDiscarded(thread *starlark.Thread, last *atomic.Pointer[callSite]) bool {
 	if thread == nil || thread.CallStackDepth() < 2 {
 		return false
 	}
@@ -62,12 +67,30 @@ func resultDiscarded(thread *starlark.Thread) bool {
 		return false
 	}
 	pos := thread.CallFrame(1).Pos
-	sites, ok := discardedCalls.Load(pos.Filename())
-	if !ok {
-		return false
+	file, gen := pos.Filename(), discardedGen.Load()
+	if last != nil {
+		if l := last.Load(); l != nil && l.file == file && l.line == pos.Line && l.col == pos.Col && l.gen == gen {
+			return l.discarded
+		}
 	}
-	_, ok = (*sites.(*callSites))[[2]int32{pos.Line, pos.Col}]
-	return ok
+	site := &callSite{file: file, line: pos.Line, col: pos.Col, gen: gen}
+	if sites, ok := discardedCalls.Load(site.file); ok {
+		_, site.discarded = (*sites.(*callSites))[[2]int32{pos.Line, pos.Col}]
+	}
+	if last != nil {
+		last.Store(site)
+	}
+	return site.discarded
+}
+
+// callSite is a call's position and whether its result is discarded,
+// as known while discardedGen was gen: a file compiled again may take
+// the site out of its set.
+type callSite struct {
+	file      string
+	line, col int32
+	gen       int64
+	discarded bool
 }
 
 // compileFile parses and compiles a file of the dialect, noting its

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sync/atomic"
 	"testing"
 
 	"go.starlark.net/starlark"
@@ -19,7 +20,7 @@ func probeThread(t *testing.T, seen *[]string) (*starlark.Thread, starlark.Strin
 		if s, ok := args[0].(starlark.String); ok {
 			tag = string(s)
 		}
-		*seen = append(*seen, fmt.Sprintf("%s=%v", tag, resultDiscarded(th)))
+		*seen = append(*seen, fmt.Sprintf("%s=%v", tag, resultDiscarded(th, nil)))
 		return starlark.True, nil
 	})
 	return &starlark.Thread{Print: func(*starlark.Thread, string) {}}, starlark.StringDict{"probe": probe}
@@ -70,6 +71,31 @@ func TestResultDiscardedChangedFile(t *testing.T) {
 	}
 	if want := []string{"v1=false", "kept=true", "v2=false", "kept=true"}; !slices.Equal(seen, want) {
 		t.Errorf("got %q, want %q", seen, want)
+	}
+
+	// An answer kept for a call site is not trusted once its file is
+	// compiled again: v2 uses the result of the call whose "(" is where
+	// v1's discarded one was.
+	var last atomic.Pointer[callSite]
+	var answers []bool
+	ask := starlark.NewBuiltin("ask", func(th *starlark.Thread, _ *starlark.Builtin, _ starlark.Tuple, _ []starlark.Tuple) (starlark.Value, error) {
+		answers = append(answers, resultDiscarded(th, &last))
+		return starlark.None, nil
+	})
+	file = filepath.Join(t.TempDir(), "cached.star")
+	for _, src := range []string{"def f():\n    ask()\n", "def f():\n  x=ask()\n"} {
+		g, err := execFile(thread, file, []byte(src), starlark.StringDict{"ask": ask})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range 2 {
+			if _, err := starlark.Call(thread, g["f"], nil, nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if want := []bool{true, true, false, false}; !slices.Equal(answers, want) {
+		t.Errorf("answers %v, want %v", answers, want)
 	}
 }
 

@@ -28,7 +28,8 @@ type recordValue struct {
 	// values: in a loop they repeat from row to row.
 	words    [2]atomic.Pointer[starlark.String]
 	saveOnce sync.Once
-	saveFn   *starlark.Builtin // record.save, made once: called per row
+	saveFn   *starlark.Builtin         // record.save, made once: called per row
+	saveSite atomic.Pointer[callSite] // where save() was last called from
 }
 
 var (
@@ -125,7 +126,7 @@ func (r *recordValue) save(thread *starlark.Thread, b *starlark.Builtin, args st
 	if err := unpackArgs(b.Name(), args, kwargs, "echo?", &echo, "force?", &force); err != nil {
 		return nil, err
 	}
-	if !echo && resultDiscarded(thread) {
+	if !echo && resultDiscarded(thread, &r.saveSite) {
 		return starlark.None, r.r.Append(force)
 	}
 	fields, err := r.r.SaveFields(force)

@@ -118,7 +118,7 @@ func (r *Record) encodeRow(dst []byte, p *rowPlan, set []storage.Field, st rowSt
 		case stepTimeTaken:
 			dst = appendWords(dst, r.durationWords(st.iteration))
 		case stepTimestamp:
-			dst, err = storage.AppendJSONFloat(dst, timestamp(st.now))
+			dst = storage.AppendJSONMicros(dst, st.now.UnixMicro())
 		case stepTotalSecondsTaken:
 			dst = strconv.AppendInt(dst, int64(st.total/time.Second), 10)
 		case stepTotalTimeTaken:
@@ -185,9 +185,8 @@ func (r *Record) appendTime(dst []byte, now time.Time) []byte {
 		r.timeTail = now.Format("-07:00")
 	}
 	dst = append(dst, r.timeHead...)
-	us := now.Nanosecond() / 1000
-	for d := 100000; d > 0; d /= 10 {
-		dst = append(dst, byte('0'+us/d%10))
-	}
+	us := now.Nanosecond() / 1000 // constant divisors: multiplications
+	dst = append(dst, byte('0'+us/100000), byte('0'+us/10000%10), byte('0'+us/1000%10),
+		byte('0'+us/100%10), byte('0'+us/10%10), byte('0'+us%10))
 	return append(dst, r.timeTail...)
 }

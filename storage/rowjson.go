@@ -47,15 +47,6 @@ func AppendJSONValue(dst []byte, v any) ([]byte, error) { return appendValue(dst
 // AppendJSONString appends s quoted as a row's key or string value is.
 func AppendJSONString(dst []byte, s string) ([]byte, error) { return appendJSONString(dst, s) }
 
-// AppendJSONFloat appends a finite float as a row's float is written
-// (2.0 stays "2.0"); it is AppendJSONValue without boxing x in an any.
-func AppendJSONFloat(dst []byte, x float64) ([]byte, error) {
-	if math.IsInf(x, 0) || math.IsNaN(x) {
-		return appendValue(dst, x) // encoding/json's error
-	}
-	return appendFloat(dst, x), nil
-}
-
 // appendField writes the i-th "key":value of a row.
 func appendField(dst []byte, i int, k string, v any) ([]byte, error) {
 	if i > 0 {
@@ -170,21 +161,34 @@ func appendMicros(dst []byte, x float64) ([]byte, bool) {
 	if float64(us)/1e6 != x {
 		return dst, false
 	}
+	return appendMicrosDigits(dst, us), true
+}
+
+// AppendJSONMicros appends float64(us)/1e6 (a time in Unix seconds, to
+// the microsecond) as AppendJSONValue writes that float, from the whole
+// microseconds when they are in appendMicros' range: the digits are
+// then us's own.
+func AppendJSONMicros(dst []byte, us int64) []byte {
+	if us < 1e6 || us >= 1<<32*1e6 {
+		return appendFloatAny(dst, float64(us)/1e6)
+	}
+	return appendMicrosDigits(dst, us)
+}
+
+// appendMicrosDigits writes us/1e6 with the fraction's trailing zeros
+// dropped, or ".0".
+func appendMicrosDigits(dst []byte, us int64) []byte {
 	dst = strconv.AppendInt(dst, us/1e6, 10)
 	frac := us % 1e6
 	if frac == 0 {
-		return append(dst, ".0"...), true
+		return append(dst, ".0"...)
 	}
-	digits := 6
-	for frac%10 == 0 {
-		frac /= 10
-		digits--
+	// Constant divisors, which compile to multiplications: a row's
+	// timestamp is written a million times in a loop.
+	dst = append(dst, '.', byte('0'+frac/100000), byte('0'+frac/10000%10), byte('0'+frac/1000%10),
+		byte('0'+frac/100%10), byte('0'+frac/10%10), byte('0'+frac%10))
+	for dst[len(dst)-1] == '0' { // frac is not 0: a digit stops it
+		dst = dst[:len(dst)-1]
 	}
-	dst = append(dst, '.')
-	for d := digits - 1; d >= 0; d-- { // leading zeros included
-		dst = append(dst, byte('0'+frac/pow10[d]%10))
-	}
-	return dst, true
+	return dst
 }
-
-var pow10 = [...]int64{1, 10, 100, 1000, 10000, 100000}

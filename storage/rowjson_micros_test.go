@@ -30,6 +30,9 @@ func TestAppendMicros(t *testing.T) {
 		if _, ok := appendMicros(nil, x); ok {
 			fast++
 		}
+		if got, want := string(AppendJSONMicros(nil, us)), string(appendFloatAny(nil, x)); got != want {
+			t.Fatalf("AppendJSONMicros(%d): %s, strconv %s", us, got, want)
+		}
 		check(x)
 		check(math.Nextafter(x, 2*x)) // no whole microsecond: strconv writes it
 		check(r.Float64() * math.Pow(10, float64(r.IntN(40)-20)))
