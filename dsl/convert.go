@@ -81,6 +81,16 @@ var errTooDeep = fmt.Errorf("value nested deeper than %d levels: expected at mos
 // values that contain themselves or nest deeper than MaxValueDepth are
 // refused.
 func fromStarlark(v starlark.Value) (any, error) {
+	switch x := v.(type) { // the values of record rows, set in loops
+	case starlark.String:
+		return string(x), nil
+	case starlark.Float:
+		return float64(x), nil
+	case starlark.Int:
+		if i, ok := x.Int64(); ok {
+			return i, nil
+		}
+	}
 	c := converter{}
 	return c.convert(v)
 }

@@ -28,7 +28,7 @@ type recordValue struct {
 	// values: in a loop they repeat from row to row.
 	words    [2]atomic.Pointer[starlark.String]
 	saveOnce sync.Once
-	saveFn   *starlark.Builtin         // record.save, made once: called per row
+	saveFn   *starlark.Builtin        // record.save, made once: called per row
 	saveSite atomic.Pointer[callSite] // where save() was last called from
 }
 
@@ -123,8 +123,10 @@ func (r *recordValue) Attr(name string) (starlark.Value, error) {
 // nearly always) makes no dict of the row: most of a row's cost.
 func (r *recordValue) save(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	echo, force := false, false
-	if err := unpackArgs(b.Name(), args, kwargs, "echo?", &echo, "force?", &force); err != nil {
-		return nil, err
+	if len(args) > 0 || len(kwargs) > 0 {
+		if err := unpackArgs(b.Name(), args, kwargs, "echo?", &echo, "force?", &force); err != nil {
+			return nil, err
+		}
 	}
 	if !echo && resultDiscarded(thread, &r.saveSite) {
 		return starlark.None, r.r.Append(force)

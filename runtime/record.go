@@ -27,11 +27,11 @@ type Record struct {
 	last    time.Time // the last saved row's time
 	saved   int       // rows saved through this record
 
-	timeSec            int64  // the second timeHead and timeTail are of
-	timeHead, timeTail string // _time but its microseconds
+	// text makes the meta fields' text of the rows SaveFields returns
+	// (r.mu is held); encText that of the rows written, which may be
+	// encoded later on another goroutine (the writer's lock is held).
+	text, encText rowText
 
-	wordsSecs int64 // the whole seconds words is of
-	words     any   // DurationWords of them, as the next row likely needs
 	// report, set on a tuning trial's default record, sees each row once
 	// it is stored; its error (a *TrialStop) is what save() returns.
 	report func(row map[string]any) error
@@ -194,13 +194,19 @@ func (r *Record) save(force, fields bool) ([]storage.Field, error) {
 		plan = newRowPlan(set, st.number >= 0)
 		r.plan = plan
 	}
-	// The row is encoded before its values are let go, under r.mu: rows
-	// saved from several goroutines are written in the order of their
-	// times.
-	err := r.writer.AppendEncoded(func(dst []byte) ([]byte, error) { return r.encodeRow(dst, plan, set, st) })
+	// Rows are handed to the writer under r.mu: rows saved from several
+	// goroutines are written in the order of their times.
 	var row []storage.Field
+	var err error
 	if fields || r.report != nil {
 		row = r.rowFields(plan, set, st)
+	}
+	if plainFields(set) {
+		// Nothing in the row can fail to encode: the writer encodes it
+		// later, on another goroutine, from a copy of its fields.
+		err = r.writer.AppendLater(plan.encoder(r), set, st.pack())
+	} else {
+		err = r.writer.AppendEncoded(func(dst []byte) ([]byte, error) { return r.encodeRow(dst, plan, set, st) })
 	}
 	clear(set)
 	r.row = set[:0] // the next row reuses it
@@ -265,16 +271,26 @@ func (r *Record) elapsed(mode string, end time.Time) time.Duration {
 	return d
 }
 
+// rowText is the text of a row's meta fields, each part made once where
+// it repeats from row to row.
+type rowText struct {
+	timeSec            int64  // the second timeHead and timeTail are of
+	timeHead, timeTail string // _time but its microseconds
+
+	wordsSecs int64 // the whole seconds words is of
+	words     any   // DurationWords of them, as the next row likely needs
+}
+
 // durationWords is DurationWords as an interface value, made once where
 // it repeats from row to row: under a second (a table), and in whole
-// seconds (the last ones); r.mu is held.
-func (r *Record) durationWords(d time.Duration) any {
+// seconds (the last ones).
+func (t *rowText) durationWords(d time.Duration) any {
 	if d >= time.Second {
 		secs := int64(d / time.Second)
-		if r.words == nil || secs != r.wordsSecs {
-			r.wordsSecs, r.words = secs, DurationWords(d)
+		if t.words == nil || secs != t.wordsSecs {
+			t.wordsSecs, t.words = secs, DurationWords(d)
 		}
-		return r.words
+		return t.words
 	}
 	return durationWordsValue(d)
 }

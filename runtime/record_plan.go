@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -21,6 +22,35 @@ type rowStamp struct {
 	now              time.Time
 	iteration, total time.Duration
 	number           int
+}
+
+// pack is the stamp as the writer keeps it for a row it encodes later.
+func (st rowStamp) pack() storage.RowStamp {
+	return storage.RowStamp{st.now.UnixNano(), int64(st.iteration), int64(st.total), int64(st.number)}
+}
+
+func unpackStamp(s storage.RowStamp) rowStamp {
+	return rowStamp{now: time.Unix(0, s[0]), iteration: time.Duration(s[1]), total: time.Duration(s[2]), number: int(s[3])}
+}
+
+// planEncoder encodes the rows of a plan that the record's writer
+// queued (storage.RowEncoder).
+type planEncoder struct {
+	r *Record
+	p *rowPlan
+}
+
+func (e *planEncoder) EncodeRow(dst []byte, fields []storage.Field, stamp storage.RowStamp) []byte {
+	dst, _ = e.r.encodeRow(dst, e.p, fields, unpackStamp(stamp)) // plain values: no error
+	return dst
+}
+
+// encoder is the plan's encoder for rows of r, made once.
+func (p *rowPlan) encoder(r *Record) storage.RowEncoder {
+	if p.enc == nil || p.enc.r != r {
+		p.enc = &planEncoder{r: r, p: p}
+	}
+	return p.enc
 }
 
 // metaKeys are the meta fields of every saved row, sorted; the values a
@@ -52,6 +82,7 @@ type rowPlan struct {
 	keys      []string // the pending row's keys, in the order they were set
 	iteration bool     // the component's iteration is written as _iteration
 	steps     []rowStep
+	enc       *planEncoder // made on first use, under the record's r.mu
 }
 
 // rowStep is one field of the row in key order.
@@ -103,8 +134,8 @@ func newRowPlan(set []storage.Field, iteration bool) *rowPlan {
 	return p
 }
 
-// encodeRow appends the row of set stamped st as one JSON object; r.mu
-// is held.
+// encodeRow appends the row of set stamped st as one JSON object; the
+// writer's lock is held (encText is the writer's).
 func (r *Record) encodeRow(dst []byte, p *rowPlan, set []storage.Field, st rowStamp) ([]byte, error) {
 	dst = append(dst, '{')
 	for _, s := range p.steps {
@@ -114,15 +145,15 @@ func (r *Record) encodeRow(dst []byte, p *rowPlan, set []storage.Field, st rowSt
 		case stepSecondsTaken:
 			dst = strconv.AppendInt(dst, int64(st.iteration/time.Second), 10)
 		case stepTime:
-			dst = append(r.appendTime(append(dst, '"'), st.now), '"')
+			dst = append(r.encText.appendTime(append(dst, '"'), st.now), '"')
 		case stepTimeTaken:
-			dst = appendWords(dst, r.durationWords(st.iteration))
+			dst = appendWords(dst, r.encText.durationWords(st.iteration))
 		case stepTimestamp:
 			dst = storage.AppendJSONMicros(dst, st.now.UnixMicro())
 		case stepTotalSecondsTaken:
 			dst = strconv.AppendInt(dst, int64(st.total/time.Second), 10)
 		case stepTotalTimeTaken:
-			dst = appendWords(dst, r.durationWords(st.total))
+			dst = appendWords(dst, r.encText.durationWords(st.total))
 		case stepIteration:
 			dst = strconv.AppendInt(dst, int64(st.number), 10)
 		default:
@@ -145,15 +176,15 @@ func (r *Record) rowFields(p *rowPlan, set []storage.Field, st rowStamp) []stora
 		case stepSecondsTaken:
 			v = int64(st.iteration / time.Second)
 		case stepTime:
-			v = string(r.appendTime(nil, st.now))
+			v = string(r.text.appendTime(nil, st.now))
 		case stepTimeTaken:
-			v = r.durationWords(st.iteration)
+			v = r.text.durationWords(st.iteration)
 		case stepTimestamp:
 			v = timestamp(st.now)
 		case stepTotalSecondsTaken:
 			v = int64(st.total / time.Second)
 		case stepTotalTimeTaken:
-			v = r.durationWords(st.total)
+			v = r.text.durationWords(st.total)
 		case stepIteration:
 			v = st.number
 		default:
@@ -176,17 +207,34 @@ func appendWords(dst []byte, words any) []byte {
 }
 
 // appendTime appends now.Format("2006-01-02T15:04:05.000000-07:00"),
-// with the parts but the microseconds formatted once per second; r.mu is
-// held.
-func (r *Record) appendTime(dst []byte, now time.Time) []byte {
-	if sec := now.Unix(); sec != r.timeSec || r.timeHead == "" {
-		r.timeSec = sec
-		r.timeHead = now.Format("2006-01-02T15:04:05.")
-		r.timeTail = now.Format("-07:00")
+// with the parts but the microseconds formatted once per second.
+func (t *rowText) appendTime(dst []byte, now time.Time) []byte {
+	if sec := now.Unix(); sec != t.timeSec || t.timeHead == "" {
+		t.timeSec = sec
+		t.timeHead = now.Format("2006-01-02T15:04:05.")
+		t.timeTail = now.Format("-07:00")
 	}
-	dst = append(dst, r.timeHead...)
+	dst = append(dst, t.timeHead...)
 	us := now.Nanosecond() / 1000 // constant divisors: multiplications
 	dst = append(dst, byte('0'+us/100000), byte('0'+us/10000%10), byte('0'+us/1000%10),
 		byte('0'+us/100%10), byte('0'+us/10%10), byte('0'+us%10))
-	return append(dst, r.timeTail...)
+	return append(dst, t.timeTail...)
+}
+
+// plainFields reports whether every value is a number, string, boolean
+// or nil, which always encode (a float if finite): such a row may be
+// encoded later.
+func plainFields(set []storage.Field) bool {
+	for _, f := range set {
+		switch v := f.Value.(type) {
+		case nil, bool, int, int64, string:
+		case float64:
+			if math.IsInf(v, 0) || math.IsNaN(v) {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return true
 }

@@ -137,7 +137,7 @@ func TestSaveRowKeys(t *testing.T) {
 	}
 	for _, loc := range []*time.Location{time.UTC, time.FixedZone("x", -(3*3600 + 30*60)), time.FixedZone("y", 5*3600)} {
 		for _, tm := range []time.Time{time.Date(2026, 11, 30, 5, 0, 0, 0, loc), time.Date(1999, 1, 2, 3, 4, 5, 123456789, loc), time.Date(2026, 11, 30, 5, 0, 0, 999999999, loc)} {
-			if got, want := string(r.appendTime(nil, tm)), tm.Format("2006-01-02T15:04:05.000000-07:00"); got != want {
+			if got, want := string(r.text.appendTime(nil, tm)), tm.Format("2006-01-02T15:04:05.000000-07:00"); got != want {
 				t.Errorf("formatTime %q, want %q", got, want)
 			}
 		}
@@ -150,20 +150,20 @@ func TestSaveRowKeys(t *testing.T) {
 func TestDurationWordsValue(t *testing.T) {
 	r := &Record{}
 	for d := time.Duration(0); d < 2*time.Second; d += time.Microsecond {
-		if got, want := r.durationWords(d), DurationWords(d); got != want {
+		if got, want := r.text.durationWords(d), DurationWords(d); got != want {
 			t.Fatalf("%v: %q, want %q", d, got, want)
 		}
 	}
 	for cents := range 100 {
 		d := time.Duration(cents)*10*time.Millisecond + 5*time.Millisecond
 		for _, e := range []time.Duration{-1, 0, 1} {
-			if got, want := r.durationWords(d+e), DurationWords(d+e); got != want {
+			if got, want := r.text.durationWords(d+e), DurationWords(d+e); got != want {
 				t.Errorf("%v: %q, want %q", d+e, got, want)
 			}
 		}
 	}
 	for _, d := range []time.Duration{time.Second, 59 * time.Second, time.Hour + time.Second, 3 * time.Second, time.Hour + time.Second, -time.Second} {
-		if got, want := r.durationWords(d), DurationWords(d); got != want {
+		if got, want := r.text.durationWords(d), DurationWords(d); got != want {
 			t.Errorf("%v: %q, want %q", d, got, want)
 		}
 	}

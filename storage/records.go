@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -42,6 +43,10 @@ type RecordWriter struct {
 	timer    *time.Timer // armed while buf holds rows
 	lastErr  error       // of a background flush, reported once
 	rows     int
+
+	later  laterQueue  // rows AppendLater queued, not encoded yet
+	opened atomic.Bool // f is open: AppendLater need not take mu
+	failed atomic.Bool // lastErr is set
 }
 
 // Append encodes one row into the buffer; it reaches the file within
@@ -71,23 +76,15 @@ func (w *RecordWriter) AppendEncoded(encode func(dst []byte) ([]byte, error)) er
 	return w.append(encode)
 }
 
-// append encodes one row into the buffer with encode.
+// append encodes one row into the buffer with encode, after the rows
+// queued by AppendLater.
 func (w *RecordWriter) append(encode func(dst []byte) ([]byte, error)) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if w.closed {
-		return fmt.Errorf("records %q: writer is closed", w.Scope)
+	if err := w.openLocked(); err != nil {
+		return err
 	}
-	if w.f == nil {
-		if err := mkdirAll(w.fs, w.dir); err != nil {
-			return fmt.Errorf("records %q: %w", w.Scope, err)
-		}
-		f, err := appender(w.fs, filepath.Join(w.dir, w.Scope+".jsonl"), w.flush, w.describe)
-		if err != nil {
-			return fmt.Errorf("records %q: %w", w.Scope, err)
-		}
-		w.f = f
-	}
+	w.drainLocked(false)
 	n := len(w.buf)
 	buf, err := encode(w.buf)
 	if err != nil {
@@ -96,15 +93,58 @@ func (w *RecordWriter) append(encode func(dst []byte) ([]byte, error)) error {
 	}
 	w.buf = append(buf, '\n')
 	w.rows++
+	if err := w.encodedLocked(); err != nil {
+		return err
+	}
+	return w.takeErrLocked()
+}
+
+// openLocked opens the file on the first row.
+func (w *RecordWriter) openLocked() error {
+	if w.closed {
+		return fmt.Errorf("records %q: writer is closed", w.Scope)
+	}
+	if w.f != nil {
+		return nil
+	}
+	if err := mkdirAll(w.fs, w.dir); err != nil {
+		return fmt.Errorf("records %q: %w", w.Scope, err)
+	}
+	f, err := appender(w.fs, filepath.Join(w.dir, w.Scope+".jsonl"), w.flush, w.describe)
+	if err != nil {
+		return fmt.Errorf("records %q: %w", w.Scope, err)
+	}
+	w.f = f
+	w.opened.Store(true)
+	return nil
+}
+
+// encodedLocked writes the buffer once it is full, else makes sure the
+// timer will.
+func (w *RecordWriter) encodedLocked() error {
 	if len(w.buf) >= RecordFlushSize {
-		if err := w.writeLocked(); err != nil {
-			return err
-		}
-	} else if w.timer == nil {
+		return w.writeLocked()
+	}
+	if w.timer == nil && len(w.buf) > 0 {
 		w.timer = time.AfterFunc(RecordFlushEvery, w.background)
 	}
-	err, w.lastErr = w.lastErr, nil
+	return nil
+}
+
+// takeErrLocked returns the error of an earlier background write, once.
+func (w *RecordWriter) takeErrLocked() error {
+	err := w.lastErr
+	w.lastErr = nil
+	w.failed.Store(false)
 	return err
+}
+
+// failLocked keeps the error of a background write for the next caller.
+func (w *RecordWriter) failLocked(err error) {
+	if err != nil {
+		w.lastErr = err
+		w.failed.Store(true)
+	}
 }
 
 // background is the timer's flush.
@@ -113,15 +153,14 @@ func (w *RecordWriter) background() {
 	defer w.mu.Unlock()
 	w.timer = nil
 	if !w.closed {
-		if err := w.writeLocked(); err != nil {
-			w.lastErr = err
-		}
+		w.failLocked(w.writeLocked())
 	}
 }
 
 // writeLocked writes the buffered rows in one write; on failure they
 // stay buffered for the next try.
 func (w *RecordWriter) writeLocked() error {
+	w.drainLocked(false)
 	if len(w.buf) == 0 || w.f == nil {
 		return nil
 	}
@@ -148,8 +187,7 @@ func (w *RecordWriter) syncLocked() error {
 	if err := w.writeLocked(); err != nil {
 		return err
 	}
-	err := w.lastErr
-	w.lastErr = nil
+	err := w.takeErrLocked()
 	if s, ok := w.f.(interface{ Sync() error }); ok && err == nil {
 		if err = s.Sync(); err != nil {
 			err = fmt.Errorf("records %q: %w", w.Scope, err)
@@ -162,6 +200,7 @@ func (w *RecordWriter) syncLocked() error {
 func (w *RecordWriter) Rows() int {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	w.drainLocked(false)
 	return w.rows
 }
 
@@ -170,6 +209,7 @@ func (w *RecordWriter) Rows() int {
 func (w *RecordWriter) Close() error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	w.closeLater()
 	w.closed = true
 	if w.f == nil {
 		return nil

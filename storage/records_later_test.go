@@ -1,0 +1,167 @@
+package storage
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// numberEncoder writes {"n":stamp[0],"v":the first field's value}.
+type numberEncoder struct{}
+
+func (numberEncoder) EncodeRow(dst []byte, fields []Field, stamp RowStamp) []byte {
+	dst = fmt.Appendf(dst, `{"n":%d,"v":`, stamp[0])
+	dst, _ = AppendJSONValue(dst, fields[0].Value)
+	return append(dst, '}')
+}
+
+func laterWriter(t *testing.T) (*Component, *RecordWriter) {
+	t.Helper()
+	s, err := Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	exp, _ := s.CreateExperiment("", "8gWVkz")
+	c, _ := exp.CreateComponent("e9DJBHuoiCvn")
+	w, err := c.Records("default")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, w
+}
+
+// TestAppendLaterOrder: rows queued with AppendLater and rows appended
+// at once between them are written in the order they were given, all of
+// them, whoever encodes them (the batch goroutine, the appending one past
+// the queue's bound, a read, Sync, Close); a reader of the component sees
+// every row appended before it read, and Rows counts them.
+func TestAppendLaterOrder(t *testing.T) {
+	c, w := laterWriter(t)
+	const n = 3*laterMax + 17
+	for i := range n {
+		var err error
+		switch {
+		case i%5000 == 1:
+			err = w.Append(map[string]any{"n": i, "v": "direct"})
+		default:
+			err = w.AppendLater(numberEncoder{}, []Field{{Key: "v", Value: int64(i)}}, RowStamp{int64(i)})
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i == laterBatch/2 || i == n/2 {
+			rows, err := c.ReadRecords("default")
+			if err != nil || len(rows) != i+1 {
+				t.Fatalf("after row %d: a reader saw %d rows (%v)", i, len(rows), err)
+			}
+		}
+	}
+	if got := w.Rows(); got != n {
+		t.Errorf("Rows() = %d, want %d", got, n)
+	}
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+	data, _ := os.ReadFile(filepath.Join(c.Path, "records", "default.jsonl"))
+	lines := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
+	if len(lines) != n {
+		t.Fatalf("%d lines, want %d", len(lines), n)
+	}
+	for i, line := range lines {
+		want := fmt.Sprintf(`{"n":%d,"v":%d}`, i, i)
+		if i%5000 == 1 {
+			want = fmt.Sprintf(`{"n":%d,"v":"direct"}`, i)
+		}
+		if line != want {
+			t.Fatalf("line %d: %s, want %s", i, line, want)
+		}
+	}
+	if err := w.AppendLater(numberEncoder{}, []Field{{Key: "v", Value: 1}}, RowStamp{}); err == nil || !strings.Contains(err.Error(), "closed") {
+		t.Errorf("a row queued after Close: %v", err)
+	}
+}
+
+// TestAppendLaterReachesFile: a few rows, too few for a batch, reach the
+// file within about RecordFlushEvery without anyone asking for them.
+func TestAppendLaterReachesFile(t *testing.T) {
+	c, w := laterWriter(t)
+	defer c.Close()
+	for i := range 3 {
+		if err := w.AppendLater(numberEncoder{}, []Field{{Key: "v", Value: "x"}}, RowStamp{int64(i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	file := filepath.Join(c.Path, "records", "default.jsonl")
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		data, _ := os.ReadFile(file)
+		if strings.Count(string(data), "\n") == 3 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after 5 s the file holds %q", data)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestAppendLaterConcurrent: goroutines appending to one writer, some
+// rows queued and some at once, while readers read: every row is written
+// once, whole, each goroutine's in its order (run with -race).
+func TestAppendLaterConcurrent(t *testing.T) {
+	c, w := laterWriter(t)
+	var wg sync.WaitGroup
+	const per = 5000
+	for g := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range per {
+				var err error
+				if i%97 == 0 {
+					err = w.Append(map[string]any{"n": g*per + i, "v": "direct"})
+				} else {
+					err = w.AppendLater(numberEncoder{}, []Field{{Key: "v", Value: int64(g)}}, RowStamp{int64(g*per + i)})
+				}
+				if err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for range 20 {
+			if _, err := c.ReadRecords("default"); err != nil {
+				t.Error(err)
+			}
+		}
+	}()
+	wg.Wait()
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := c.ReadRecords("default")
+	if err != nil || len(rows) != 4*per {
+		t.Fatalf("%d rows, want %d (%v)", len(rows), 4*per, err)
+	}
+	seen := map[int64]bool{}
+	last := map[int64]int64{} // each goroutine's rows in the order it gave them
+	for _, r := range rows {
+		n := r["n"].(int64)
+		if seen[n] {
+			t.Fatalf("row %d twice", n)
+		}
+		seen[n] = true
+		if prev, ok := last[n/per]; ok && prev > n {
+			t.Fatalf("row %d after %d", n, prev)
+		}
+		last[n/per] = n
+	}
+}
