@@ -210,13 +210,11 @@ func (r *Record) save(force, fields bool) ([]storage.Field, error) {
 	}
 	clear(set)
 	r.row = set[:0] // the next row reuses it
-	if err == nil {
-		if r.first.IsZero() {
-			r.first = now
-		}
-		r.last = now
-		r.saved++
+	if r.first.IsZero() {
+		r.first = now
 	}
+	r.last = now
+	r.saved++
 	r.mu.Unlock()
 	if err != nil {
 		return row, err

@@ -63,11 +63,12 @@ type laterSlabs struct {
 // not, and must not change. An error of an earlier background write is
 // reported here once.
 func (w *RecordWriter) AppendLater(enc RowEncoder, fields []Field, stamp RowStamp) error {
+	var earlier error // reported once this row is queued, as Append does
 	if !w.opened.Load() || w.failed.Load() {
 		w.mu.Lock()
 		err := w.openLocked()
 		if err == nil {
-			err = w.takeErrLocked()
+			earlier = w.takeErrLocked()
 		}
 		w.mu.Unlock()
 		if err != nil {
@@ -94,13 +95,14 @@ func (w *RecordWriter) AppendLater(enc RowEncoder, fields []Field, stamp RowStam
 	case n >= laterMax:
 		w.mu.Lock()
 		w.drainLocked(false)
-		err := w.encodedLocked()
+		if err := w.encodedLocked(); err != nil && earlier == nil {
+			earlier = err
+		}
 		w.mu.Unlock()
-		return err
 	case start:
 		go w.encodeLater()
 	}
-	return nil
+	return earlier
 }
 
 // encodeLater encodes queued rows until none wait.
