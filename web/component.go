@@ -26,15 +26,23 @@ type scopeInfo struct {
 	Error string   `json:"error,omitempty"` // why its file cannot be read
 }
 
-func (s *Server) apiComponent(w http.ResponseWriter, r *http.Request) {
+// componentStatus opens the component of the request's path and reads
+// its status; on failure it has answered the request.
+func (s *Server) componentStatus(w http.ResponseWriter, r *http.Request) (*storage.ComponentView, storage.Status, bool) {
 	c, err := s.component(r.PathValue("exp"), r.PathValue("comp"))
-	if err != nil {
-		s.fail(w, r, err)
-		return
+	if err == nil {
+		var st storage.Status
+		if st, err = c.Status(); err == nil {
+			return c, st, true
+		}
 	}
-	st, err := c.Status()
-	if err != nil {
-		s.fail(w, r, err)
+	s.fail(w, r, err)
+	return nil, storage.Status{}, false
+}
+
+func (s *Server) apiComponent(w http.ResponseWriter, r *http.Request) {
+	c, st, ok := s.componentStatus(w, r)
+	if !ok {
 		return
 	}
 	host, err := c.Host()
@@ -213,14 +221,8 @@ func (s *Server) apiLog(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, notFound("no log %q: expected log.txt or output.log", name))
 		return
 	}
-	c, err := s.component(r.PathValue("exp"), r.PathValue("comp"))
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	st, err := c.Status()
-	if err != nil {
-		s.fail(w, r, err)
+	c, st, ok := s.componentStatus(w, r)
+	if !ok {
 		return
 	}
 	offset := r.URL.Query().Get("offset")
