@@ -64,4 +64,3 @@ func TestVersionFlag(t *testing.T) {
 		t.Errorf("--version: %q does not match %s", flag, want)
 	}
 }
-
