@@ -15,10 +15,10 @@ import (
 type tuneDomain struct{ v any } // tune.Domain or tune.Grid
 
 func (d *tuneDomain) String() string {
-	if g, ok := d.v.(tune.Grid); ok {
-		return fmt.Sprintf("tune.grid_search(%d values)", len(g.Values))
+	if call, ok := tune.Call(d.v); ok {
+		return call
 	}
-	return "tune." + d.v.(tune.Domain).String()
+	return fmt.Sprint(d.v)
 }
 func (d *tuneDomain) Type() string          { return "tune.domain" }
 func (d *tuneDomain) Freeze()               {}

@@ -9,8 +9,10 @@ func TestTuneModule(t *testing.T) {
 	readScript(t, `
 assert.eq(str(tune.uniform(0, 1)), "tune.uniform(0, 1)")
 assert.eq(type(tune.loguniform(1e-4, 1e-1)), "tune.domain")
-assert.eq(str(tune.grid_search([32, 64])), "tune.grid_search(2 values)")
-assert.eq(str(tune.choice(["a", "b"])), "tune.choice(2 values)")
+assert.eq(str(tune.grid_search([32, 64])), "tune.grid_search([32,64])")
+assert.eq(str(tune.choice(["a", "b"])), "tune.choice([\"a\",\"b\"])")
+# print(experiment) writes spaces as the calls that make them
+assert.true('version={"lr":tune.loguniform(0.0001, 0.1, base=2),"n":1}' in str(Experiment().component("t", {"lr": tune.loguniform(1e-4, 1e-1, base=2), "n": 1})))
 assert.eq(type(tune.asha(max_t=100, grace_period=5, reduction_factor=3)), "tune.scheduler")
 assert.eq(type(tune.median_stopping()), "tune.scheduler")
 assert.eq(type(tune.fifo()), "tune.scheduler")

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/machinable-go/machinable/internal/suggest"
@@ -11,6 +13,7 @@ import (
 	"github.com/machinable-go/machinable/internal/jsonvalue"
 
 	"github.com/machinable-go/machinable/runtime/project"
+	"github.com/machinable-go/machinable/tune"
 )
 
 // VersionKind names the forms of the version language (SPEC §3.1).
@@ -172,7 +175,7 @@ func (v Version) String() string {
 	case VersionDefault:
 		return "None"
 	case VersionPatch:
-		b, err := json.Marshal(jsonvalue.KeepFloatsMap(v.Values))
+		b, err := appendPatchText(nil, v.Values)
 		if err != nil {
 			return fmt.Sprint(v.Values)
 		}
@@ -199,4 +202,45 @@ func (v Version) String() string {
 		return s + close
 	}
 	return string(v.Kind)
+}
+
+// appendPatchText writes a patch as compact JSON, but for search spaces,
+// which are written as the calls that make them (tune.uniform(0, 1)):
+// what a script wrote, not how a plan stores it.
+func appendPatchText(b []byte, v any) ([]byte, error) {
+	if call, ok := tune.Call(v); ok {
+		return append(b, call...), nil
+	}
+	switch x := v.(type) {
+	case map[string]any:
+		b = append(b, '{')
+		for i, k := range slices.Sorted(maps.Keys(x)) {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			key, err := json.Marshal(k)
+			if err != nil {
+				return b, err
+			}
+			b = append(append(b, key...), ':')
+			if b, err = appendPatchText(b, x[k]); err != nil {
+				return b, err
+			}
+		}
+		return append(b, '}'), nil
+	case []any:
+		b = append(b, '[')
+		for i, item := range x {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			var err error
+			if b, err = appendPatchText(b, item); err != nil {
+				return b, err
+			}
+		}
+		return append(b, ']'), nil
+	}
+	data, err := json.Marshal(jsonvalue.KeepFloats(v))
+	return append(b, data...), err
 }
