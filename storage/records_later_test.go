@@ -165,3 +165,84 @@ func TestAppendLaterConcurrent(t *testing.T) {
 		last[n/per] = n
 	}
 }
+
+// flakyFile fails its writes while failing is set and keeps what it was
+// given otherwise.
+type flakyFile struct {
+	mu      sync.Mutex
+	failing bool
+	data    []byte
+}
+
+func (f *flakyFile) Write(p []byte) (int, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.failing {
+		return 0, fmt.Errorf("disk full")
+	}
+	f.data = append(f.data, p...)
+	return len(p), nil
+}
+
+func (f *flakyFile) Close() error { return nil }
+
+func (f *flakyFile) set(failing bool) {
+	f.mu.Lock()
+	f.failing = failing
+	f.mu.Unlock()
+}
+
+// TestAppendLaterWriteFails: a write that fails in the background is
+// reported once, to a later AppendLater or to Sync, and loses no row:
+// the rows stay buffered and are written, in order, once writes work.
+func TestAppendLaterWriteFails(t *testing.T) {
+	_, w := laterWriter(t)
+	pad := strings.Repeat("x", 200) // a megabyte every 5,000 rows
+	add := func(i int) error {
+		return w.AppendLater(numberEncoder{}, []Field{{Key: "v", Value: pad}}, RowStamp{int64(i)})
+	}
+	if err := add(0); err != nil {
+		t.Fatal(err)
+	}
+	file := &flakyFile{}
+	w.mu.Lock()
+	w.f = file // opened by the first row; now the disk fills up
+	w.mu.Unlock()
+	file.set(true)
+	if err := w.Sync(); err == nil || !strings.Contains(err.Error(), "disk full") {
+		t.Fatalf("Sync on a full disk: %v", err)
+	}
+	// Rows while the disk is full, more than may wait: the appending
+	// goroutine then encodes and writes them itself, and reports the
+	// failure; none is dropped.
+	const n = 3 * laterMax
+	reported := 0
+	for i := 1; i < n; i++ {
+		if err := add(i); err != nil {
+			if !strings.Contains(err.Error(), "disk full") {
+				t.Fatal(err)
+			}
+			reported++
+		}
+	}
+	time.Sleep(3 * RecordFlushEvery) // the timer's flush fails too
+	file.set(false)
+	if err := w.Sync(); err != nil && !strings.Contains(err.Error(), "disk full") {
+		t.Fatal(err)
+	}
+	if err := w.Sync(); err != nil {
+		t.Fatalf("Sync once the disk has room: %v", err)
+	}
+	if reported == 0 {
+		t.Error("no append reported the failed background writes")
+	}
+	lines := strings.Split(strings.TrimSuffix(string(file.data), "\n"), "\n")
+	if len(lines) != n {
+		t.Fatalf("%d rows written, want %d", len(lines), n)
+	}
+	for i, line := range lines {
+		if want := fmt.Sprintf(`{"n":%d,"v":"%s"}`, i, pad); line != want {
+			t.Fatalf("line %d: %s, want %s", i, line, want)
+		}
+	}
+}
