@@ -3,10 +3,10 @@
 # each (wall time, CPU time of the process and its workers, peak RSS):
 #   - 1,000 trivial components on native:2, process:2 (reused workers) and
 #     process:2 with reuse_workers false (a fresh worker per component);
-#   - 32 CPU-bound Starlark components, sequential vs native:2 (speedup,
+#   - 32 CPU-bound Starlark components, sequential vs native:<cores> (speedup,
 #     parallel efficiency, GC cycles via GODEBUG=gctrace=1);
 #   - 1,000,000 record rows in one component, and the bare loop;
-#   - lock contention of CPU-bound components on native:2 (the mutex and
+#   - lock contention of CPU-bound components on native:<cores> (the mutex and
 #     block profiles of the executor's BenchmarkCPUBound).
 # Usage: bench/scale-workers.sh [n_trivial] [n_rows]
 #        MACHINABLE_BENCH_DIR chooses the disk (default: a temp dir).
@@ -57,9 +57,11 @@ echo "process:2 / native:2: reused $(awk "BEGIN{printf \"%.2f\", $reused/$native
 echo 'execute(Experiment().component("cpu").repeat(32), storage="./cpu", code_backup=False)' > cpu_run.star
 export GODEBUG=gctrace=1
 measure "32 CPU-bound components, sequential (native)" native cpu_run.star; seq=$secs
-measure "32 CPU-bound components, native:2" native:2 cpu_run.star; par=$secs
+# As many at once as the machine has cores: native:16 on 16 cores.
+cores=$(nproc)
+measure "32 CPU-bound components, native:$cores" "native:$cores" cpu_run.star; par=$secs
 unset GODEBUG
-echo "native:2 speedup over sequential: $(awk "BEGIN{printf \"%.2f\", $seq/$par}")x on $(nproc) cores ($(awk "BEGIN{printf \"%.0f\", 100*$seq/$par/2}") % efficiency of 2)"
+echo "native:$cores speedup over sequential: $(awk "BEGIN{printf \"%.2f\", $seq/$par}")x on $cores cores ($(awk "BEGIN{printf \"%.0f\", 100*$seq/$par/$cores}") % efficiency of $cores)"
 
 echo 'execute(Experiment().component("rows"), storage="./rows", code_backup=False)' > rows_run.star
 measure "$rows record rows in one component" native rows_run.star
@@ -68,15 +70,15 @@ measure "the same loop without records" native loop_run.star
 
 # Shared locks on the hot path of parallel components: the mutex and
 # block profiles of BenchmarkCPUBound (CPU-bound Starlark components) on
-# native:2. The mutex profile's total is the time goroutines waited for a
+# native:<cores>. The mutex profile's total is the time goroutines waited for a
 # contended lock; the block profile's is mostly idle waiting (workers for
 # work, heartbeats for their tick), listed by where.
 cd "$repo"
-go test ./executor -run '^$' -bench 'BenchmarkCPUBound/native:2$' -benchtime 4x \
+go test ./executor -run '^$' -bench "BenchmarkCPUBound/native:$cores\$" -benchtime 4x \
   -mutexprofile "$work/mutex.out" -blockprofile "$work/block.out" -o "$work/executor.test" > "$work/cpubench.txt"
 wall=$(awk '/^BenchmarkCPUBound/ {printf "%.1f", $3 * $2 / 1e9}' "$work/cpubench.txt")
 waited=$(go tool pprof -top "$work/executor.test" "$work/mutex.out" 2>/dev/null | sed -n 's/.* of \(.*\) total$/\1/p')
-echo "lock contention while CPU-bound components run on native:2: ${waited:-0} waited in ${wall} s; where:"
+echo "lock contention while CPU-bound components run on native:$cores: ${waited:-0} waited in ${wall} s; where:"
 go tool pprof -top -cum "$work/executor.test" "$work/mutex.out" 2>/dev/null | awk '/machinable|runtime\.(unlock|lock2)/ {print "  " $0}' | head -5
 echo "blocked (block profile, top 3):"
 go tool pprof -top "$work/executor.test" "$work/block.out" 2>/dev/null | awk 'f && NF {print "  " $0; if (++n == 3) exit} /flat%/ {f = 1}'

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	goruntime "runtime"
 	"testing"
 
 	"github.com/machinable-go/machinable/internal/s3test"
@@ -66,12 +67,16 @@ func benchDir(b *testing.B) string {
 	return b.TempDir()
 }
 
-// BenchmarkCPUBound: 8 CPU-bound Starlark components, sequential and
-// native:2 (this machine has 2 cores).
+// BenchmarkCPUBound: 8 CPU-bound Starlark components, sequential,
+// native:2 and, on a machine with more cores, native:<cores>.
 func BenchmarkCPUBound(b *testing.B) {
 	plan := runtime.NewExperiment().Component(runtime.ComponentSpec{Name: "spin"}).Repeat(8, "")
 	dir, _ := filepath.Abs("testdata/project")
-	for _, engine := range []string{"native", "native:2"} {
+	engines := []string{"native", "native:2"}
+	if n := goruntime.NumCPU(); n > 2 {
+		engines = append(engines, fmt.Sprintf("native:%d", n))
+	}
+	for _, engine := range engines {
 		b.Run(engine, func(b *testing.B) {
 			x := newExecutor(nil)
 			for i := 0; i < b.N; i++ {
