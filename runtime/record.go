@@ -206,7 +206,8 @@ func (r *Record) save(force, fields bool) ([]storage.Field, error) {
 		// later, on another goroutine, from a copy of its fields.
 		err = r.writer.AppendLater(plan.encoder(r), set, st.pack())
 	} else {
-		err = r.writer.AppendEncoded(func(dst []byte) ([]byte, error) { return r.encodeRow(dst, plan, set, st) })
+		enc := plan.encoder(r)
+		err = r.writer.AppendEncoded(func(dst []byte) ([]byte, error) { return enc.encode(dst, set, st) })
 	}
 	clear(set)
 	r.row = set[:0] // the next row reuses it

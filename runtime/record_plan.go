@@ -36,17 +36,18 @@ func unpackStamp(s storage.RowStamp) rowStamp {
 // planEncoder encodes the rows of a plan that the record's writer
 // queued (storage.RowEncoder).
 type planEncoder struct {
-	r *Record
-	p *rowPlan
+	r    *Record
+	p    *rowPlan
+	tmpl *rowTemplate // the last rows' bytes; the writer's lock is held
 }
 
 func (e *planEncoder) EncodeRow(dst []byte, fields []storage.Field, stamp storage.RowStamp) []byte {
-	dst, _ = e.r.encodeRow(dst, e.p, fields, unpackStamp(stamp)) // plain values: no error
+	dst, _ = e.encode(dst, fields, unpackStamp(stamp)) // plain values: no error
 	return dst
 }
 
 // encoder is the plan's encoder for rows of r, made once.
-func (p *rowPlan) encoder(r *Record) storage.RowEncoder {
+func (p *rowPlan) encoder(r *Record) *planEncoder {
 	if p.enc == nil || p.enc.r != r {
 		p.enc = &planEncoder{r: r, p: p}
 	}
@@ -209,16 +210,26 @@ func appendWords(dst []byte, words any) []byte {
 // appendTime appends now.Format("2006-01-02T15:04:05.000000-07:00"),
 // with the parts but the microseconds formatted once per second.
 func (t *rowText) appendTime(dst []byte, now time.Time) []byte {
+	head, tail := t.timeParts(now)
+	dst = appendSixDigits(append(dst, head...), now.Nanosecond()/1000)
+	return append(dst, tail...)
+}
+
+// timeParts are _time before and after its microseconds.
+func (t *rowText) timeParts(now time.Time) (head, tail string) {
 	if sec := now.Unix(); sec != t.timeSec || t.timeHead == "" {
 		t.timeSec = sec
 		t.timeHead = now.Format("2006-01-02T15:04:05.")
 		t.timeTail = now.Format("-07:00")
 	}
-	dst = append(dst, t.timeHead...)
-	us := now.Nanosecond() / 1000 // constant divisors: multiplications
-	dst = append(dst, byte('0'+us/100000), byte('0'+us/10000%10), byte('0'+us/1000%10),
-		byte('0'+us/100%10), byte('0'+us/10%10), byte('0'+us%10))
-	return append(dst, t.timeTail...)
+	return t.timeHead, t.timeTail
+}
+
+// appendSixDigits appends n (below a million) in six digits; constant
+// divisors compile to multiplications.
+func appendSixDigits(dst []byte, n int) []byte {
+	return append(dst, byte('0'+n/100000), byte('0'+n/10000%10), byte('0'+n/1000%10),
+		byte('0'+n/100%10), byte('0'+n/10%10), byte('0'+n%10))
 }
 
 // plainFields reports whether every value is a number, string, boolean

@@ -3,8 +3,11 @@ package runtime
 import (
 	"bytes"
 	"math"
+	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/machinable-go/machinable/storage"
 )
@@ -74,5 +77,59 @@ func TestRowPlanWritesAsAppend(t *testing.T) {
 	}
 	if !strings.Contains(string(got), `"_iteration":99`) || !strings.Contains(string(got), `"_time":"20`) || strings.Contains(string(got), "mine") {
 		t.Errorf("meta fields:\n%s", got)
+	}
+}
+
+// TestRowTemplateWritesAsPlan: rows written from templates are the bytes
+// the plan writes field by field, as stamps move within a second and
+// across seconds, as the timing's whole seconds and words change, for
+// whole seconds (".0"), leading zeros, times before the template's range
+// and iterations, in the order a loop would give them and out of it.
+func TestRowTemplateWritesAsPlan(t *testing.T) {
+	s, _ := storage.Open("mem://" + t.Name())
+	exp, _ := s.CreateExperiment("", "8gWVkz")
+	c, _ := exp.CreateComponent("e9DJBHuoiCvn")
+	w, _ := c.Records("default")
+	r := newRecord(w, &Self{Iteration: -1})
+	r.Set("loss", 0.5)
+	r.Set("a", "x")
+	r.Set("_iteration", int64(2))
+	set := slices.Clone(r.row)
+	rnd := rand.New(rand.NewPCG(1, 2))
+	base := time.Date(2026, 11, 30, 10, 0, 0, 0, time.Local)
+	stamps := []rowStamp{
+		{now: base, number: -1},
+		{now: base.Add(7 * time.Microsecond), number: -1},
+		{now: base.Add(999999 * time.Microsecond), iteration: 5 * time.Millisecond, total: 995 * time.Millisecond, number: -1},
+		{now: base.Add(time.Second + 120*time.Microsecond), iteration: 2 * time.Second, total: 61 * time.Second, number: 3},
+		{now: time.Unix(0, 500000*1000), number: -1}, // before the template's range
+		{now: time.Unix(1<<32, 0), number: 1},         // after it
+	}
+	for range 2000 {
+		stamps = append(stamps, rowStamp{
+			now:       base.Add(time.Duration(rnd.Int64N(int64(5 * time.Second))).Truncate(time.Microsecond)),
+			iteration: time.Duration(rnd.Int64N(int64(3 * time.Second))),
+			total:     time.Duration(rnd.Int64N(int64(90 * time.Second))),
+			number:    int(rnd.Int64N(3)) - 1,
+		})
+	}
+	// One encoder per plan for all stamps: its template is kept from row
+	// to row and must be made again whenever its key changes.
+	plans := map[bool][]*rowPlan{}
+	for _, it := range []bool{false, true} {
+		plans[it] = []*rowPlan{newRowPlan(set, it), newRowPlan(set[:2], it)}
+	}
+	for _, st := range stamps {
+		for _, p := range plans[st.number >= 0] {
+			e := p.encoder(r)
+			got, err := e.encode(nil, set, st)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, _ := r.encodeRow(nil, p, set, st)
+			if string(got) != string(want) {
+				t.Fatalf("stamp %+v:\ntemplate %s\nplan     %s", st, got, want)
+			}
+		}
 	}
 }

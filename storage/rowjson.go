@@ -178,8 +178,13 @@ func AppendJSONMicros(dst []byte, us int64) []byte {
 // appendMicrosDigits writes us/1e6 with the fraction's trailing zeros
 // dropped, or ".0".
 func appendMicrosDigits(dst []byte, us int64) []byte {
-	dst = strconv.AppendInt(dst, us/1e6, 10)
-	frac := us % 1e6
+	return AppendJSONMicrosFraction(strconv.AppendInt(dst, us/1e6, 10), us%1e6)
+}
+
+// AppendJSONMicrosFraction is what AppendJSONMicros writes after the
+// whole seconds (us/1e6) for a us in its fast range: the fraction
+// frac (us%1e6) without trailing zeros, or ".0".
+func AppendJSONMicrosFraction(dst []byte, frac int64) []byte {
 	if frac == 0 {
 		return append(dst, ".0"...)
 	}
