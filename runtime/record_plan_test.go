@@ -103,7 +103,7 @@ func TestRowTemplateWritesAsPlan(t *testing.T) {
 		{now: base.Add(999999 * time.Microsecond), iteration: 5 * time.Millisecond, total: 995 * time.Millisecond, number: -1},
 		{now: base.Add(time.Second + 120*time.Microsecond), iteration: 2 * time.Second, total: 61 * time.Second, number: 3},
 		{now: time.Unix(0, 500000*1000), number: -1}, // before the template's range
-		{now: time.Unix(1<<32, 0), number: 1},         // after it
+		{now: time.Unix(1<<32, 0), number: 1},        // after it
 	}
 	for range 2000 {
 		stamps = append(stamps, rowStamp{
