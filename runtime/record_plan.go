@@ -3,7 +3,6 @@ package runtime
 import (
 	"math"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -135,40 +134,8 @@ func newRowPlan(set []storage.Field, iteration bool) *rowPlan {
 	return p
 }
 
-// encodeRow appends the row of set stamped st as one JSON object; the
-// writer's lock is held (encText is the writer's).
-func (r *Record) encodeRow(dst []byte, p *rowPlan, set []storage.Field, st rowStamp) ([]byte, error) {
-	dst = append(dst, '{')
-	for _, s := range p.steps {
-		dst = append(dst, s.head...)
-		var err error
-		switch s.field {
-		case stepSecondsTaken:
-			dst = strconv.AppendInt(dst, int64(st.iteration/time.Second), 10)
-		case stepTime:
-			dst = append(r.encText.appendTime(append(dst, '"'), st.now), '"')
-		case stepTimeTaken:
-			dst = appendWords(dst, r.encText.durationWords(st.iteration))
-		case stepTimestamp:
-			dst = storage.AppendJSONMicros(dst, st.now.UnixMicro())
-		case stepTotalSecondsTaken:
-			dst = strconv.AppendInt(dst, int64(st.total/time.Second), 10)
-		case stepTotalTimeTaken:
-			dst = appendWords(dst, r.encText.durationWords(st.total))
-		case stepIteration:
-			dst = strconv.AppendInt(dst, int64(st.number), 10)
-		default:
-			dst, err = storage.AppendJSONValue(dst, set[s.field].Value)
-		}
-		if err != nil {
-			return dst, err
-		}
-	}
-	return append(dst, '}'), nil
-}
-
-// rowFields is the row encodeRow writes, as fields in key order; r.mu is
-// held.
+// rowFields is the row a planEncoder writes, as fields in key order;
+// r.mu is held.
 func (r *Record) rowFields(p *rowPlan, set []storage.Field, st rowStamp) []storage.Field {
 	row := make([]storage.Field, len(p.steps))
 	for i, s := range p.steps {

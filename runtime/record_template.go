@@ -34,21 +34,19 @@ type templatePart struct {
 }
 
 const (
-	fillNone     = -1 - iota // the end of the row
-	fillMicros               // _time's six digits of microseconds
-	fillFraction             // _timestamp's fraction
+	fillNone      = -1 - iota // the end of the row
+	fillMicros                // _time's six digits of microseconds
+	fillFraction              // _timestamp's fraction
+	fillTimestamp             // _timestamp whole, outside the seconds fillFraction takes
 )
 
-// encode appends the row of set stamped st as encodeRow does, from the
+// encode appends the row of set stamped st as one JSON object, from the
 // template of st's key; the writer's lock is held.
 func (e *planEncoder) encode(dst []byte, set []storage.Field, st rowStamp) ([]byte, error) {
 	us := st.now.UnixMicro()
-	if us < 1e6 || us >= 1<<32*1e6 { // AppendJSONMicros' general case
-		return e.r.encodeRow(dst, e.p, set, st)
-	}
 	t := &e.r.encText
 	key := templateKey{
-		sec: us / 1e6, iterSecs: int64(st.iteration / time.Second), totalSecs: int64(st.total / time.Second),
+		sec: st.now.Unix(), iterSecs: int64(st.iteration / time.Second), totalSecs: int64(st.total / time.Second),
 		iterWords: t.durationWords(st.iteration).(string), totalWords: t.durationWords(st.total).(string),
 		number: st.number,
 	}
@@ -63,6 +61,8 @@ func (e *planEncoder) encode(dst []byte, set []storage.Field, st rowStamp) ([]by
 			dst = appendSixDigits(dst, st.now.Nanosecond()/1000)
 		case fillFraction:
 			dst = storage.AppendJSONMicrosFraction(dst, us%1e6)
+		case fillTimestamp:
+			dst = storage.AppendJSONMicros(dst, us)
 		default:
 			var err error
 			if dst, err = storage.AppendJSONValue(dst, set[part.fill].Value); err != nil {
@@ -95,6 +95,10 @@ func (e *planEncoder) newTemplate(key templateKey, now time.Time) *rowTemplate {
 		case stepTimeTaken:
 			text = appendWords(text, key.iterWords)
 		case stepTimestamp:
+			if key.sec < 1 || key.sec >= 1<<32 { // AppendJSONMicros' general case
+				gap(fillTimestamp)
+				break
+			}
 			text = strconv.AppendInt(text, key.sec, 10)
 			gap(fillFraction)
 		case stepTotalSecondsTaken:
