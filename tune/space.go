@@ -12,7 +12,7 @@ import (
 type Domain interface {
 	// Sample draws one value from r.
 	Sample(r *seeding.Random) (any, error)
-	// String is the domain as a user writes it, e.g. uniform(0, 1).
+	// String is the domain as a script writes it: tune.uniform(0, 1).
 	String() string
 }
 
@@ -38,13 +38,15 @@ type Choice struct{ Values []any }
 type Grid struct{ Values []any }
 
 func (d Uniform) Sample(r *seeding.Random) (any, error) { return r.Uniform(d.Lo, d.Hi), nil }
-func (d Uniform) String() string                        { return fmt.Sprintf("uniform(%v, %v)", d.Lo, d.Hi) }
+func (d Uniform) String() string                        { return fmt.Sprintf("tune.uniform(%s, %s)", num(d.Lo), num(d.Hi)) }
 
 func (d QUniform) Sample(r *seeding.Random) (any, error) {
 	v := r.Uniform(d.Lo, d.Hi)
 	return math.Round(v/d.Q) * d.Q, nil
 }
-func (d QUniform) String() string { return fmt.Sprintf("quniform(%v, %v, %v)", d.Lo, d.Hi, d.Q) }
+func (d QUniform) String() string {
+	return fmt.Sprintf("tune.quniform(%s, %s, %s)", num(d.Lo), num(d.Hi), num(d.Q))
+}
 
 func (d LogUniform) Sample(r *seeding.Random) (any, error) {
 	base := d.Base
@@ -54,13 +56,18 @@ func (d LogUniform) Sample(r *seeding.Random) (any, error) {
 	lb := math.Log(base)
 	return math.Pow(base, r.Uniform(math.Log(d.Lo)/lb, math.Log(d.Hi)/lb)), nil
 }
-func (d LogUniform) String() string { return fmt.Sprintf("loguniform(%v, %v)", d.Lo, d.Hi) }
+func (d LogUniform) String() string {
+	if d.Base != 0 && d.Base != 10 {
+		return fmt.Sprintf("tune.loguniform(%s, %s, base=%s)", num(d.Lo), num(d.Hi), num(d.Base))
+	}
+	return fmt.Sprintf("tune.loguniform(%s, %s)", num(d.Lo), num(d.Hi))
+}
 
 func (d RandInt) Sample(r *seeding.Random) (any, error) {
 	v, err := r.RandRange(d.Lo, d.Hi, 1)
 	return v, err
 }
-func (d RandInt) String() string { return fmt.Sprintf("randint(%d, %d)", d.Lo, d.Hi) }
+func (d RandInt) String() string { return fmt.Sprintf("tune.randint(%d, %d)", d.Lo, d.Hi) }
 
 func (d Choice) Sample(r *seeding.Random) (any, error) {
 	i, err := r.Choice(len(d.Values))
@@ -69,7 +76,9 @@ func (d Choice) Sample(r *seeding.Random) (any, error) {
 	}
 	return d.Values[i], nil
 }
-func (d Choice) String() string { return fmt.Sprintf("choice(%d values)", len(d.Values)) }
+func (d Choice) String() string { return "tune.choice(" + jsonList(d.Values) + ")" }
+
+func (g Grid) String() string { return "tune.grid_search(" + jsonList(g.Values) + ")" }
 
 // Check refuses domains that cannot be drawn from, naming the key.
 func Check(key string, d any) error {
