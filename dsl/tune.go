@@ -14,7 +14,7 @@ import (
 // tune.Grid) it holds, so a plan's versions carry it to resolution.
 type tuneDomain struct{ v any } // tune.Domain or tune.Grid
 
-func (d *tuneDomain) String() string { return fmt.Sprint(d.v) } // tune.uniform(0, 1)
+func (d *tuneDomain) String() string        { return fmt.Sprint(d.v) } // tune.uniform(0, 1)
 func (d *tuneDomain) Type() string          { return "tune.domain" }
 func (d *tuneDomain) Freeze()               {}
 func (d *tuneDomain) Truth() starlark.Bool  { return true }
