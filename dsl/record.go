@@ -122,9 +122,10 @@ func (r *recordValue) Attr(name string) (starlark.Value, error) {
 // A save() whose result is dropped unseen (a statement of its own, as
 // nearly always) makes no dict of the row: most of a row's cost.
 func (r *recordValue) save(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	echo, force := false, false
+	var echo, force bool
 	if len(args) > 0 || len(kwargs) > 0 {
-		if err := unpackArgs(b.Name(), args, kwargs, "echo?", &echo, "force?", &force); err != nil {
+		var err error
+		if echo, force, err = saveArgs(b, args, kwargs); err != nil {
 			return nil, err
 		}
 	}
@@ -147,6 +148,13 @@ func (r *recordValue) save(thread *starlark.Thread, b *starlark.Builtin, args st
 		fmt.Fprintf(r.self.Output, "%s\n%s\n", where, data)
 	}
 	return r.rowToStarlark(fields), nil
+}
+
+// saveArgs unpacks save()'s arguments: apart, as unpacking takes their
+// addresses, which would cost every save() two allocations.
+func saveArgs(b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (echo, force bool, err error) {
+	err = unpackArgs(b.Name(), args, kwargs, "echo?", &echo, "force?", &force)
+	return echo, force, err
 }
 
 // rowToStarlark is toStarlark for a saved row, cheaper: save() runs once

@@ -2,9 +2,9 @@ package dsl
 
 import (
 	"fmt"
-	"reflect"
 	"sort"
 	"strings"
+	"unsafe"
 
 	"github.com/machinable-go/machinable/runtime"
 	"go.starlark.net/starlark"
@@ -50,18 +50,31 @@ func newSelfValue(s *runtime.Self, inst *instance) *selfValue {
 // on_before_init or on_init returns new ones (or on_init returns False),
 // so they are rewrapped whenever Self holds other maps than those wrapped.
 func (s *selfValue) bindMaps() {
+	s.boundConfig()
+	s.boundFlags()
+}
+
+func (s *selfValue) boundConfig() *mapping {
 	if s.config == nil || !sameMap(s.config.m, s.self.Config) {
 		// Assignable, as in 2.x (self.config.x = ...): the component
 		// owns a copy of its config.
 		s.config = newMapping("config", s.self.Config, true)
 	}
+	return s.config
+}
+
+func (s *selfValue) boundFlags() *mapping {
 	if s.flags == nil || !sameMap(s.flags.m, s.self.Flags) {
 		s.flags = newMapping("flags", s.self.Flags, true)
 	}
+	return s.flags
 }
 
+// sameMap reports whether a and b are one map. A map value is a pointer
+// to its table; comparing those is what reflect would do, without its
+// cost on self.config, which a loop may read a million times.
 func sameMap(a, b map[string]any) bool {
-	return reflect.ValueOf(a).UnsafePointer() == reflect.ValueOf(b).UnsafePointer()
+	return *(*unsafe.Pointer)(unsafe.Pointer(&a)) == *(*unsafe.Pointer)(unsafe.Pointer(&b))
 }
 
 func (s *selfValue) String() string {
@@ -77,11 +90,9 @@ var selfBuiltins = []string{"components", "config", "flags", "log", "node", "rec
 func (s *selfValue) Attr(name string) (starlark.Value, error) {
 	switch name {
 	case "config":
-		s.bindMaps()
-		return s.config, nil
+		return s.boundConfig(), nil
 	case "flags":
-		s.bindMaps()
-		return s.flags, nil
+		return s.boundFlags(), nil
 	case "record":
 		if s.record == nil {
 			return nil, fmt.Errorf("self.record is not available here")

@@ -37,6 +37,8 @@ type Record struct {
 	report func(row map[string]any) error
 
 	plan *rowPlan // how the previous row was encoded; the next likely fits
+
+	clock rowClock // the rows' times
 }
 
 func newRecord(w *storage.RecordWriter, self *Self) *Record {
@@ -184,8 +186,14 @@ func (r *Record) save(force, fields bool) ([]storage.Field, error) {
 		r.mu.Unlock()
 		return nil, nil
 	}
-	now := time.Now()
-	st := rowStamp{now: now, iteration: r.elapsed("iteration", now), total: r.elapsed("total", now), number: -1}
+	now := r.clock.now()
+	st := rowStamp{now: now, number: -1}
+	if r.first.IsZero() {
+		st.iteration = r.elapsed("iteration", now)
+		st.total = st.iteration
+	} else { // both since rows of this record: monotonic, no clamping
+		st.iteration, st.total = now.Sub(r.last), now.Sub(r.first)
+	}
 	if r.self != nil && r.self.Iteration >= 0 {
 		st.number = r.self.Iteration
 	}

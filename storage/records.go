@@ -45,6 +45,7 @@ type RecordWriter struct {
 	rows     int
 
 	later  laterQueue  // rows AppendLater queued, not encoded yet
+	ahead  syncAhead   // an fsync started while rows are still written
 	opened atomic.Bool // f is open: AppendLater need not take mu
 	failed atomic.Bool // lastErr is set
 }
@@ -167,7 +168,11 @@ func (w *RecordWriter) writeLocked() error {
 	if _, err := w.f.Write(w.buf); err != nil {
 		return fmt.Errorf("records %q: %w", w.Scope, err)
 	}
+	n := len(w.buf)
 	w.buf = w.buf[:0]
+	if err := w.syncAheadLocked(n); err != nil {
+		return fmt.Errorf("records %q: %w", w.Scope, err)
+	}
 	return nil
 }
 
@@ -184,10 +189,15 @@ func (w *RecordWriter) syncLocked() error {
 		w.timer.Stop()
 		w.timer = nil
 	}
-	if err := w.writeLocked(); err != nil {
-		return err
+	werr := w.writeLocked()
+	aerr := w.ahead.finished(true) // Close must not close the file under it
+	if werr != nil {
+		return werr
 	}
 	err := w.takeErrLocked()
+	if err == nil && aerr != nil {
+		err = fmt.Errorf("records %q: %w", w.Scope, aerr)
+	}
 	if s, ok := w.f.(interface{ Sync() error }); ok && err == nil {
 		if err = s.Sync(); err != nil {
 			err = fmt.Errorf("records %q: %w", w.Scope, err)
