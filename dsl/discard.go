@@ -63,10 +63,11 @@ func resultDiscarded(thread *starlark.Thread, last *atomic.Pointer[callSite]) bo
 	if thread == nil || thread.CallStackDepth() < 2 {
 		return false
 	}
-	if _, ok := thread.DebugFrame(1).Callable().(*starlark.Function); !ok {
+	caller := thread.DebugFrame(1)
+	if _, ok := caller.Callable().(*starlark.Function); !ok {
 		return false
 	}
-	pos := thread.CallFrame(1).Pos
+	pos := caller.Position()
 	file, gen := pos.Filename(), discardedGen.Load()
 	if last != nil {
 		if l := last.Load(); l != nil && l.file == file && l.line == pos.Line && l.col == pos.Col && l.gen == gen {

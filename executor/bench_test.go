@@ -45,11 +45,17 @@ func BenchmarkTrivialComponents(b *testing.B) {
 	})
 }
 
-// BenchmarkRecordRows: one component saving 100,000 record rows to disk.
+// BenchmarkRecordRows: one component saving 100,000 record rows to disk:
+// rows of two values (a step and a loss computed in the loop), and rows
+// of one value, which is all the loop does.
 func BenchmarkRecordRows(b *testing.B) {
-	plan := runtime.NewExperiment().Component(runtime.ComponentSpec{Name: "rows"})
-	root := benchDir(b)
-	benchExecute(b, plan, 100000, "row", func(i int) string { return filepath.Join(root, fmt.Sprint(runCounter.Add(1))) })
+	for _, name := range []string{"rows", "counts"} {
+		b.Run(name, func(b *testing.B) {
+			plan := runtime.NewExperiment().Component(runtime.ComponentSpec{Name: name})
+			root := benchDir(b)
+			benchExecute(b, plan, 100000, "row", func(i int) string { return filepath.Join(root, fmt.Sprint(runCounter.Add(1))) })
+		})
+	}
 }
 
 // benchDir is where disk benchmarks write: $MACHINABLE_BENCH_DIR if set

@@ -144,9 +144,11 @@ func (w *RecordWriter) drainLocked(last bool) bool {
 	q.rows, q.fields = q.spare.rows, q.spare.fields
 	q.spare = laterSlabs{}
 	q.mu.Unlock()
+	buf := w.buf // in a register, not stored back row after row
 	for _, r := range batch.rows {
-		w.buf = append(r.enc.EncodeRow(w.buf, batch.fields[r.fields:r.fields+r.n], r.stamp), '\n')
+		buf = append(r.enc.EncodeRow(buf, batch.fields[r.fields:r.fields+r.n], r.stamp), '\n')
 	}
+	w.buf = buf
 	w.rows += len(batch.rows)
 	clear(batch.rows) // let the encoders and values go
 	clear(batch.fields)
