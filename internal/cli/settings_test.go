@@ -19,11 +19,6 @@ func useSettings(t *testing.T, body string) string {
 	return f
 }
 
-func isDirectory(p string) bool {
-	fi, err := os.Stat(p)
-	return err == nil && fi.IsDir()
-}
-
 // The storage of run and execute: --storage, else the script's, else
 // $MACHINABLE_STORAGE, else the settings' default_storage, else mem://.
 func TestSettingsDefaultStoragePrecedence(t *testing.T) {
@@ -46,7 +41,7 @@ func TestSettingsDefaultStoragePrecedence(t *testing.T) {
 	} {
 		t.Setenv("MACHINABLE_STORAGE", c.env)
 		stdout, stderr, code := runMain(t, dir, c.args...)
-		if code != ExitOK || !isDirectory(filepath.Join(dir, c.want)) {
+		if code != ExitOK || !isDir(filepath.Join(dir, c.want)) {
 			t.Fatalf("%v (env %q): exit %d, no %s\n%s\n%s", c.args, c.env, code, c.want, stdout, stderr)
 		}
 		os.RemoveAll(filepath.Join(dir, c.want))
@@ -58,7 +53,7 @@ func TestSettingsDefaultStoragePrecedence(t *testing.T) {
 		t.Fatal(stderr)
 	}
 	stdout, stderr, code := runMain(t, dir, "ls")
-	if code != ExitOK || strings.Count(stdout, "\n") != 2 || isDirectory(filepath.Join(dir, "results")) {
+	if code != ExitOK || strings.Count(stdout, "\n") != 2 || isDir(filepath.Join(dir, "results")) {
 		t.Fatalf("ls: exit %d\n%s\n%s", code, stdout, stderr)
 	}
 }
@@ -72,7 +67,7 @@ func TestSettingsDefaultEngineAndProject(t *testing.T) {
 	// Run from another directory: the project is the settings', the
 	// engine dry (the schedule is printed, nothing runs).
 	stdout, stderr, code := runMain(t, elsewhere, "execute", "optimization")
-	if code != ExitOK || !strings.Contains(stdout, "optimization") || isDirectory(filepath.Join(elsewhere, "results")) {
+	if code != ExitOK || !strings.Contains(stdout, "optimization") || isDir(filepath.Join(elsewhere, "results")) {
 		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
 	}
 	if !strings.Contains(stdout, "dry") {
