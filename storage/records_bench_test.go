@@ -9,14 +9,8 @@ import (
 // BenchmarkRecordAppend appends rows shaped as self.record.save() makes
 // them (a value and the meta fields) to a file on disk.
 func BenchmarkRecordAppend(b *testing.B) {
-	s, err := Open(b.TempDir())
-	if err != nil {
-		b.Fatal(err)
-	}
-	exp, _ := s.CreateExperiment("", "8gWVkz")
-	c, _ := exp.CreateComponent("e9DJBHuoiCvn")
+	c, w := recordWriter(b)
 	defer c.Close()
-	w, _ := c.Records("default")
 	now := time.Now()
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -36,14 +30,8 @@ func BenchmarkRecordAppend(b *testing.B) {
 // BenchmarkAppendLater queues rows as a record saved in a loop does: what
 // the saving goroutine pays per row, the encoding being done on another.
 func BenchmarkAppendLater(b *testing.B) {
-	s, err := Open(b.TempDir())
-	if err != nil {
-		b.Fatal(err)
-	}
-	exp, _ := s.CreateExperiment("", "8gWVkz")
-	c, _ := exp.CreateComponent("e9DJBHuoiCvn")
+	c, w := recordWriter(b)
 	defer c.Close()
-	w, _ := c.Records("default")
 	fields := []Field{{Key: "i", Value: int64(1000)}}
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {

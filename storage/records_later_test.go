@@ -19,7 +19,8 @@ func (numberEncoder) EncodeRow(dst []byte, fields []Field, stamp RowStamp) []byt
 	return append(dst, '}')
 }
 
-func laterWriter(t *testing.T) (*Component, *RecordWriter) {
+// recordWriter is the default record writer of a component on disk.
+func recordWriter(t testing.TB) (*Component, *RecordWriter) {
 	t.Helper()
 	s, err := Open(t.TempDir())
 	if err != nil {
@@ -40,7 +41,7 @@ func laterWriter(t *testing.T) (*Component, *RecordWriter) {
 // the queue's bound, a read, Sync, Close); a reader of the component sees
 // every row appended before it read, and Rows counts them.
 func TestAppendLaterOrder(t *testing.T) {
-	c, w := laterWriter(t)
+	c, w := recordWriter(t)
 	const n = 3*laterMax + 17
 	for i := range n {
 		var err error
@@ -88,7 +89,7 @@ func TestAppendLaterOrder(t *testing.T) {
 // TestAppendLaterReachesFile: a few rows, too few for a batch, reach the
 // file within about RecordFlushEvery without anyone asking for them.
 func TestAppendLaterReachesFile(t *testing.T) {
-	c, w := laterWriter(t)
+	c, w := recordWriter(t)
 	defer c.Close()
 	for i := range 3 {
 		if err := w.AppendLater(numberEncoder{}, []Field{{Key: "v", Value: "x"}}, RowStamp{int64(i)}); err != nil {
@@ -113,7 +114,7 @@ func TestAppendLaterReachesFile(t *testing.T) {
 // rows queued and some at once, while readers read: every row is written
 // once, whole, each goroutine's in its order (run with -race).
 func TestAppendLaterConcurrent(t *testing.T) {
-	c, w := laterWriter(t)
+	c, w := recordWriter(t)
 	var wg sync.WaitGroup
 	const per = 5000
 	for g := range 4 {
@@ -196,7 +197,7 @@ func (f *flakyFile) set(failing bool) {
 // reported once, to a later AppendLater or to Sync, and loses no row:
 // the rows stay buffered and are written, in order, once writes work.
 func TestAppendLaterWriteFails(t *testing.T) {
-	_, w := laterWriter(t)
+	_, w := recordWriter(t)
 	pad := strings.Repeat("x", 200) // a megabyte every 5,000 rows
 	add := func(i int) error {
 		return w.AppendLater(numberEncoder{}, []Field{{Key: "v", Value: pad}}, RowStamp{int64(i)})

@@ -39,7 +39,7 @@ func (f *syncedFile) Sync() error {
 
 func syncAheadWriter(t *testing.T) (*RecordWriter, *syncedFile, string) {
 	t.Helper()
-	_, w := laterWriter(t)
+	_, w := recordWriter(t)
 	if err := w.AppendLater(numberEncoder{}, []Field{{Key: "v", Value: "first"}}, RowStamp{}); err != nil {
 		t.Fatal(err)
 	}
