@@ -188,12 +188,7 @@ func (r *Record) save(force, fields bool) ([]storage.Field, error) {
 	}
 	now := r.clock.now()
 	st := rowStamp{now: now, number: -1}
-	if r.first.IsZero() {
-		st.iteration = r.elapsed("iteration", now)
-		st.total = st.iteration
-	} else { // both since rows of this record: monotonic, no clamping
-		st.iteration, st.total = now.Sub(r.last), now.Sub(r.first)
-	}
+	st.iteration, st.total = r.elapsed(now)
 	if r.self != nil && r.self.Iteration >= 0 {
 		st.number = r.self.Iteration
 	}
@@ -241,41 +236,38 @@ func (r *Record) save(force, fields bool) ([]storage.Field, error) {
 func (r *Record) Timing(mode string, end time.Time) (time.Duration, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	iteration, total := r.elapsed(end)
 	switch mode {
-	case "iteration", "total":
-		return r.elapsed(mode, end), nil
+	case "iteration":
+		return iteration, nil
+	case "total":
+		return total, nil
 	case "avg":
-		d := r.elapsed("total", end)
 		if r.saved > 0 {
-			d /= time.Duration(r.saved)
+			total /= time.Duration(r.saved)
 		}
-		return d, nil
+		return total, nil
 	}
 	return 0, fmt.Errorf("record.timing: mode %q: expected \"iteration\", \"avg\" or \"total\"", mode)
 }
 
-// elapsed is the time to end from the previous row (iteration) or the
-// first (total); r.mu is held. (2.0 counted from the start's whole
-// second, which made every short iteration look as long as the time
-// since that second began.)
-func (r *Record) elapsed(mode string, end time.Time) time.Duration {
+// elapsed is the time to end from the previous row (iteration) and from
+// the first (total); before any row, both are from the start of the
+// component's execution. r.mu is held. (2.0 counted from the start's
+// whole second, which made every short iteration look as long as the
+// time since that second began.)
+func (r *Record) elapsed(end time.Time) (iteration, total time.Duration) {
+	if !r.first.IsZero() { // rows of this record: the monotonic clock's
+		return max(end.Sub(r.last), 0), max(end.Sub(r.first), 0)
+	}
 	start := r.created
 	if r.self != nil {
 		if ns := r.self.executeStart.Load(); ns != 0 {
 			start = time.Unix(0, ns)
 		}
 	}
-	switch {
-	case mode == "iteration" && !r.last.IsZero():
-		start = r.last
-	case mode == "total" && !r.first.IsZero():
-		start = r.first
-	}
-	d := end.Sub(start)
-	if d < 0 {
-		return 0
-	}
-	return d
+	d := max(end.Sub(start), 0)
+	return d, d
 }
 
 // rowText is the text of a row's meta fields, each part made once where
