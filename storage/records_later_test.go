@@ -96,18 +96,7 @@ func TestAppendLaterReachesFile(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	file := filepath.Join(c.Path, "records", "default.jsonl")
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		data, _ := os.ReadFile(file)
-		if strings.Count(string(data), "\n") == 3 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("after 5 s the file holds %q", data)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	waitForLines(t, filepath.Join(c.Path, "records", "default.jsonl"), 3, 5*time.Second)
 }
 
 // TestAppendLaterConcurrent: goroutines appending to one writer, some

@@ -87,18 +87,7 @@ func TestRecordsReachFileWithoutSync(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	path := filepath.Join(c.Path, "records", "default.jsonl")
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		data, _ := os.ReadFile(path)
-		if strings.Count(string(data), "\n") == 5 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("rows not in the file after 10 s: %q", data)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	waitForLines(t, filepath.Join(c.Path, "records", "default.jsonl"), 5, 10*time.Second)
 	_ = w.Append(map[string]any{"i": 5})
 	if err := c.Close(); err != nil {
 		t.Fatal(err)
@@ -129,5 +118,22 @@ func TestRecordsLargeBufferWrittenAtOnce(t *testing.T) {
 	fi, err := os.Stat(filepath.Join(c.Path, "records", "default.jsonl"))
 	if err != nil || fi.Size() < RecordFlushSize {
 		t.Errorf("file: %v %v", fi, err)
+	}
+}
+
+// waitForLines waits until the file at path holds n lines, and fails the
+// test if it does not within limit.
+func waitForLines(t *testing.T, path string, n int, limit time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(limit)
+	for {
+		data, _ := os.ReadFile(path)
+		if strings.Count(string(data), "\n") == n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after %v the file holds %q, not %d lines", limit, data, n)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
